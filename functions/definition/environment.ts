@@ -1,0 +1,42 @@
+/**
+ * Names of the environment variables and local resources shared by the stack
+ * (which sets them), the Lambda entry (which reads them), the publisher and
+ * the local runner.
+ */
+
+export const ENV = {
+  lane: 'TASKLANES_LANE',
+  dlqUrl: 'TASKLANES_DLQ_URL',
+  dedupTable: 'TASKLANES_DEDUP_TABLE',
+  metricsNamespace: 'TASKLANES_METRICS_NAMESPACE',
+} as const;
+
+/** Default CloudWatch namespace of the EMF metrics. */
+export const DEFAULT_METRICS_NAMESPACE = 'tasklanes';
+
+/** Environment variable holding a lane's queue URL for publishers: `TASKLANES_QUEUE_URL_CRITICAL`. */
+export function queueUrlEnvName(lane: string): string {
+  return `TASKLANES_QUEUE_URL_${lane.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Queue and table names of the local run (the stack lets CloudFormation name them). */
+export const LOCAL_NAMES = {
+  queue: (lane: string) => `tasklanes-${lane}`,
+  dlq: (lane: string) => `tasklanes-${lane}-dlq`,
+  dedupTable: 'tasklanes-dedup',
+} as const;
+
+/** Dedup table key and TTL attribute, as the runtime writes them and the stack declares them. */
+export const DEDUP_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** Message attributes the consumer attaches when it dead-letters a task. */
+export const DLQ_ATTRIBUTES = {
+  reason: 'tasklanes-reason',
+  error: 'tasklanes-error',
+  attempts: 'tasklanes-attempts',
+  lane: 'tasklanes-lane',
+  failedAt: 'tasklanes-failed-at',
+} as const;

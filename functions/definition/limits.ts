@@ -1,0 +1,29 @@
+/**
+ * Fixed numbers that both the stack and the runtime derive timings from.
+ * Kept in one place so the visibility timeout, the Lambda timeout and the
+ * dedup lease always agree.
+ */
+
+/** Seconds added to a task's timeout for its dedup lease (claim, mark done, DLQ send). */
+export const LEASE_MARGIN_SECONDS = 30;
+
+/** Seconds the consumer function gets beyond the longest task timeout of its lane. */
+export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
+
+/** AWS recommends a queue visibility timeout of at least 6x the consumer function's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** SQS message size limit (body plus attributes) since 2025: 1 MiB. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** SQS bills each 64 KiB chunk of a message as one request. */
+export const BILLING_CHUNK_BYTES = 64 * 1024;
+
+/** SendMessageBatch takes at most 10 entries. */
+export const MAX_BATCH_ENTRIES = 10;
+
+/** DLQ retention: the SQS maximum, 14 days. */
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
+/** Lambda's hard limit for a function timeout. */
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;

@@ -1,0 +1,91 @@
+/**
+ * Builds a checked definition from lanes and task types: applies lane
+ * defaults to each type and rejects inconsistent definitions at load time
+ * (synth, cold start, `npm start`) rather than at the first message.
+ */
+import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition } from './types.ts';
+import { MAX_FUNCTION_TIMEOUT_SECONDS, FUNCTION_TIMEOUT_MARGIN_SECONDS } from './limits.ts';
+
+export class DefinitionError extends Error {
+  override readonly name = 'DefinitionError';
+}
+
+export interface Definition {
+  readonly lanes: readonly LaneDefinition[];
+  readonly tasks: readonly ResolvedTaskType[];
+  lane(name: string): LaneDefinition;
+  /** The task type, or undefined for a type this definition does not know. */
+  findTask(type: string): ResolvedTaskType | undefined;
+  tasksOf(lane: string): readonly ResolvedTaskType[];
+  /** The longest timeout of any task type in the lane (drives the consumer's timeout). */
+  maxTaskTimeoutSeconds(lane: string): number;
+}
+
+const LANE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const TYPE_NAME = /^[a-z][a-z0-9_.-]{0,79}$/;
+
+/** Lets a task module declare its type with its schema's payload type inferred. */
+export function defineTask<S extends import('zod').ZodType>(task: TaskTypeDefinition<S>): TaskTypeDefinition {
+  return task as unknown as TaskTypeDefinition;
+}
+
+export function createDefinition(input: {
+  lanes: readonly LaneDefinition[];
+  tasks: readonly TaskTypeDefinition[];
+}): Definition {
+  const lanes = new Map<string, LaneDefinition>();
+  for (const lane of input.lanes) {
+    if (!LANE_NAME.test(lane.name)) throw new DefinitionError(`lane name "${lane.name}" must match ${LANE_NAME}`);
+    if (lanes.has(lane.name)) throw new DefinitionError(`lane "${lane.name}" is defined twice`);
+    if (lane.batchSize < 1 || lane.batchSize > 10_000) throw new DefinitionError(`lane "${lane.name}": batchSize must be 1..10000`);
+    if (lane.batchSize > 10 && lane.maxBatchingWindowSeconds < 1)
+      throw new DefinitionError(`lane "${lane.name}": a batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
+    if (lane.maxConcurrency < 2) throw new DefinitionError(`lane "${lane.name}": maxConcurrency must be >= 2 (SQS event source rule)`);
+    if (lane.maxReceiveCount < 1) throw new DefinitionError(`lane "${lane.name}": maxReceiveCount must be >= 1`);
+    lanes.set(lane.name, lane);
+  }
+
+  const tasks = new Map<string, ResolvedTaskType>();
+  for (const task of input.tasks) {
+    if (!TYPE_NAME.test(task.type)) throw new DefinitionError(`task type "${task.type}" must match ${TYPE_NAME}`);
+    if (tasks.has(task.type)) throw new DefinitionError(`task type "${task.type}" is defined twice`);
+    const lane = lanes.get(task.lane);
+    if (!lane) throw new DefinitionError(`task type "${task.type}" names unknown lane "${task.lane}" (known: ${[...lanes.keys()].join(', ')})`);
+    const resolved: ResolvedTaskType = {
+      ...task,
+      timeoutSeconds: task.timeoutSeconds ?? lane.taskTimeoutSeconds,
+      maxAttempts: task.maxAttempts ?? lane.maxReceiveCount,
+      maxAgeSeconds: task.maxAgeSeconds ?? lane.maxAgeSeconds,
+      singleton: task.singleton ?? task.schedule !== undefined,
+    };
+    if (resolved.timeoutSeconds <= 0 || resolved.timeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS > MAX_FUNCTION_TIMEOUT_SECONDS)
+      throw new DefinitionError(
+        `task type "${task.type}": timeoutSeconds must be > 0 and leave ${FUNCTION_TIMEOUT_MARGIN_SECONDS}s below Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS}s limit`,
+      );
+    if (resolved.maxAttempts < 1 || resolved.maxAttempts > lane.maxReceiveCount)
+      throw new DefinitionError(`task type "${task.type}": maxAttempts must be 1..${lane.maxReceiveCount} (the lane's maxReceiveCount)`);
+    if (resolved.singleton && !resolved.schedule)
+      throw new DefinitionError(`task type "${task.type}": singleton needs a schedule`);
+    tasks.set(task.type, resolved);
+  }
+
+  const byLane = new Map<string, ResolvedTaskType[]>();
+  for (const name of lanes.keys()) byLane.set(name, []);
+  for (const task of tasks.values()) byLane.get(task.lane)!.push(task);
+
+  return {
+    lanes: [...lanes.values()],
+    tasks: [...tasks.values()],
+    lane(name) {
+      const lane = lanes.get(name);
+      if (!lane) throw new DefinitionError(`unknown lane "${name}" (known: ${[...lanes.keys()].join(', ')})`);
+      return lane;
+    },
+    findTask: (type) => tasks.get(type),
+    tasksOf: (lane) => byLane.get(lane) ?? [],
+    maxTaskTimeoutSeconds(name) {
+      const lane = this.lane(name);
+      return Math.max(lane.taskTimeoutSeconds, ...(byLane.get(name) ?? []).map((t) => t.timeoutSeconds));
+    },
+  };
+}

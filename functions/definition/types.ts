@@ -1,0 +1,99 @@
+/**
+ * Types of the one definition of lanes and task types. Imported by cdk/,
+ * functions/ and the local runner; must never import aws-cdk-lib.
+ */
+import type { z } from 'zod';
+
+/** Options of one lane. Every field is documented with its default in `lanes.ts`. */
+export interface LaneOptions {
+  /** Records per invocation (SQS event source `batchSize`). */
+  readonly batchSize: number;
+  /** Seconds the event source may wait to fill a batch (`maximumBatchingWindow`). */
+  readonly maxBatchingWindowSeconds: number;
+  /** Default task timeout; a task type may set a shorter or longer one. */
+  readonly taskTimeoutSeconds: number;
+  /** Receives before SQS moves a message to the lane's DLQ (redrive policy). */
+  readonly maxReceiveCount: number;
+  /** Default max age of a task: older tasks are expired, never run. */
+  readonly maxAgeSeconds: number;
+  /** How long a `done` dedup record suppresses repeats of the same key. */
+  readonly dedupWindowSeconds: number;
+  /** Maximum concurrent invocations of the lane's consumer (event source `maxConcurrency`, >= 2). */
+  readonly maxConcurrency: number;
+  /** Alarm when the oldest message in the queue is older than this. */
+  readonly queueAgeAlarmSeconds: number;
+  /** `worker`: each task runs in a worker thread that is terminated at its timeout (stops CPU-bound work). */
+  readonly isolation: 'inline' | 'worker';
+  /** Minutes between heartbeat tasks that prove the lane is alive end to end. */
+  readonly heartbeatIntervalMinutes: number;
+}
+
+export interface LaneDefinition extends LaneOptions {
+  readonly name: string;
+  /** One sentence for humans: what runs here and who waits for it. */
+  readonly description: string;
+}
+
+/** The validated v1 envelope, as the handler sees it. */
+export interface TaskEnvelope<P = unknown> {
+  readonly v: 1;
+  readonly id: string;
+  readonly type: string;
+  readonly tenant: string;
+  readonly dedupKey?: string;
+  readonly createdAt: string;
+  readonly notAfter?: string;
+  readonly payload: P;
+}
+
+/** What a handler gets besides its payload. */
+export interface TaskContext {
+  /** Fires at the task's timeout: pass it to fetch(), SDK calls, streams. */
+  readonly signal: AbortSignal;
+  readonly envelope: TaskEnvelope;
+  readonly lane: string;
+  /** 1 on the first delivery (SQS ApproximateReceiveCount). */
+  readonly attempt: number;
+  /** Epoch ms at which the task times out. */
+  readonly deadline: number;
+}
+
+export type TaskHandler<P> = (payload: P, context: TaskContext) => Promise<unknown> | unknown;
+
+/** A schedule as EventBridge Scheduler takes it. */
+export interface TaskSchedule {
+  /** `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
+  readonly expression: string;
+  /** IANA time zone for cron expressions; default UTC. */
+  readonly timezone?: string;
+  /** Tenant the ticks run as; default `system`. */
+  readonly tenant?: string;
+}
+
+export interface TaskTypeDefinition<S extends z.ZodType = z.ZodType> {
+  /** Name published in the envelope's `type`, e.g. `email.send`. */
+  readonly type: string;
+  readonly lane: string;
+  readonly description?: string;
+  readonly schema: S;
+  readonly handler: TaskHandler<z.infer<S>>;
+  /** Default: the lane's `taskTimeoutSeconds`. */
+  readonly timeoutSeconds?: number;
+  /** Attempts before the consumer dead-letters with the reason attached. Default: the lane's `maxReceiveCount`. */
+  readonly maxAttempts?: number;
+  /** Default: the lane's `maxAgeSeconds`. Ignored when the envelope has `notAfter`. */
+  readonly maxAgeSeconds?: number;
+  /** Dedup key when the envelope has none. Default: the envelope's `id`. */
+  readonly dedupKey?: (payload: z.infer<S>, envelope: TaskEnvelope<z.infer<S>>) => string;
+  readonly schedule?: TaskSchedule;
+  /** Scheduled types default to singletons: a tick that finds a run in progress is skipped. */
+  readonly singleton?: boolean;
+}
+
+/** A task type after defaults from its lane are applied. */
+export interface ResolvedTaskType extends TaskTypeDefinition {
+  readonly timeoutSeconds: number;
+  readonly maxAttempts: number;
+  readonly maxAgeSeconds: number;
+  readonly singleton: boolean;
+}

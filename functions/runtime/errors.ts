@@ -1,0 +1,32 @@
+/**
+ * Named errors that decide what happens to a record. The pipeline branches on
+ * these classes, never on message text.
+ */
+
+/** Retrying cannot help (bad input, a rejected request): dead-letter at once with this reason. */
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+}
+
+/** The envelope or payload failed validation: a permanent failure. */
+export class ValidationError extends PermanentError {
+  override readonly name = 'ValidationError';
+}
+
+/** The task ran past its timeout. Retryable: the next attempt may be faster. */
+export class TaskTimeoutError extends Error {
+  override readonly name = 'TaskTimeoutError';
+  constructor(readonly timeoutSeconds: number) {
+    super(`task did not finish within ${timeoutSeconds}s`);
+  }
+}
+
+/** An earlier delivery of this same message still holds its dedup lease. Retryable once the lease expires. */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+}
+
+/** The worker thread running an isolated task died (crash, out of memory). Retryable. */
+export class WorkerCrashedError extends Error {
+  override readonly name = 'WorkerCrashedError';
+}

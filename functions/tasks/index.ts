@@ -1,0 +1,7 @@
+/** Every task type of this deployment. Adding a type: one handler file, one line here. */
+import { emailSend } from './email-send.ts';
+import { orderPlace } from './order-place.ts';
+import { pdfRender } from './pdf-render.ts';
+import { webhookDeliver } from './webhook-deliver.ts';
+
+export const TASK_TYPES = [orderPlace, emailSend, webhookDeliver, pdfRender];
