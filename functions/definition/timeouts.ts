@@ -1,0 +1,21 @@
+/**
+ * Timings derived from a lane's definition, used by the stack, the local
+ * provisioning and the runtime alike so that they always agree.
+ */
+import { FUNCTION_TIMEOUT_MARGIN_SECONDS, LEASE_MARGIN_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from './limits.ts';
+import type { Definition } from './registry.ts';
+
+/** The consumer's (Lambda function's) timeout: the lane's longest task timeout plus a margin. */
+export function consumerTimeoutSeconds(definition: Definition, lane: string): number {
+  return definition.maxTaskTimeoutSeconds(lane) + FUNCTION_TIMEOUT_MARGIN_SECONDS;
+}
+
+/** Queue visibility timeout: AWS recommends at least 6x the consumer's timeout for SQS event sources. */
+export function visibilityTimeoutSeconds(definition: Definition, lane: string): number {
+  return VISIBILITY_TIMEOUT_FACTOR * consumerTimeoutSeconds(definition, lane);
+}
+
+/** How long a dedup claim is held: the task's timeout plus time to settle it. */
+export function leaseSeconds(taskTimeoutSeconds: number): number {
+  return taskTimeoutSeconds + LEASE_MARGIN_SECONDS;
+}
