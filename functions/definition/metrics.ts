@@ -1,9 +1,14 @@
 /**
- * Outcome and metric names shared by the runtime (which emits them as
- * CloudWatch EMF) and the stack (which alarms and charts on them).
+ * Names of the EMF metrics the consumer writes and the stack alarms and
+ * graphs on. One list, so a renamed outcome breaks the build, not an alarm.
+ * Must never import aws-cdk-lib (the Lambda bundle imports it).
  */
 
-/** What happened to one delivery of a task. Exactly one per processed record. */
+/**
+ * Every outcome of processing one record. The consumer emits exactly one
+ * outcome count per record and delivery: the rate alarms divide by the sum
+ * of all outcomes, so a record counted twice would dilute every rate.
+ */
 export const OUTCOMES = [
   'succeeded',
   'retried',
@@ -13,25 +18,46 @@ export const OUTCOMES = [
   'coalesced',
   'overlapSkipped',
 ] as const;
+
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**
- * Counted in addition to a delivery's outcome: a timed-out task is also
- * `retried` or `deadLettered`.
+ * Counted in addition to a delivery's outcome, never instead of it: a task
+ * that timed out is also `retried` or `deadLettered`. Not part of OUTCOMES,
+ * so it never enters a rate's denominator.
  */
 export const TIMED_OUT = 'timedOut' as const;
 
-/** Metric name of an outcome count: `expired` -> `TaskExpired`. */
+const METRIC_NAMES: Readonly<Record<Outcome | typeof TIMED_OUT, string>> = {
+  succeeded: 'TaskSucceeded',
+  retried: 'TaskRetried',
+  deadLettered: 'TaskDeadLettered',
+  expired: 'TaskExpired',
+  duplicate: 'TaskDuplicate',
+  coalesced: 'TaskCoalesced',
+  overlapSkipped: 'TaskOverlapSkipped',
+  timedOut: 'TaskTimedOut',
+};
+
+/** The Count metric of an outcome, e.g. `TaskDeadLettered`. */
 export function metricName(outcome: Outcome | typeof TIMED_OUT): string {
-  return `Task${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}`;
+  return METRIC_NAMES[outcome];
 }
 
-/** Handler duration in milliseconds, per outcome. */
+/** Milliseconds a record took, emitted with the record's outcome dimension. */
 export const DURATION_METRIC = 'TaskDuration';
 
-/** Dimension names, and the two dimension sets every metric is emitted with. */
+/** Dimension names. */
 export const DIMENSIONS = { lane: 'lane', type: 'type', outcome: 'outcome' } as const;
-export const DIMENSION_SETS = [
+
+/**
+ * The EMF dimension sets. The second one exists so per-lane alarms and
+ * graphs need no SEARCH over task types (alarms cannot use SEARCH).
+ */
+export const DIMENSION_SETS: readonly (readonly string[])[] = [
   [DIMENSIONS.lane, DIMENSIONS.type, DIMENSIONS.outcome],
   [DIMENSIONS.lane, DIMENSIONS.outcome],
-] as const;
+];
+
+/** Outcomes where the task did not get done on this delivery (the failure-rate alarm's numerator). */
+export const FAILURE_OUTCOMES: readonly Outcome[] = ['retried', 'deadLettered'];
