@@ -1,0 +1,106 @@
+/**
+ * The consumer of one lane: a middy handler for SQS events with
+ * `ReportBatchItemFailures`. Records of a batch run concurrently through the
+ * pipeline; each ends in one outcome, one log line and one metric count, and
+ * only the records that must be redelivered are reported as failures.
+ *
+ * Why not Powertools' BatchProcessor: its record handler can only succeed or
+ * fail, while DESIGN.md needs a third way out (dead-letter at once and
+ * acknowledge) plus expired/duplicate/coalesced acknowledgements with their
+ * own counts. Powertools Logger (with its middy middleware) does the logging.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
+import type { Definition } from '../definition/registry.ts';
+import { DedupStore } from './dedup.ts';
+import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
+import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
+import { processRecord, type PipelineDependencies } from './pipeline.ts';
+import { inlineRunner, type TaskRunner } from './runner.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+export interface LaneConsumerOptions {
+  readonly definition: Definition;
+  readonly lane: string;
+  readonly dlqUrl: string;
+  readonly dedupTable: string;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  /** Module serving tasks in worker threads (see task-worker.ts). Required when the lane's isolation is `worker`. */
+  readonly workerEntry?: string | URL;
+  /** Default: a Powertools Logger with service `tasklanes`, level from POWERTOOLS_LOG_LEVEL. */
+  readonly logger?: Logger;
+  /** Default: `tasklanes`. */
+  readonly metricsNamespace?: string;
+  /** Where EMF documents go. Default: stdout, where Lambda ships them to CloudWatch. */
+  readonly emitMetrics?: EmfWriter;
+  /** Called once per processed record (the local dashboard and test ledgers count with it). */
+  readonly onOutcome?: OutcomeListener;
+  /** Epoch milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface LaneConsumer {
+  readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** Stops the lane's worker threads. */
+  close(): Promise<void>;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+const SERVICE_NAME = 'tasklanes';
+
+function logOutcome(logger: Logger, event: OutcomeEvent): void {
+  const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
+  logger[level](`task ${event.outcome}`, { ...event });
+}
+
+export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
+  const { definition, lane } = options;
+  const laneDefinition = definition.lane(lane);
+  let runner: TaskRunner = inlineRunner;
+  if (laneDefinition.isolation === 'worker') {
+    if (!options.workerEntry) {
+      throw new ConfigurationError(`lane "${lane}" runs tasks in worker threads: pass workerEntry (a module that calls serveTaskWorker)`);
+    }
+    runner = new WorkerPool({ entry: options.workerEntry, size: laneDefinition.batchSize });
+  }
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME, persistentKeys: { lane } });
+  const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
+  const deps: PipelineDependencies = {
+    definition,
+    lane,
+    dlqUrl: options.dlqUrl,
+    sqs: options.sqs,
+    dedup: new DedupStore({ client: options.dynamodb, table: options.dedupTable, now }),
+    runner,
+    now,
+  };
+
+  const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const results = await Promise.all(event.Records.map((record) => processRecord(record, deps)));
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const { event: outcome, failed } of results) {
+      metrics.add(outcome);
+      logOutcome(logger, outcome);
+      options.onOutcome?.(outcome);
+      if (failed) batchItemFailures.push({ itemIdentifier: outcome.messageId });
+    }
+    metrics.flush(lane, now());
+    return { batchItemFailures };
+  };
+
+  const handler = middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger)).handler(processBatch);
+  return {
+    handler: (event, context) => handler(event, context),
+    close: () => runner.close(),
+  };
+}

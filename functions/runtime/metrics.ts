@@ -1,0 +1,83 @@
+/**
+ * Outcome metrics as CloudWatch Embedded Metric Format, aggregated per batch.
+ *
+ * Why not Powertools Metrics: it keeps one dimension set per flush, while a
+ * batch mixes task types and outcomes; emitting a single metric per record
+ * would write one log line per outcome per record. Here a batch writes one
+ * EMF document per (type, outcome) it saw, with the count and every duration
+ * value, and both dimension sets from `definition/metrics.ts`.
+ */
+import { DIMENSION_SETS, DURATION_METRIC, TIMED_OUT, metricName } from '../definition/metrics.ts';
+import type { OutcomeEvent } from './outcome.ts';
+
+/** EMF allows at most 100 values per metric in one document. */
+const MAX_VALUES_PER_DOCUMENT = 100;
+
+export type EmfWriter = (line: string) => void;
+
+export const stdoutEmfWriter: EmfWriter = (line) => {
+  process.stdout.write(line + '\n');
+};
+
+interface Bucket {
+  readonly type: string;
+  readonly outcome: string;
+  readonly durations: number[];
+}
+
+export class BatchMetrics {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly namespace: string,
+    private readonly write: EmfWriter,
+  ) {}
+
+  add(event: OutcomeEvent): void {
+    this.bucket(event.type, event.outcome).durations.push(event.durationMs);
+    if (event.timedOut) this.bucket(event.type, TIMED_OUT).durations.push(event.durationMs);
+  }
+
+  /** Writes the batch's documents and forgets them. */
+  flush(lane: string, timestamp: number): void {
+    for (const { type, outcome, durations } of this.buckets.values()) {
+      const name = metricName(outcome as Parameters<typeof metricName>[0]);
+      for (let start = 0; start < durations.length; start += MAX_VALUES_PER_DOCUMENT) {
+        const values = durations.slice(start, start + MAX_VALUES_PER_DOCUMENT);
+        this.write(
+          JSON.stringify({
+            _aws: {
+              Timestamp: timestamp,
+              CloudWatchMetrics: [
+                {
+                  Namespace: this.namespace,
+                  Dimensions: DIMENSION_SETS,
+                  Metrics: [
+                    { Name: name, Unit: 'Count' },
+                    { Name: DURATION_METRIC, Unit: 'Milliseconds' },
+                  ],
+                },
+              ],
+            },
+            lane,
+            type,
+            outcome,
+            [name]: values.length,
+            [DURATION_METRIC]: values,
+          }),
+        );
+      }
+    }
+    this.buckets.clear();
+  }
+
+  private bucket(type: string, outcome: string): Bucket {
+    const key = `${type}\u0000${outcome}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { type, outcome, durations: [] };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+}

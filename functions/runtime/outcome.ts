@@ -1,0 +1,24 @@
+/** The record of what happened to one delivery: logged, counted, and offered to local observers. */
+import type { Outcome } from '../definition/metrics.ts';
+
+export interface OutcomeEvent {
+  readonly lane: string;
+  /** The envelope's type, or `unknown` when the body never parsed that far. */
+  readonly type: string;
+  readonly outcome: Outcome;
+  /** The task hit its timeout (counted in addition to `retried` or `deadLettered`). */
+  readonly timedOut: boolean;
+  readonly tenant?: string;
+  readonly id?: string;
+  readonly dedupKey?: string;
+  readonly messageId: string;
+  readonly attempt: number;
+  /** Milliseconds from the start of processing to the outcome. */
+  readonly durationMs: number;
+  /** Why it failed, was dropped or was dead-lettered. */
+  readonly reason?: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+export type OutcomeListener = (event: OutcomeEvent) => void;

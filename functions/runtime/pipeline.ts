@@ -1,0 +1,142 @@
+/**
+ * Processes one SQS record in the order DESIGN.md fixes: validate, check the
+ * deadline, claim in the dedup store, run under the timeout, then settle
+ * (done / release / dead-letter). Never throws: every path ends in exactly
+ * one outcome, and `failed` tells the consumer to report the record in
+ * `batchItemFailures` so SQS redelivers it.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { Outcome } from '../definition/metrics.ts';
+import type { Definition } from '../definition/registry.ts';
+import type { ResolvedTaskType, TaskEnvelope } from '../definition/types.ts';
+import { leaseSeconds } from '../definition/timeouts.ts';
+import type { DedupStore } from './dedup.ts';
+import { sendToDeadLetterQueue, type DeadLetterReason } from './dead-letter.ts';
+import { dedupRecordKey, parseTask } from './envelope.ts';
+import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError } from './errors.ts';
+import type { OutcomeEvent } from './outcome.ts';
+import type { TaskRunner } from './runner.ts';
+
+export interface PipelineDependencies {
+  readonly definition: Definition;
+  readonly lane: string;
+  readonly dlqUrl: string;
+  readonly sqs: SQSClient;
+  readonly dedup: DedupStore;
+  readonly runner: TaskRunner;
+  readonly now: () => number;
+}
+
+export interface RecordResult {
+  readonly event: OutcomeEvent;
+  /** Report in batchItemFailures: SQS redelivers it (and its queue redrive ends it in the DLQ). */
+  readonly failed: boolean;
+}
+
+/** When the task stops being worth running: `notAfter`, else `createdAt + maxAge` of its type. */
+export function taskDeadline(envelope: TaskEnvelope, task: ResolvedTaskType): number {
+  return envelope.notAfter ? Date.parse(envelope.notAfter) : Date.parse(envelope.createdAt) + task.maxAgeSeconds * 1000;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+export async function processRecord(record: SQSRecord, deps: PipelineDependencies): Promise<RecordResult> {
+  const started = deps.now();
+  const attempt = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
+  let envelope: TaskEnvelope | undefined;
+  let task: ResolvedTaskType | undefined;
+  let dedupKey: string | undefined;
+
+  const settle = (outcome: Outcome, extra: { reason?: string; timedOut?: boolean; failed?: boolean } = {}): RecordResult => {
+    const at = deps.now();
+    return {
+      failed: extra.failed ?? false,
+      event: {
+        lane: deps.lane,
+        type: task?.type ?? 'unknown',
+        outcome,
+        timedOut: extra.timedOut ?? false,
+        tenant: envelope?.tenant,
+        id: envelope?.id,
+        dedupKey,
+        messageId: record.messageId,
+        attempt,
+        durationMs: at - started,
+        reason: extra.reason,
+        at,
+      },
+    };
+  };
+
+  /** Dead-letters with the reason; if the DLQ cannot be reached, falls back to a redelivery. */
+  const deadLetter = async (reason: DeadLetterReason, error: string, timedOut = false): Promise<RecordResult> => {
+    try {
+      await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, { record, lane: deps.lane, reason, error, attempts: attempt, at: deps.now() });
+      return settle('deadLettered', { reason: `${reason}: ${error}`, timedOut });
+    } catch (sendError) {
+      return settle('retried', { reason: `${reason}: ${error}; DLQ send failed: ${errorText(sendError)}`, timedOut, failed: true });
+    }
+  };
+
+  // 1. Validate. A body that fails here can never succeed: dead-letter at once.
+  try {
+    ({ envelope, task } = parseTask(record.body, deps.definition));
+  } catch (error) {
+    if (error instanceof ValidationError) return deadLetter('invalid', error.message);
+    throw error;
+  }
+  if (task.lane !== deps.lane) {
+    return deadLetter('wrongLane', `task type "${task.type}" belongs to lane "${task.lane}", not "${deps.lane}"`);
+  }
+
+  // 2. Deadline: stale work is counted and dropped, never run (incident 000).
+  const deadline = taskDeadline(envelope, task);
+  if (started > deadline) {
+    return settle('expired', { reason: `past its deadline ${new Date(deadline).toISOString()}` });
+  }
+
+  // 3. Dedup claim.
+  dedupKey = dedupRecordKey(envelope, task);
+  const owner = record.messageId;
+  try {
+    const claim = await deps.dedup.claim(dedupKey, { owner, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+    if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
+    if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
+    if (claim.kind === 'leaseHeld') {
+      throw new LeaseHeldError(`an earlier attempt holds the lease until ${new Date(claim.leaseUntil).toISOString()}`);
+    }
+  } catch (error) {
+    // The dedup store is unreachable or the lease is held: nothing ran, try again later.
+    return settle('retried', { reason: `claim: ${errorText(error)}`, failed: true });
+  }
+
+  // 4. Run under the task's timeout.
+  let failure: unknown;
+  try {
+    await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
+  } catch (error) {
+    failure = error;
+  }
+
+  // 5. Settle.
+  if (failure === undefined) {
+    try {
+      await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
+      return settle('succeeded');
+    } catch (error) {
+      // The work ran. A redelivery would run it again once the lease expires, so acknowledge;
+      // the claim's lease still coalesces repeats until then.
+      return settle('succeeded', { reason: `ran, but marking done failed: ${errorText(error)}` });
+    }
+  }
+
+  const timedOut = failure instanceof TaskTimeoutError;
+  const reason = errorText(failure);
+  await deps.dedup.release(dedupKey, owner).catch(() => {
+    // The lease expires on its own; a redelivery takes over then.
+  });
+  if (failure instanceof PermanentError) return deadLetter('permanent', reason, timedOut);
+  if (attempt >= task.maxAttempts) return deadLetter('retriesExhausted', `after ${attempt} attempts: ${reason}`, timedOut);
+  return settle('retried', { reason, timedOut, failed: true });
+}
