@@ -26,7 +26,8 @@ export interface ParsedTask {
   readonly task: ResolvedTaskType;
 }
 
-function describeIssues(error: z.ZodError): string {
+/** A schema failure in one line, for the error an operator or app developer reads. */
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)

@@ -1,0 +1,237 @@
+/**
+ * The publisher apps use: validates a task against its type's schema,
+ * wraps it in the v1 envelope, routes it to its lane's queue and sends it,
+ * one at a time or in batches of 10. Everything it rejects, it rejects
+ * before calling SQS, with a named error.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrlEnvName } from '../definition/environment.ts';
+import { MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
+import type { Definition } from '../definition/registry.ts';
+import type { TaskEnvelope } from '../definition/types.ts';
+import { describeIssues, ENVELOPE_VERSION, envelopeSchema } from '../runtime/envelope.ts';
+import { InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
+
+export interface PublishOptions {
+  /** Required: scopes dedup, metrics and logs; also the SQS MessageGroupId (fair queues). */
+  readonly tenant: string;
+  /** Repeats with the same key within the dedup window run once. Default: the type's rule, else the task id. */
+  readonly dedupKey?: string;
+  /** Drop the task, never run it, after this moment. Default: createdAt + the type's maxAge. */
+  readonly notAfter?: Date | string;
+  /** SQS DelaySeconds, 0..900. */
+  readonly delaySeconds?: number;
+  /** Task id. Default: a random UUID. */
+  readonly id?: string;
+  /** Default: now. */
+  readonly createdAt?: Date | string;
+}
+
+export interface PublisherOptions {
+  readonly definition: Definition;
+  /** Default: a new SQSClient from the usual AWS configuration chain. */
+  readonly sqs?: SQSClient;
+  /** Lane -> queue URL. Default: environment variables `TASKLANES_QUEUE_URL_<LANE>`. */
+  readonly queueUrls?: Readonly<Record<string, string>>;
+  /** Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface PublishedTask {
+  readonly id: string;
+  readonly lane: string;
+  readonly messageId: string;
+}
+
+export interface BatchEntry {
+  readonly type: string;
+  readonly payload: unknown;
+  readonly options: PublishOptions;
+}
+
+export interface FailedEntry {
+  /** Position in the input array. */
+  readonly index: number;
+  readonly entry: BatchEntry;
+  /** SQS's error code, or the name of the publisher's own error. */
+  readonly code: string;
+  readonly message: string;
+  /** True when retrying the same entry cannot succeed. */
+  readonly senderFault: boolean;
+}
+
+export interface BatchResult {
+  readonly successful: ReadonlyArray<PublishedTask & { readonly index: number }>;
+  readonly failed: readonly FailedEntry[];
+}
+
+interface PreparedMessage {
+  readonly id: string;
+  readonly lane: string;
+  readonly queueUrl: string;
+  readonly body: string;
+  readonly tenant: string;
+  readonly delaySeconds?: number;
+}
+
+const MAX_DELAY_SECONDS = 900;
+
+const toIso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+
+export class Publisher {
+  private readonly sqs: SQSClient;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.sqs = options.sqs ?? new SQSClient({});
+    this.now = options.now ?? Date.now;
+  }
+
+  async publish(type: string, payload: unknown, options: PublishOptions): Promise<PublishedTask> {
+    const message = this.prepare(type, payload, options);
+    const result = await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: message.queueUrl,
+        MessageBody: message.body,
+        MessageGroupId: message.tenant,
+        DelaySeconds: message.delaySeconds,
+      }),
+    );
+    return { id: message.id, lane: message.lane, messageId: result.MessageId ?? '' };
+  }
+
+  /**
+   * Sends many tasks with SendMessageBatch (10 per request, and at most the
+   * SQS size limit per request). Never throws for one bad entry: invalid
+   * entries and entries SQS rejects are returned in `failed` with their index.
+   */
+  async publishBatch(entries: readonly BatchEntry[]): Promise<BatchResult> {
+    const successful: Array<PublishedTask & { index: number }> = [];
+    const failed: FailedEntry[] = [];
+    const byQueue = new Map<string, Array<{ index: number; message: PreparedMessage }>>();
+    entries.forEach((entry, index) => {
+      try {
+        const message = this.prepare(entry.type, entry.payload, entry.options);
+        const group = byQueue.get(message.queueUrl) ?? [];
+        group.push({ index, message });
+        byQueue.set(message.queueUrl, group);
+      } catch (error) {
+        if (!(error instanceof PublishError)) throw error;
+        failed.push({ index, entry, code: error.name, message: error.message, senderFault: true });
+      }
+    });
+
+    const requests: Array<Promise<void>> = [];
+    for (const [queueUrl, group] of byQueue) {
+      for (const chunk of chunkBySizeAndCount(group)) {
+        requests.push(
+          this.sendChunk(queueUrl, chunk).then(
+            (result) => {
+              successful.push(...result.successful);
+              failed.push(...result.failed.map((f) => ({ ...f, entry: entries[f.index]! })));
+            },
+            (error: Error) => {
+              // The whole request failed (network, throttling): every entry in it is reported, none dropped.
+              for (const { index } of chunk) {
+                failed.push({ index, entry: entries[index]!, code: error.name, message: error.message, senderFault: false });
+              }
+            },
+          ),
+        );
+      }
+    }
+    await Promise.all(requests);
+    successful.sort((a, b) => a.index - b.index);
+    failed.sort((a, b) => a.index - b.index);
+    return { successful, failed };
+  }
+
+  private async sendChunk(
+    queueUrl: string,
+    chunk: ReadonlyArray<{ index: number; message: PreparedMessage }>,
+  ): Promise<{ successful: Array<PublishedTask & { index: number }>; failed: Array<Omit<FailedEntry, 'entry'>> }> {
+    const result = await this.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map(({ index, message }) => ({
+          Id: String(index),
+          MessageBody: message.body,
+          MessageGroupId: message.tenant,
+          DelaySeconds: message.delaySeconds,
+        })),
+      }),
+    );
+    const byIndex = new Map(chunk.map((item) => [String(item.index), item.message]));
+    return {
+      successful: (result.Successful ?? []).map((s) => {
+        const message = byIndex.get(s.Id!)!;
+        return { index: Number(s.Id), id: message.id, lane: message.lane, messageId: s.MessageId ?? '' };
+      }),
+      failed: (result.Failed ?? []).map((f) => ({
+        index: Number(f.Id),
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault ?? false,
+      })),
+    };
+  }
+
+  private prepare(type: string, payload: unknown, options: PublishOptions): PreparedMessage {
+    const task = this.options.definition.findTask(type);
+    if (!task) throw new UnknownTaskTypeError(`unknown task type "${type}"`);
+    const parsedPayload = task.schema.safeParse(payload);
+    if (!parsedPayload.success) {
+      throw new InvalidTaskError(`invalid payload for "${type}": ${describeIssues(parsedPayload.error)}`);
+    }
+    if (options.delaySeconds !== undefined && !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= MAX_DELAY_SECONDS)) {
+      throw new InvalidTaskError(`delaySeconds must be an integer 0..${MAX_DELAY_SECONDS}`);
+    }
+    const envelope: TaskEnvelope = {
+      v: ENVELOPE_VERSION,
+      id: options.id ?? randomUUID(),
+      type,
+      tenant: options.tenant,
+      ...(options.dedupKey !== undefined ? { dedupKey: options.dedupKey } : {}),
+      createdAt: toIso(options.createdAt ?? new Date(this.now())),
+      ...(options.notAfter !== undefined ? { notAfter: toIso(options.notAfter) } : {}),
+      // The original payload, not the parsed one: the consumer applies the schema's defaults itself.
+      payload,
+    };
+    const checked = envelopeSchema.safeParse(envelope);
+    if (!checked.success) {
+      throw new InvalidTaskError(`invalid task: ${describeIssues(checked.error)}`);
+    }
+    const body = JSON.stringify(envelope);
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, MAX_MESSAGE_BYTES);
+    return { id: envelope.id, lane: task.lane, queueUrl: this.queueUrl(task.lane), body, tenant: options.tenant, delaySeconds: options.delaySeconds };
+  }
+
+  private queueUrl(lane: string): string {
+    const url = this.options.queueUrls?.[lane] ?? process.env[queueUrlEnvName(lane)];
+    if (!url) {
+      throw new MissingQueueUrlError(`no queue URL for lane "${lane}": pass queueUrls or set ${queueUrlEnvName(lane)} (the stack output of the same lane)`);
+    }
+    return url;
+  }
+}
+
+/** Groups messages into SendMessageBatch requests: at most 10 entries and the SQS size limit per request. */
+function chunkBySizeAndCount<T extends { message: PreparedMessage }>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(item.message.body, 'utf8');
+    if (current.length === MAX_BATCH_ENTRIES || (current.length > 0 && bytes + size > MAX_MESSAGE_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
