@@ -1,0 +1,77 @@
+/**
+ * The dedup claim's conditional write against AWS's own DynamoDB Local and
+ * against dynalite, side by side: what each server does is asserted as
+ * observed, so a change in either shows up here first.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  PutItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
+import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
+
+const TABLE = 'dedup-smoke';
+
+async function createTable(dynamodb: DynamoDBClient): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+}
+
+/** The claim: succeeds once; the repeat fails and returns what the server gives back. */
+async function claimTwice(dynamodb: DynamoDBClient): Promise<ConditionalCheckFailedException> {
+  const claim = (owner: string) =>
+    dynamodb.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { pk: { S: 'acme#email.send#order-1' }, owner: { S: owner } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  await claim('first');
+  const error = await claim('second').then(
+    () => assert.fail('the second claim must fail'),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof ConditionalCheckFailedException, `expected ConditionalCheckFailedException, got ${String(error)}`);
+  return error;
+}
+
+const unavailable = await dynamoDbLocalUnavailableReason();
+
+describe('DynamoDB Local', { skip: unavailable }, () => {
+  const local = withDynamoDbLocal();
+
+  test('starts and answers (startup time logged)', (t) => {
+    t.diagnostic(`DynamoDB Local ready after ${local().server.startupMs} ms at ${local().server.endpoint}`);
+    assert.match(local().server.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('conditional claim: once, then ConditionalCheckFailedException with the old item', async () => {
+    const { dynamodb } = local();
+    await createTable(dynamodb);
+    const error = await claimTwice(dynamodb);
+    assert.deepEqual(error.Item, { pk: { S: 'acme#email.send#order-1' }, owner: { S: 'first' } });
+  });
+});
+
+describe('dynalite', () => {
+  const local = withLocalServers();
+
+  test('conditional claim: once, then ConditionalCheckFailedException without the old item', async () => {
+    const { dynamodb } = local().clients;
+    await createTable(dynamodb);
+    const error = await claimTwice(dynamodb);
+    assert.equal(error.Item, undefined, 'dynalite ignores ReturnValuesOnConditionCheckFailure');
+  });
+});
