@@ -47,6 +47,9 @@ export function metricName(outcome: Outcome | typeof TIMED_OUT): string {
 /** Milliseconds a record took, emitted with the record's outcome dimension. */
 export const DURATION_METRIC = 'TaskDuration';
 
+/** Milliseconds from the task's `createdAt` (for a scheduled tick: its scheduled time) to its outcome. */
+export const LATENCY_METRIC = 'TaskLatency';
+
 /** Dimension names. */
 export const DIMENSIONS = { lane: 'lane', type: 'type', outcome: 'outcome' } as const;
 

@@ -5,6 +5,7 @@
  */
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition } from './types.ts';
 import { MAX_FUNCTION_TIMEOUT_SECONDS, FUNCTION_TIMEOUT_MARGIN_SECONDS } from './limits.ts';
+import { heartbeatTask } from './schedule.ts';
 
 export class DefinitionError extends Error {
   override readonly name = 'DefinitionError';
@@ -23,6 +24,7 @@ export interface Definition {
 
 const LANE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const TYPE_NAME = /^[a-z][a-z0-9_.-]{0,79}$/;
+const SCHEDULE_EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
 
 /** Lets a task module declare its type with its schema's payload type inferred. */
 export function defineTask<S extends import('zod').ZodType>(task: TaskTypeDefinition<S>): TaskTypeDefinition {
@@ -32,6 +34,8 @@ export function defineTask<S extends import('zod').ZodType>(task: TaskTypeDefini
 export function createDefinition(input: {
   lanes: readonly LaneDefinition[];
   tasks: readonly TaskTypeDefinition[];
+  /** Add a heartbeat task type per lane (schedule.ts). Default true. */
+  heartbeats?: boolean;
 }): Definition {
   const lanes = new Map<string, LaneDefinition>();
   for (const lane of input.lanes) {
@@ -46,7 +50,8 @@ export function createDefinition(input: {
   }
 
   const tasks = new Map<string, ResolvedTaskType>();
-  for (const task of input.tasks) {
+  const heartbeats = input.heartbeats === false ? [] : [...lanes.values()].map(heartbeatTask);
+  for (const task of [...input.tasks, ...heartbeats]) {
     if (!TYPE_NAME.test(task.type)) throw new DefinitionError(`task type "${task.type}" must match ${TYPE_NAME}`);
     if (tasks.has(task.type)) throw new DefinitionError(`task type "${task.type}" is defined twice`);
     const lane = lanes.get(task.lane);
@@ -66,6 +71,8 @@ export function createDefinition(input: {
       throw new DefinitionError(`task type "${task.type}": maxAttempts must be 1..${lane.maxReceiveCount} (the lane's maxReceiveCount)`);
     if (resolved.singleton && !resolved.schedule)
       throw new DefinitionError(`task type "${task.type}": singleton needs a schedule`);
+    if (resolved.schedule && !SCHEDULE_EXPRESSION.test(resolved.schedule.expression))
+      throw new DefinitionError(`task type "${task.type}": schedule "${resolved.schedule.expression}" must be rate(...) or cron(...)`);
     tasks.set(task.type, resolved);
   }
 

@@ -62,3 +62,11 @@ export function dedupRecordKey(envelope: TaskEnvelope, task: ResolvedTaskType): 
   const key = envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id;
   return `${envelope.tenant}#${task.type}#${key}`;
 }
+
+/**
+ * The lease record of a singleton (scheduled) type, per tenant. It starts
+ * with "#", which no dedup record key can (tenants are non-empty and have no "#").
+ */
+export function singletonKey(envelope: TaskEnvelope, task: ResolvedTaskType): string {
+  return `#singleton#${envelope.tenant}#${task.type}`;
+}

@@ -7,7 +7,7 @@
  * EMF document per (type, outcome) it saw, with the count and every duration
  * value, and both dimension sets from `definition/metrics.ts`.
  */
-import { DIMENSION_SETS, DURATION_METRIC, TIMED_OUT, metricName } from '../definition/metrics.ts';
+import { DIMENSION_SETS, DURATION_METRIC, LATENCY_METRIC, TIMED_OUT, metricName } from '../definition/metrics.ts';
 import type { OutcomeEvent } from './outcome.ts';
 
 /** EMF allows at most 100 values per metric in one document. */
@@ -23,6 +23,7 @@ interface Bucket {
   readonly type: string;
   readonly outcome: string;
   readonly durations: number[];
+  readonly latencies: number[];
 }
 
 export class BatchMetrics {
@@ -34,16 +35,17 @@ export class BatchMetrics {
   ) {}
 
   add(event: OutcomeEvent): void {
-    this.bucket(event.type, event.outcome).durations.push(event.durationMs);
-    if (event.timedOut) this.bucket(event.type, TIMED_OUT).durations.push(event.durationMs);
+    this.push(this.bucket(event.type, event.outcome), event);
+    if (event.timedOut) this.push(this.bucket(event.type, TIMED_OUT), event);
   }
 
   /** Writes the batch's documents and forgets them. */
   flush(lane: string, timestamp: number): void {
-    for (const { type, outcome, durations } of this.buckets.values()) {
+    for (const { type, outcome, durations, latencies } of this.buckets.values()) {
       const name = metricName(outcome as Parameters<typeof metricName>[0]);
       for (let start = 0; start < durations.length; start += MAX_VALUES_PER_DOCUMENT) {
         const values = durations.slice(start, start + MAX_VALUES_PER_DOCUMENT);
+        const latencyValues = latencies.slice(start, start + MAX_VALUES_PER_DOCUMENT);
         this.write(
           JSON.stringify({
             _aws: {
@@ -55,6 +57,7 @@ export class BatchMetrics {
                   Metrics: [
                     { Name: name, Unit: 'Count' },
                     { Name: DURATION_METRIC, Unit: 'Milliseconds' },
+                    ...(latencyValues.length ? [{ Name: LATENCY_METRIC, Unit: 'Milliseconds' }] : []),
                   ],
                 },
               ],
@@ -64,6 +67,7 @@ export class BatchMetrics {
             outcome,
             [name]: values.length,
             [DURATION_METRIC]: values,
+            ...(latencyValues.length ? { [LATENCY_METRIC]: latencyValues } : {}),
           }),
         );
       }
@@ -71,11 +75,16 @@ export class BatchMetrics {
     this.buckets.clear();
   }
 
+  private push(bucket: Bucket, event: OutcomeEvent): void {
+    bucket.durations.push(event.durationMs);
+    if (event.latencyMs !== undefined) bucket.latencies.push(event.latencyMs);
+  }
+
   private bucket(type: string, outcome: string): Bucket {
     const key = `${type}\u0000${outcome}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { type, outcome, durations: [] };
+      bucket = { type, outcome, durations: [], latencies: [] };
       this.buckets.set(key, bucket);
     }
     return bucket;

@@ -15,6 +15,8 @@ export interface OutcomeEvent {
   readonly attempt: number;
   /** Milliseconds from the start of processing to the outcome. */
   readonly durationMs: number;
+  /** Milliseconds from the envelope's `createdAt` to the outcome; absent when the body did not parse. */
+  readonly latencyMs?: number;
   /** Why it failed, was dropped or was dead-lettered. */
   readonly reason?: string;
   /** Epoch milliseconds. */

@@ -13,7 +13,7 @@ import type { ResolvedTaskType, TaskEnvelope } from '../definition/types.ts';
 import { leaseSeconds } from '../definition/timeouts.ts';
 import type { DedupStore } from './dedup.ts';
 import { sendToDeadLetterQueue, type DeadLetterReason } from './dead-letter.ts';
-import { dedupRecordKey, parseTask } from './envelope.ts';
+import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
 import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError } from './errors.ts';
 import type { OutcomeEvent } from './outcome.ts';
 import type { TaskRunner } from './runner.ts';
@@ -63,6 +63,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
         messageId: record.messageId,
         attempt,
         durationMs: at - started,
+        latencyMs: envelope ? at - Date.parse(envelope.createdAt) : undefined,
         reason: extra.reason,
         at,
       },
@@ -111,12 +112,33 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     return settle('retried', { reason: `claim: ${errorText(error)}`, failed: true });
   }
 
+  // Scheduled singletons: a tick that finds the previous run still going is skipped, not queued (incident 002).
+  const lease = task.singleton ? singletonKey(envelope, task) : undefined;
+  if (lease) {
+    try {
+      const held = await deps.dedup.claim(lease, { owner, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+      if (held.kind !== 'claimed') {
+        // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
+        await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
+        return settle('overlapSkipped', { reason: `previous run still holds the singleton lease (${held.kind})` });
+      }
+    } catch (error) {
+      await deps.dedup.release(dedupKey, owner).catch(() => {});
+      return settle('retried', { reason: `singleton lease: ${errorText(error)}`, failed: true });
+    }
+  }
+
   // 4. Run under the task's timeout.
   let failure: unknown;
   try {
     await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
   } catch (error) {
     failure = error;
+  }
+  if (lease) {
+    await deps.dedup.release(lease, owner).catch(() => {
+      // Expires on its own at the end of the lease.
+    });
   }
 
   // 5. Settle.
