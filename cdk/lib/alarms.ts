@@ -59,7 +59,6 @@ export class LaneAlarms extends Construct {
     const tasks = new LaneTaskMetrics(props.metricsNamespace, name);
     const ratePeriod = Duration.minutes(options.ratePeriodMinutes);
     const backlog = options.backlogMessages[name] ?? defaultBacklogThreshold(lane.definition, lane.maxTaskTimeoutSeconds);
-    const logs = `the consumer's log group (${lane.consumer.logGroup.logGroupName})`;
 
     // Rates: two of three windows, so one odd window does not page but a sustained problem does within 15 minutes.
     const rate = (id: string, outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0], threshold: number, description: string): AlarmSpec => ({
@@ -110,7 +109,7 @@ export class LaneAlarms extends Construct {
         threshold: options.consumerErrors,
         evaluationPeriods: 1,
         datapointsToAlarm: 1,
-        description: `Lane ${name}: the consumer invocation itself failed (crash, out of memory, or the ${lane.consumer.timeout?.toSeconds()}s function timeout), so whole batches are redelivered and burn receive counts. First: find the error in ${logs}; check Max Memory Used in the REPORT lines.`,
+        description: `Lane ${name}: the consumer invocation itself failed (crash, out of memory, or the ${lane.consumer.timeout?.toSeconds()}s function timeout), so whole batches are redelivered and burn receive counts. First: find the error in the consumer's log group (linked from the function's Monitoring tab); check Max Memory Used in the REPORT lines.`,
         missingData: MISSING_NO_INVOCATIONS,
       },
       {

@@ -5,7 +5,7 @@
  * nothing here looks up the account, so `cdk synth` runs offline.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { definition as defaultDefinition, type Definition } from '../../functions/definition/index.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
@@ -91,8 +91,8 @@ export class TasklanesStack extends Stack {
   }
 
   /** Lets a role in a CDK app that includes this stack publish to every lane. */
-  grantPublish(grantee: IGrantable): void {
-    for (const lane of this.lanes) lane.queue.grantSendMessages(grantee);
+  grantPublish(grantee: IGrantable): Grant {
+    return this.publisherPolicy.grant(grantee);
   }
 
   private output(key: string, value: string, description: string): void {

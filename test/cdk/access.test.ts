@@ -1,0 +1,111 @@
+/**
+ * Least privilege and discoverability: each consumer may touch only its own
+ * queue, its own DLQ, its own log group and the dedup table; publishers may
+ * only send to the lane queues; the outputs name everything apps and the ops
+ * CLI need, under keys from the shared `stackOutputKey`.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { stackOutputKey } from '../../functions/definition/stack-outputs.ts';
+import { DEDUP_ACTIONS } from '../../cdk/lib/dedup-table.ts';
+import { arnOf, logicalId, resource, synthesize, type Resource } from './support.ts';
+
+let publisher!: Role;
+const { stack, template } = synthesize({}, (stack) => {
+  publisher = new Role(stack, 'AppRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+  stack.grantPublish(publisher);
+});
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function statementsOf(roleId: string): Statement[] {
+  const policies = Object.values(template.toJSON().Resources as Record<string, Resource>).filter(
+    (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+  );
+  return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actions = (statement: Statement) => [statement.Action].flat().sort();
+
+describe('consumer roles', () => {
+  for (const lane of stack.lanes) {
+    test(`lane ${lane.definition.name}: own queue, own DLQ, own log group, dedup table item operations; nothing else`, () => {
+      const roleId = logicalId(lane.consumer.role!);
+      const role = resource(template, lane.consumer.role!);
+      assert.equal(role.Properties.ManagedPolicyArns, undefined, 'no AWS managed policies (AWSLambdaBasicExecutionRole allows every log group)');
+      assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+
+      const statements = statementsOf(roleId);
+      assert.ok(statements.every((s) => s.Effect === 'Allow'));
+      const byResource = new Map(statements.map((s) => [JSON.stringify(s.Resource), actions(s)]));
+      assert.deepEqual(
+        byResource,
+        new Map([
+          [JSON.stringify(arnOf(lane.consumer.logGroup)), ['logs:CreateLogStream', 'logs:PutLogEvents']],
+          [JSON.stringify(arnOf(lane.deadLetterQueue)), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']],
+          [JSON.stringify(arnOf(stack.dedupTable.table)), [...DEDUP_ACTIONS].sort()],
+          [
+            JSON.stringify(arnOf(lane.queue)),
+            ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+          ],
+        ]),
+      );
+    });
+  }
+});
+
+describe('publisher', () => {
+  const laneQueueArns = stack.lanes.map((lane) => JSON.stringify(arnOf(lane.queue))).sort();
+
+  test('managed policy: sqs:SendMessage on the lane queues, not the DLQs, nothing else', () => {
+    const policy = resource(template, stack.publisherPolicy.policy);
+    const [statement, ...rest] = policy.Properties.PolicyDocument.Statement as Statement[];
+    assert.deepEqual(rest, []);
+    assert.equal(statement.Effect, 'Allow');
+    assert.equal(statement.Action, 'sqs:SendMessage');
+    assert.deepEqual((statement.Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(), laneQueueArns);
+  });
+
+  test('grantPublish gives a role in the same app the same permission', () => {
+    const statements = statementsOf(logicalId(publisher));
+    assert.equal(statements.length, 1);
+    assert.equal(statements[0].Action, 'sqs:SendMessage');
+    assert.deepEqual((statements[0].Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(), laneQueueArns);
+  });
+});
+
+describe('outputs', () => {
+  for (const lane of stack.lanes) {
+    const name = lane.definition.name;
+    test(`lane ${name}: queue URL and ARN, DLQ URL, consumer name, event source mapping UUID`, () => {
+      template.hasOutput(stackOutputKey.queueUrl(name), { Value: { Ref: logicalId(lane.queue) } });
+      template.hasOutput(stackOutputKey.queueArn(name), { Value: arnOf(lane.queue) });
+      template.hasOutput(stackOutputKey.dlqUrl(name), { Value: { Ref: logicalId(lane.deadLetterQueue) } });
+      template.hasOutput(stackOutputKey.consumerFunctionName(name), { Value: { Ref: logicalId(lane.consumer) } });
+      const [mapping, ...others] = Object.keys(
+        template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { EventSourceArn: arnOf(lane.queue) } }),
+      );
+      assert.deepEqual(others, []);
+      // Ref of an AWS::Lambda::EventSourceMapping is its UUID.
+      template.hasOutput(stackOutputKey.eventSourceMappingUuid(name), { Value: { Ref: mapping } });
+    });
+  }
+
+  test('table, alarm topic, dashboard and publisher policy', () => {
+    template.hasOutput(stackOutputKey.dedupTableName, { Value: { Ref: logicalId(stack.dedupTable.table) } });
+    template.hasOutput(stackOutputKey.alarmTopicArn, { Value: { Ref: logicalId(stack.alarmTopic.topic) } });
+    template.hasOutput(stackOutputKey.dashboardName, { Value: { Ref: logicalId(stack.dashboard.dashboard) } });
+    template.hasOutput(stackOutputKey.publisherPolicyArn, { Value: { Ref: logicalId(stack.publisherPolicy.policy) } });
+  });
+
+  test('nothing else: five per lane plus four', () => {
+    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * stack.lanes.length + 4);
+  });
+});
