@@ -1,0 +1,163 @@
+/**
+ * `npm start`: the whole system on this machine. Starts the embedded SQS-
+ * and DynamoDB-compatible servers, creates every lane's queue, DLQ and the
+ * dedup table, consumes every lane with the same handler code Lambda runs,
+ * publishes a short demo that exercises each outcome, prints what happened
+ * to each task, and keeps serving until Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Publisher } from '../functions/publisher/index.ts';
+import type { OutcomeEvent } from '../functions/runtime/outcome.ts';
+import { startLocalConsumers } from './consumers.ts';
+import { DEMO_WORKER_ENTRY, demoDefinition } from './demo/definition.ts';
+import { isFinal, matches, publishDemo, type DemoTask } from './demo/scenario.ts';
+import { startWebhookReceiver } from './demo/webhook-receiver.ts';
+import { OutcomeRecorder } from './outcome-recorder.ts';
+import { startLocalStack } from './stack.ts';
+
+const USAGE = `Usage: npm start [-- options]
+
+Runs every lane locally against embedded SQS- and DynamoDB-compatible servers.
+
+Options:
+  --no-demo                  do not publish the demo tasks
+  --exit-after-demo          stop after the demo's summary (for scripts and tests)
+  --visibility-timeout <s>   queue visibility timeout, seconds (default ${8}; the stack's
+                             6x-the-consumer-timeout would make a retry wait minutes)
+  --verbose                  print every outcome's structured log line
+  -h, --help                 show this help
+`;
+
+/** Seconds until a failed record is delivered again, locally: short, so the demo shows retries. */
+const DEFAULT_LOCAL_VISIBILITY_SECONDS = 8;
+/** Upper bound on the demo; its slowest task (a timeout, then retries) needs well under a minute. */
+const DEMO_DEADLINE_MS = 180_000;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      'no-demo': { type: 'boolean', default: false },
+      'exit-after-demo': { type: 'boolean', default: false },
+      'visibility-timeout': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const visibility = Number(values['visibility-timeout'] ?? DEFAULT_LOCAL_VISIBILITY_SECONDS);
+  if (!Number.isInteger(visibility) || visibility < 1 || visibility > 43_200) {
+    throw new UsageError(`--visibility-timeout must be a whole number of seconds, 1..43200 (got ${values['visibility-timeout']})`);
+  }
+  return { demo: !values['no-demo'], exitAfterDemo: values['exit-after-demo'], visibility, verbose: values.verbose, help: values.help };
+}
+
+const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+
+function describe(event: OutcomeEvent): string {
+  const extra = [event.timedOut ? 'timed out' : '', event.reason ?? ''].filter(Boolean).join('; ');
+  return `${event.outcome}${extra ? ` (${extra})` : ''}`;
+}
+
+function printSummary(tasks: readonly DemoTask[], recorder: OutcomeRecorder): void {
+  console.log('\nWhat happened to each demo task:');
+  console.log(`  ${pad('task', 42)} ${pad('lane', 14)} ${pad('expected', 34)} outcomes (in order)`);
+  for (const task of tasks) {
+    const history = recorder.history(matches(task));
+    const lane = history[0]?.lane ?? '?';
+    console.log(`  ${pad(task.label, 42)} ${pad(lane, 14)} ${pad(task.expected, 34)} ${history.map((e) => e.outcome + (e.timedOut ? '(timeout)' : '')).join(' -> ')}`);
+  }
+  const totals = new Map<string, number>();
+  for (const task of tasks) {
+    const last = recorder.history(matches(task)).at(-1);
+    if (last) totals.set(last.outcome, (totals.get(last.outcome) ?? 0) + 1);
+  }
+  console.log(`\nDemo summary: ${tasks.length} tasks: ${[...totals].map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const recorder = new OutcomeRecorder();
+  const stack = await startLocalStack({
+    definition: demoDefinition,
+    provision: { visibilityTimeoutSeconds: options.visibility },
+  });
+  const consumers = startLocalConsumers(stack, {
+    workerEntry: DEMO_WORKER_ENTRY,
+    onOutcome: recorder.listener,
+    logger: new Logger({ serviceName: 'tasklanes', logLevel: options.verbose ? 'INFO' : 'SILENT' }),
+  });
+  const receiver = await startWebhookReceiver();
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      console.log('\nStopping: waiting for batches in flight...');
+      await consumers.stop();
+      await stack.stop();
+      await receiver.stop();
+      console.log('Stopped.');
+    })());
+
+  console.log('tasklanes is running locally.');
+  console.log(`  SQS endpoint:      ${stack.servers.sqsEndpoint}`);
+  console.log(`  DynamoDB endpoint: ${stack.servers.dynamodbEndpoint}`);
+  console.log(`  lanes:             ${stack.definition.lanes.map((l) => l.name).join(', ')}`);
+  if (stack.stateFile) console.log(`  state file:        ${stack.stateFile} (the ops CLI finds the local stack here)`);
+
+  recorder.subscribe((event) => {
+    console.log(`  [${pad(event.lane, 13)}] ${pad(event.type, 24)} ${pad(event.tenant ?? '-', 8)} attempt ${event.attempt}: ${describe(event)}`);
+  });
+
+  if (options.demo) {
+    const queueUrls = Object.fromEntries(Object.entries(stack.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
+    const publisher = new Publisher({ definition: demoDefinition, sqs: stack.clients.sqs, queueUrls });
+    console.log('\nPublishing the demo tasks...');
+    const tasks = await publishDemo({
+      publisher,
+      webhookUrl: receiver.url,
+      sendRaw: async (lane, body) =>
+        (await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrls[lane], MessageBody: body }))).MessageId!,
+      waitFor: async (match) => {
+        await recorder.waitFor(match);
+      },
+    });
+    let deadline: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.all(tasks.map((task) => recorder.waitFor((event) => matches(task)(event) && isFinal(event)))).then(() => true),
+      new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), DEMO_DEADLINE_MS))),
+    ]);
+    clearTimeout(deadline);
+    if (!finished) {
+      console.error(`The demo did not finish within ${DEMO_DEADLINE_MS / 1000}s; see the outcomes above.`);
+      process.exitCode = 1;
+    }
+    printSummary(tasks, recorder);
+  }
+
+  if (options.exitAfterDemo) {
+    await shutdown();
+    return;
+  }
+  console.log('\nServing until Ctrl-C.');
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown().then(resolve));
+  });
+}
+
+main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error('tasklanes failed to start:', error);
+  process.exitCode = 1;
+});

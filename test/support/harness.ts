@@ -1,0 +1,121 @@
+/**
+ * A running local stack for a test file: servers, provisioned queues and
+ * table, every lane consumed by the real consumer, a publisher, and a record
+ * of every outcome the runtime reported. Tests publish, then wait for
+ * outcomes; nothing here sleeps for a fixed time.
+ */
+import { after, before } from 'node:test';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Outcome } from '../../functions/definition/metrics.ts';
+import type { Definition } from '../../functions/definition/registry.ts';
+import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
+import { Publisher } from '../../functions/publisher/index.ts';
+import { startLocalConsumers, type LocalConsumers } from '../../local/consumers.ts';
+import type { PollerTuning } from '../../local/poller.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { drainDeadLetters, type DeadLetter } from './dlq.ts';
+import { waitFor, type WaitOptions } from './wait.ts';
+
+export interface HarnessOptions {
+  readonly definition: Definition;
+  readonly workerEntry?: string | URL;
+  /**
+   * Short, so that failed records come back quickly, yet longer than a test
+   * task's timeout plus a worker's start-up grace, as the stack's 6x rule
+   * guarantees on AWS. Default 4 s.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly now?: () => number;
+  readonly tuning?: Partial<PollerTuning>;
+  /** Start consumers at once. Default true. */
+  readonly consume?: boolean;
+}
+
+export interface Harness {
+  readonly stack: LocalStack;
+  readonly publisher: Publisher;
+  readonly outcomes: readonly OutcomeEvent[];
+  /** Starts every lane's consumer (when `consume: false` was given). */
+  startConsumers(): LocalConsumers;
+  outcomesOf(predicate: (event: OutcomeEvent) => boolean): OutcomeEvent[];
+  /** Waits until `count` outcomes match, then returns them. */
+  waitForOutcomes(predicate: (event: OutcomeEvent) => boolean, count?: number, options?: WaitOptions): Promise<OutcomeEvent[]>;
+  /** Sends a raw body to a lane's queue, as an app without our client would. Returns the SQS message id. */
+  sendRaw(lane: string, body: string): Promise<string>;
+  /** Every message dead-lettered in the lane so far (read back from the DLQ and kept). */
+  deadLetters(lane: string): Promise<readonly DeadLetter[]>;
+}
+
+const DEFAULT_VISIBILITY_SECONDS = 4;
+
+export function withRunningLanes(options: HarnessOptions): () => Harness {
+  let harness: Harness | undefined;
+  let consumers: LocalConsumers | undefined;
+  let stack: LocalStack | undefined;
+  before(async () => {
+    stack = await startLocalStack({
+      definition: options.definition,
+      stateFile: false,
+      provision: { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS },
+      poller: { waitTimeSeconds: 1, ...options.tuning },
+      log: { warn: () => {}, error: () => {} },
+    });
+    const running = stack;
+    const outcomes: OutcomeEvent[] = [];
+    const letters = new Map<string, DeadLetter[]>();
+    const startConsumers = () => {
+      consumers = startLocalConsumers(running, {
+        workerEntry: options.workerEntry,
+        onOutcome: (event) => outcomes.push(event),
+        now: options.now,
+        logger: silentLogger,
+      });
+      return consumers;
+    };
+    if (options.consume !== false) startConsumers();
+    const queueUrls = Object.fromEntries(Object.entries(running.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
+    harness = {
+      stack: running,
+      publisher: new Publisher({ definition: options.definition, sqs: running.clients.sqs, queueUrls }),
+      outcomes,
+      startConsumers,
+      outcomesOf: (predicate) => outcomes.filter(predicate),
+      async waitForOutcomes(predicate, count = 1, waitOptions) {
+        return waitFor(
+          () => {
+            const found = outcomes.filter(predicate);
+            return found.length >= count ? found : undefined;
+          },
+          { description: `${count} matching outcome(s)`, ...waitOptions },
+        );
+      },
+      async sendRaw(lane, body) {
+        const result = await running.clients.sqs.send(
+          new SendMessageCommand({ QueueUrl: running.resources.lanes[lane]!.queueUrl, MessageBody: body }),
+        );
+        return result.MessageId!;
+      },
+      async deadLetters(lane) {
+        const kept = letters.get(lane) ?? [];
+        kept.push(...(await drainDeadLetters(running.clients.sqs, running.resources.lanes[lane]!.dlqUrl)));
+        letters.set(lane, kept);
+        return kept;
+      },
+    };
+  });
+  after(async () => {
+    await consumers?.stop();
+    await stack?.stop();
+  });
+  return () => {
+    if (!harness) throw new Error('harness used outside a test of its file');
+    return harness;
+  };
+}
+
+/** Outcome logs are asserted through `outcomes`; printing them would bury the test report. */
+const silentLogger = new Logger({ serviceName: 'tasklanes-test', logLevel: 'SILENT' });
+
+export const isOutcome = (id: string, outcome: Outcome) => (event: OutcomeEvent) => event.id === id && event.outcome === outcome;
+export const ofTask = (id: string) => (event: OutcomeEvent) => event.id === id;

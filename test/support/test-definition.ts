@@ -1,0 +1,110 @@
+/**
+ * A definition of test lanes and task types whose handlers do what a test
+ * asks (succeed, fail N times, fail permanently, hang, spin the CPU, kill
+ * their process) and record what they executed. It is also a worker entry:
+ * in a pool's worker thread it serves the same task types.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { defineLane } from '../../functions/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
+import type { TaskContext } from '../../functions/definition/types.ts';
+import { PermanentError } from '../../functions/runtime/errors.ts';
+import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
+import { recordExecution } from './execution-log.ts';
+
+/** Test lanes: short timeouts so timeouts and retries happen within a test. */
+export const TEST_TIMEOUT_SECONDS = 1;
+export const TEST_MAX_RECEIVE_COUNT = 3;
+
+const lanes = [
+  defineLane('fast', 'inline test lane', {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: TEST_TIMEOUT_SECONDS,
+    maxReceiveCount: TEST_MAX_RECEIVE_COUNT,
+    maxConcurrency: 2,
+  }),
+  defineLane('isolated', 'worker-thread test lane', {
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: TEST_TIMEOUT_SECONDS,
+    maxReceiveCount: TEST_MAX_RECEIVE_COUNT,
+    maxConcurrency: 2,
+    isolation: 'worker',
+  }),
+];
+
+/** Wraps a test behaviour so every run is recorded as started and, if it returns, completed. */
+function recorded<P>(behaviour: (payload: P, context: TaskContext) => Promise<unknown> | unknown) {
+  return async (payload: P, context: TaskContext) => {
+    const base = { id: context.envelope.id, type: context.envelope.type, tenant: context.envelope.tenant, attempt: context.attempt };
+    recordExecution({ ...base, phase: 'started' });
+    const result = await behaviour(payload, context);
+    recordExecution({ ...base, phase: 'completed' });
+    return result;
+  };
+}
+
+const busyWait = (ms: number) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // CPU-bound on purpose: no await, no signal check.
+  }
+};
+
+const taskTypes = [
+  defineTask({ type: 'test.ok', lane: 'fast', schema: z.object({ n: z.number().int().optional() }), handler: recorded(() => 'ok') }),
+  defineTask({
+    type: 'test.flaky',
+    lane: 'fast',
+    schema: z.object({ failTimes: z.number().int().min(0) }),
+    handler: recorded((payload, context) => {
+      if (context.attempt <= payload.failTimes) throw new Error(`flaky failure on attempt ${context.attempt}`);
+    }),
+  }),
+  defineTask({
+    type: 'test.permanent',
+    lane: 'fast',
+    schema: z.object({}),
+    handler: recorded(() => {
+      throw new PermanentError('the subscriber rejected this task');
+    }),
+  }),
+  defineTask({
+    type: 'test.slow',
+    lane: 'fast',
+    schema: z.object({ ms: z.number().int().positive() }),
+    handler: recorded((payload, context) => sleep(payload.ms, undefined, { signal: context.signal })),
+  }),
+  defineTask({
+    type: 'test.hang',
+    lane: 'fast',
+    schema: z.object({}),
+    // Ignores its signal: only the timeout can end it.
+    handler: recorded(() => new Promise(() => {})),
+  }),
+  defineTask({
+    type: 'test.kill-process',
+    lane: 'fast',
+    schema: z.object({ unlessAttemptAbove: z.number().int() }),
+    handler: recorded((payload, context) => {
+      // The process dies mid-task: its dedup claim is never released.
+      if (context.attempt <= payload.unlessAttemptAbove) process.kill(process.pid, 'SIGKILL');
+    }),
+  }),
+  defineTask({ type: 'test.isolated-ok', lane: 'isolated', schema: z.object({}), handler: recorded(() => 'ok') }),
+  defineTask({
+    type: 'test.spin',
+    lane: 'isolated',
+    schema: z.object({ ms: z.number().int().positive() }),
+    handler: recorded((payload) => busyWait(payload.ms)),
+  }),
+];
+
+export const testDefinition = createDefinition({ lanes, tasks: taskTypes, heartbeats: false });
+
+/** This module, as the worker entry for the `isolated` lane. */
+export const TEST_WORKER_ENTRY = new URL(import.meta.url);
+
+serveTaskWorker(testDefinition);
