@@ -33,9 +33,10 @@ export interface ProvisionOptions {
   /**
    * Visibility timeout of every lane's queue. Default: per lane,
    * `visibilityTimeoutSeconds(definition, lane)` as in the stack. Tests set a
-   * few seconds so that redelivery happens quickly.
+   * few seconds so that redelivery happens quickly: one number for every
+   * lane, or a function of the lane's name.
    */
-  readonly visibilityTimeoutSeconds?: number;
+  readonly visibilityTimeoutSeconds?: number | ((lane: string) => number);
   /** Default 10 s: how long to wait for the table to become ACTIVE. */
   readonly tableActiveTimeoutMs?: number;
 }
@@ -77,7 +78,10 @@ export async function provision(
   for (const lane of definition.lanes) {
     lanes[lane.name] = await provisionLane(clients.sqs, lane.name, {
       maxReceiveCount: lane.maxReceiveCount,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(definition, lane.name),
+      visibilityTimeoutSeconds:
+        typeof options.visibilityTimeoutSeconds === 'function'
+          ? options.visibilityTimeoutSeconds(lane.name)
+          : (options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(definition, lane.name)),
     });
   }
   const dedupTable = await provisionDedupTable(clients.dynamodb, options.tableActiveTimeoutMs ?? PROVISION_DEFAULTS.tableActiveTimeoutMs);

@@ -5,9 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readExecutions, useFreshExecutionLog } from '../support/execution-log.ts';
 import { isOutcome, ofTask, withRunningLanes } from '../support/harness.ts';
+import { waitFor } from '../support/wait.ts';
 import { TEST_MAX_RECEIVE_COUNT, TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';
 
 useFreshExecutionLog();
@@ -78,14 +82,15 @@ describe('outcomes', () => {
     assert.deepEqual(executionsOf(again.id), []);
   });
 
-  test('coalesced: a repeat while the first is still running is acknowledged; the first completes', async () => {
+  test('coalesced: repeats while the first is still running are acknowledged; the first completes', async () => {
     const key = `export-${randomUUID()}`;
-    const first = await lanes().publisher.publish('test.slow', { ms: 1500 }, { tenant: 'acme', dedupKey: key });
+    const gate = join(mkdtempSync(join(tmpdir(), 'tasklanes-gate-')), 'open');
+    const first = await lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key });
     // Published only once the first is running, as the impatient frontend of incident 004 did.
-    const { waitFor } = await import('../support/wait.ts');
     await waitFor(() => executionsOf(first.id).length > 0, { description: 'first run to start' });
-    const repeats = await Promise.all([1, 2, 3].map(() => lanes().publisher.publish('test.slow', { ms: 1500 }, { tenant: 'acme', dedupKey: key })));
+    const repeats = await Promise.all([1, 2, 3].map(() => lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key })));
     for (const repeat of repeats) await lanes().waitForOutcomes(isOutcome(repeat.id, 'coalesced'));
+    writeFileSync(gate, '');
     await lanes().waitForOutcomes(isOutcome(first.id, 'succeeded'));
     for (const repeat of repeats) assert.deepEqual(executionsOf(repeat.id), []);
   });

@@ -21,9 +21,9 @@ export interface HarnessOptions {
   readonly definition: Definition;
   readonly workerEntry?: string | URL;
   /**
-   * Short, so that failed records come back quickly, yet longer than a test
-   * task's timeout plus a worker's start-up grace, as the stack's 6x rule
-   * guarantees on AWS. Default 4 s.
+   * Short, so that failed records come back quickly, yet longer than the
+   * lane's longest task timeout plus a worker's start-up grace, as the
+   * stack's 6x rule guarantees on AWS. Default: that timeout + 3 s, per lane.
    */
   readonly visibilityTimeoutSeconds?: number;
   readonly now?: () => number;
@@ -47,7 +47,8 @@ export interface Harness {
   deadLetters(lane: string): Promise<readonly DeadLetter[]>;
 }
 
-const DEFAULT_VISIBILITY_SECONDS = 4;
+/** Worker start-up grace (2 s) plus a second of scheduling slack on a loaded machine. */
+const VISIBILITY_SLACK_SECONDS = 3;
 
 export function withRunningLanes(options: HarnessOptions): () => Harness {
   let harness: Harness | undefined;
@@ -57,7 +58,10 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
     stack = await startLocalStack({
       definition: options.definition,
       stateFile: false,
-      provision: { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS },
+      provision: {
+        visibilityTimeoutSeconds:
+          options.visibilityTimeoutSeconds ?? ((lane) => options.definition.maxTaskTimeoutSeconds(lane) + VISIBILITY_SLACK_SECONDS),
+      },
       poller: { waitTimeSeconds: 1, ...options.tuning },
       log: { warn: () => {}, error: () => {} },
     });

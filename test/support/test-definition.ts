@@ -4,6 +4,7 @@
  * their process) and record what they executed. It is also a worker entry:
  * in a pool's worker thread it serves the same task types.
  */
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineLane } from '../../functions/definition/lanes.ts';
@@ -16,12 +17,20 @@ import { recordExecution } from './execution-log.ts';
 /** Test lanes: short timeouts so timeouts and retries happen within a test. */
 export const TEST_TIMEOUT_SECONDS = 1;
 export const TEST_MAX_RECEIVE_COUNT = 3;
+const GATE_POLL_MS = 20;
 
 const lanes = [
   defineLane('fast', 'inline test lane', {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     taskTimeoutSeconds: TEST_TIMEOUT_SECONDS,
+    maxReceiveCount: TEST_MAX_RECEIVE_COUNT,
+    maxConcurrency: 2,
+  }),
+  defineLane('slow', 'inline test lane for long-running tasks', {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: 30,
     maxReceiveCount: TEST_MAX_RECEIVE_COUNT,
     maxConcurrency: 2,
   }),
@@ -72,10 +81,13 @@ const taskTypes = [
     }),
   }),
   defineTask({
-    type: 'test.slow',
-    lane: 'fast',
-    schema: z.object({ ms: z.number().int().positive() }),
-    handler: recorded((payload, context) => sleep(payload.ms, undefined, { signal: context.signal })),
+    type: 'test.gated',
+    lane: 'slow',
+    schema: z.object({ gate: z.string().min(1) }),
+    // Runs until the test opens its gate (creates the file): "still running" for as long as a test needs.
+    handler: recorded(async (payload, context) => {
+      while (!existsSync(payload.gate)) await sleep(GATE_POLL_MS, undefined, { signal: context.signal });
+    }),
   }),
   defineTask({
     type: 'test.hang',
