@@ -19,7 +19,7 @@ export function queueUrlEnvName(lane: string): string {
   return `TASKLANES_QUEUE_URL_${lane.toUpperCase().replace(/-/g, '_')}`;
 }
 
-/** Queue and table names of the local run (the stack lets CloudFormation name them). */
+/** Queue and table names of the local run (the stack names its queues `<stackName>-<lane>`; apps find them through its outputs). */
 export const LOCAL_NAMES = {
   queue: (lane: string) => `tasklanes-${lane}`,
   dlq: (lane: string) => `tasklanes-${lane}-dlq`,

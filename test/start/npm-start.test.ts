@@ -1,0 +1,34 @@
+/**
+ * `npm start` end to end: the real entry point starts the local servers,
+ * runs every lane, publishes the demo and prints what happened to each task.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+
+/** The demo's slowest task times out three times; generous for a loaded 2-core machine. */
+const START_DEADLINE_MS = 240_000;
+
+test('npm start runs the demo end to end and prints every outcome', { timeout: START_DEADLINE_MS }, async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--exit-after-demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.diagnostic(output.slice(output.indexOf('What happened')));
+  assert.equal(code, 0, output);
+
+  const summary = /Demo summary: (\d+) tasks: (.*)/.exec(output);
+  assert.ok(summary, 'prints the summary line');
+  const totals = Object.fromEntries(summary[2]!.split(', ').map((part) => [part.split(' ')[0], Number(part.split(' ')[1])]));
+  assert.deepEqual(totals, { succeeded: 6, expired: 1, deadLettered: 4, coalesced: 2, duplicate: 1 });
+  assert.equal(Number(summary[1]), 14);
+  const row = (label: string) => output.split('\n').find((line) => line.includes(label)) ?? '';
+  assert.match(row('webhook, subscriber 503 once'), /retried -> succeeded$/);
+  assert.match(row('pathological PDF'), /retried\(timeout\) -> retried\(timeout\) -> deadLettered\(timeout\)$/);
+  assert.match(row('malformed body'), /deadLettered$/);
+  assert.match(row('six-week-old backlog'), /expired$/);
+  assert.match(output, /Stopped\./);
+});
