@@ -9,7 +9,6 @@
  * is the bundle itself.
  */
 import { Worker } from 'node:worker_threads';
-import type { Definition } from '../definition/registry.ts';
 import { PermanentError, TaskTimeoutError, WorkerCrashedError } from './errors.ts';
 import type { TaskRun, TaskRunner } from './runner.ts';
 import { TASK_WORKER_MARKER, type WorkerReply, type WorkerRequest } from './task-worker.ts';
@@ -144,9 +143,4 @@ function rebuildError(reply: Extract<WorkerReply, { ok: false }>, timeoutSeconds
   if (reply.kind === 'timeout') return new TaskTimeoutError(timeoutSeconds);
   if (reply.kind === 'permanent') return new PermanentError(`${reply.name}: ${reply.message}`);
   return new Error(`${reply.name}: ${reply.message}`);
-}
-
-/** The runner a lane uses, by its `isolation` option. */
-export function isolatedRunnerFor(definition: Definition, lane: string, entry: string | URL): WorkerPool {
-  return new WorkerPool({ entry, size: definition.lane(lane).batchSize });
 }
