@@ -3,7 +3,8 @@
  * defaults to each type and rejects inconsistent definitions at load time
  * (synth, cold start, `npm start`) rather than at the first message.
  */
-import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition } from './types.ts';
+import type { ZodType } from 'zod';
+import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
 import { MAX_FUNCTION_TIMEOUT_SECONDS, FUNCTION_TIMEOUT_MARGIN_SECONDS } from './limits.ts';
 import { heartbeatTask } from './schedule.ts';
 
@@ -26,9 +27,16 @@ const LANE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const TYPE_NAME = /^[a-z][a-z0-9_.-]{0,79}$/;
 const SCHEDULE_EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
 
-/** Lets a task module declare its type with its schema's payload type inferred. */
-export function defineTask<S extends import('zod').ZodType>(task: TaskTypeDefinition<S>): TaskTypeDefinition {
-  return task as unknown as TaskTypeDefinition;
+/**
+ * Declares a task type with its handler's payload type inferred from the
+ * schema. The result keeps the literal type name and the schema, so
+ * `PayloadsOf` can give publishers a typed payload per type name.
+ */
+export function defineTask<const T extends string, S extends ZodType>(
+  task: TaskTypeDefinition<S> & { readonly type: T },
+): TypedTaskType<T, S> {
+  // The handler's parameter narrows to the schema's output; the registry only ever calls it with parsed payloads.
+  return task as unknown as TypedTaskType<T, S>;
 }
 
 export function createDefinition(input: {

@@ -38,6 +38,15 @@ export function renderTick(template: string, values: { executionId: string; sche
     .replaceAll(SCHEDULER_CONTEXT.scheduledTime, values.scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z'));
 }
 
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const MINUTES_PER_UNIT: Readonly<Record<string, number>> = { minute: 1, hour: 60, day: 24 * 60 };
+
+/** Minutes between ticks of a `rate(...)` expression; undefined for `cron(...)`. */
+export function rateMinutes(expression: string): number | undefined {
+  const match = RATE.exec(expression);
+  return match ? Number(match[1]) * MINUTES_PER_UNIT[match[2]!.replace(/s$/, '')]! : undefined;
+}
+
 /** A heartbeat does nothing; if it needs longer than this, the lane is in trouble anyway. */
 const HEARTBEAT_TIMEOUT_SECONDS = 10;
 

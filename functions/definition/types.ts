@@ -97,3 +97,11 @@ export interface ResolvedTaskType extends TaskTypeDefinition {
   readonly maxAgeSeconds: number;
   readonly singleton: boolean;
 }
+
+/** A task type as `defineTask` returns it: usable wherever a definition is, with its name and schema kept. */
+export type TypedTaskType<T extends string, S extends z.ZodType> = TaskTypeDefinition & { readonly type: T; readonly schema: S };
+
+/** Type name -> payload a publisher passes (the schema's input, before defaults apply). */
+export type PayloadsOf<Tasks extends readonly { readonly type: string; readonly schema: z.ZodType }[]> = {
+  [Task in Tasks[number] as Task['type']]: z.input<Task['schema']>;
+};

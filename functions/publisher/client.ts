@@ -44,16 +44,18 @@ export interface PublishedTask {
   readonly messageId: string;
 }
 
-export interface BatchEntry {
-  readonly type: string;
-  readonly payload: unknown;
-  readonly options: PublishOptions;
-}
+/** Type name -> payload. The default accepts any name and payload; the schema still checks them at run time. */
+export type PayloadMap = Record<string, unknown>;
 
-export interface FailedEntry {
+/** One task of a batch; with a typed PayloadMap, `payload` must match `type`. */
+export type BatchEntry<P extends PayloadMap = PayloadMap> = {
+  readonly [T in keyof P & string]: { readonly type: T; readonly payload: P[T]; readonly options: PublishOptions };
+}[keyof P & string];
+
+export interface FailedEntry<P extends PayloadMap = PayloadMap> {
   /** Position in the input array. */
   readonly index: number;
-  readonly entry: BatchEntry;
+  readonly entry: BatchEntry<P>;
   /** SQS's error code, or the name of the publisher's own error. */
   readonly code: string;
   readonly message: string;
@@ -61,9 +63,9 @@ export interface FailedEntry {
   readonly senderFault: boolean;
 }
 
-export interface BatchResult {
+export interface BatchResult<P extends PayloadMap = PayloadMap> {
   readonly successful: ReadonlyArray<PublishedTask & { readonly index: number }>;
-  readonly failed: readonly FailedEntry[];
+  readonly failed: ReadonlyArray<FailedEntry<P>>;
 }
 
 interface PreparedMessage {
@@ -79,7 +81,12 @@ const MAX_DELAY_SECONDS = 900;
 
 const toIso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
-export class Publisher {
+/**
+ * `new Publisher({ definition })` takes any type name and payload;
+ * `new Publisher<TaskPayloads>({ definition })` (see functions/tasks/index.ts)
+ * also checks names and payloads at compile time.
+ */
+export class Publisher<P extends PayloadMap = PayloadMap> {
   private readonly sqs: SQSClient;
   private readonly now: () => number;
 
@@ -88,7 +95,7 @@ export class Publisher {
     this.now = options.now ?? Date.now;
   }
 
-  async publish(type: string, payload: unknown, options: PublishOptions): Promise<PublishedTask> {
+  async publish<T extends keyof P & string>(type: T, payload: P[T], options: PublishOptions): Promise<PublishedTask> {
     const message = this.prepare(type, payload, options);
     const result = await this.sqs.send(
       new SendMessageCommand({
@@ -106,9 +113,9 @@ export class Publisher {
    * SQS size limit per request). Never throws for one bad entry: invalid
    * entries and entries SQS rejects are returned in `failed` with their index.
    */
-  async publishBatch(entries: readonly BatchEntry[]): Promise<BatchResult> {
+  async publishBatch(entries: ReadonlyArray<BatchEntry<P>>): Promise<BatchResult<P>> {
     const successful: Array<PublishedTask & { index: number }> = [];
-    const failed: FailedEntry[] = [];
+    const failed: Array<FailedEntry<P>> = [];
     const byQueue = new Map<string, Array<{ index: number; message: PreparedMessage }>>();
     entries.forEach((entry, index) => {
       try {
@@ -150,7 +157,7 @@ export class Publisher {
   private async sendChunk(
     queueUrl: string,
     chunk: ReadonlyArray<{ index: number; message: PreparedMessage }>,
-  ): Promise<{ successful: Array<PublishedTask & { index: number }>; failed: Array<Omit<FailedEntry, 'entry'>> }> {
+  ): Promise<{ successful: Array<PublishedTask & { index: number }>; failed: Array<Omit<FailedEntry<P>, 'entry'>> }> {
     const result = await this.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,

@@ -4,4 +4,9 @@ import { orderPlace } from './order-place.ts';
 import { pdfRender } from './pdf-render.ts';
 import { webhookDeliver } from './webhook-deliver.ts';
 
+import type { PayloadsOf } from '../definition/types.ts';
+
 export const TASK_TYPES = [orderPlace, emailSend, webhookDeliver, pdfRender];
+
+/** Payload per task type name, for a typed publisher: `new Publisher<TaskPayloads>({ definition })`. */
+export type TaskPayloads = PayloadsOf<typeof TASK_TYPES>;

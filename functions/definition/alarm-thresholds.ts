@@ -1,0 +1,93 @@
+/**
+ * The numbers the lane alarms compare against, shared by the stack's
+ * CloudWatch alarms (cdk/lib/alarms.ts) and the local alarm evaluator
+ * (local/alarms.ts), so both page at the same point. Pure data and
+ * arithmetic: no aws-cdk-lib here.
+ */
+import type { LaneDefinition } from './types.ts';
+
+/** Short names of a lane's alarms, as the stack names them (`<stack>-<lane>-<name>`) and the local evaluator reports them. */
+export const LANE_ALARM_NAMES = [
+  'QueueAge',
+  'DeadLetters',
+  'Backlog',
+  'ConsumerErrors',
+  'ConsumerThrottles',
+  'ExpiredRate',
+  'CoalescedRate',
+  'DuplicateRate',
+  'FailureRate',
+  'HeartbeatMissing',
+  'HeartbeatDelay',
+] as const;
+
+export type LaneAlarmName = (typeof LANE_ALARM_NAMES)[number];
+
+/** Thresholds of the alarms; evaluation windows are fixed per alarm in `cdk/lib/alarms.ts`, with the reason. */
+export interface AlarmOptions {
+  /** Page when more than this percentage of a lane's tasks expired (deadline passed, never run). Default 5. */
+  readonly expiredRatePercent: number;
+  /** Page when more than this percentage was coalesced into a running claim. Default 25. */
+  readonly coalescedRatePercent: number;
+  /** Page when more than this percentage was dropped as already done (incident 003's signature). Default 10. */
+  readonly duplicateRatePercent: number;
+  /** Page when more than this percentage was retried or dead-lettered. Default 10. */
+  readonly failureRatePercent: number;
+  /** Rates are computed over windows of this many minutes. Default 5. */
+  readonly ratePeriodMinutes: number;
+  /** A window with fewer tasks than this reads as rate 0: two tasks, one expired, is not an incident. Default 10. */
+  readonly rateMinimumTasks: number;
+  /** Consumer invocation errors per minute above which to page. Default 0: the consumer must never crash. */
+  readonly consumerErrors: number;
+  /** Consumer throttles per 5 minutes above which to page. Default 0. */
+  readonly consumerThrottles: number;
+  /** Visible messages per lane above which to page; lanes not listed use `defaultBacklogThreshold`. */
+  readonly backlogMessages: Readonly<Record<string, number>>;
+  /**
+   * Heartbeat intervals in a row without a successful heartbeat before the
+   * lane is declared dead. Default 3: one late or lost tick (a scheduler
+   * retry, a cold start) must not page; three in a row is not bad luck.
+   */
+  readonly heartbeatMissingIntervals: number;
+}
+
+export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
+  expiredRatePercent: 5,
+  coalescedRatePercent: 25,
+  duplicateRatePercent: 10,
+  failureRatePercent: 10,
+  ratePeriodMinutes: 5,
+  rateMinimumTasks: 10,
+  consumerErrors: 0,
+  consumerThrottles: 0,
+  backlogMessages: {},
+  heartbeatMissingIntervals: 3,
+};
+
+/**
+ * Messages a lane cannot work off within its age threshold even if every
+ * task ran to its timeout at full concurrency: past this, the age alarm is
+ * only minutes away, and a flood (incident 004) shows here first.
+ */
+export function defaultBacklogThreshold(lane: LaneDefinition, maxTaskTimeoutSeconds: number): number {
+  const rounds = Math.max(1, Math.ceil(lane.queueAgeAlarmSeconds / maxTaskTimeoutSeconds));
+  return lane.maxConcurrency * lane.batchSize * rounds;
+}
+
+/** The Backlog alarm's threshold of a lane: its override from the options, else the default formula. */
+export function backlogThreshold(options: AlarmOptions, lane: LaneDefinition, maxTaskTimeoutSeconds: number): number {
+  return options.backlogMessages[lane.name] ?? defaultBacklogThreshold(lane, maxTaskTimeoutSeconds);
+}
+
+/**
+ * A heartbeat that took longer from its scheduled time to its success than
+ * the lane's queue-age promise means the lane keeps up in name only.
+ */
+export function heartbeatDelayThresholdMs(lane: LaneDefinition): number {
+  return lane.queueAgeAlarmSeconds * 1000;
+}
+
+/** The window HeartbeatMissing looks back over, in scheduled (not fast-forwarded) milliseconds. */
+export function heartbeatMissingWindowMs(options: AlarmOptions, lane: LaneDefinition): number {
+  return options.heartbeatMissingIntervals * lane.heartbeatIntervalMinutes * 60_000;
+}
