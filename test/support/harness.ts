@@ -9,8 +9,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Outcome } from '../../functions/definition/metrics.ts';
 import type { Definition } from '../../functions/definition/registry.ts';
+import type { EmfWriter } from '../../functions/runtime/metrics.ts';
 import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
 import { Publisher } from '../../functions/publisher/index.ts';
+import type { LocalClientOverrides } from '../../local/clients.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../local/consumers.ts';
 import type { PollerTuning } from '../../local/poller.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
@@ -30,14 +32,25 @@ export interface HarnessOptions {
   readonly tuning?: Partial<PollerTuning>;
   /** Start consumers at once. Default true. */
   readonly consume?: boolean;
+  /** Where the consumers' EMF documents go. Default: dropped. */
+  readonly emitMetrics?: EmfWriter;
+  /** SDK client settings, e.g. few retries so a fault-injection test feels an outage at once. */
+  readonly clients?: LocalClientOverrides;
+}
+
+export interface StartConsumersOptions {
+  /** Default: every lane of the definition. */
+  readonly lanes?: readonly string[];
+  /** Default: the harness's `now`. A consumer taking over after a crash may run on a clock shifted past the dead one's leases. */
+  readonly now?: () => number;
 }
 
 export interface Harness {
   readonly stack: LocalStack;
   readonly publisher: Publisher;
   readonly outcomes: readonly OutcomeEvent[];
-  /** Starts every lane's consumer (when `consume: false` was given). */
-  startConsumers(): LocalConsumers;
+  /** Starts lane consumers (when `consume: false` was given, or for lanes not started yet). Each set is stopped after the file. */
+  startConsumers(options?: StartConsumersOptions): LocalConsumers;
   outcomesOf(predicate: (event: OutcomeEvent) => boolean): OutcomeEvent[];
   /** Waits until `count` outcomes match, then returns them. */
   waitForOutcomes(predicate: (event: OutcomeEvent) => boolean, count?: number, options?: WaitOptions): Promise<OutcomeEvent[]>;
@@ -52,7 +65,7 @@ const VISIBILITY_SLACK_SECONDS = 3;
 
 export function withRunningLanes(options: HarnessOptions): () => Harness {
   let harness: Harness | undefined;
-  let consumers: LocalConsumers | undefined;
+  const consumerSets: LocalConsumers[] = [];
   let stack: LocalStack | undefined;
   before(async () => {
     stack = await startLocalStack({
@@ -63,18 +76,22 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
           options.visibilityTimeoutSeconds ?? ((lane) => options.definition.maxTaskTimeoutSeconds(lane) + VISIBILITY_SLACK_SECONDS),
       },
       poller: { waitTimeSeconds: 1, ...options.tuning },
+      clients: options.clients,
       log: { warn: () => {}, error: () => {} },
     });
     const running = stack;
     const outcomes: OutcomeEvent[] = [];
     const letters = new Map<string, DeadLetter[]>();
-    const startConsumers = () => {
-      consumers = startLocalConsumers(running, {
+    const startConsumers = (start: StartConsumersOptions = {}) => {
+      const consumers = startLocalConsumers(running, {
+        lanes: start.lanes,
         workerEntry: options.workerEntry,
         onOutcome: (event) => outcomes.push(event),
-        now: options.now,
+        emitMetrics: options.emitMetrics,
+        now: start.now ?? options.now,
         logger: silentLogger,
       });
+      consumerSets.push(consumers);
       return consumers;
     };
     if (options.consume !== false) startConsumers();
@@ -109,7 +126,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
     };
   });
   after(async () => {
-    await consumers?.stop();
+    await Promise.all(consumerSets.map((consumers) => consumers.stop()));
     await stack?.stop();
   });
   return () => {

@@ -4,20 +4,16 @@
  * their process) and record what they executed. It is also a worker entry:
  * in a pool's worker thread it serves the same task types.
  */
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineLane } from '../../functions/definition/lanes.ts';
 import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
-import type { TaskContext } from '../../functions/definition/types.ts';
 import { PermanentError } from '../../functions/runtime/errors.ts';
 import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
-import { recordExecution } from './execution-log.ts';
+import { busyWait, killOwnProcess, recorded, waitForGate } from './task-behaviours.ts';
 
 /** Test lanes: short timeouts so timeouts and retries happen within a test. */
 export const TEST_TIMEOUT_SECONDS = 1;
 export const TEST_MAX_RECEIVE_COUNT = 3;
-const GATE_POLL_MS = 20;
 
 const lanes = [
   defineLane('fast', 'inline test lane', {
@@ -44,24 +40,6 @@ const lanes = [
   }),
 ];
 
-/** Wraps a test behaviour so every run is recorded as started and, if it returns, completed. */
-function recorded<P>(behaviour: (payload: P, context: TaskContext) => Promise<unknown> | unknown) {
-  return async (payload: P, context: TaskContext) => {
-    const base = { id: context.envelope.id, type: context.envelope.type, tenant: context.envelope.tenant, attempt: context.attempt };
-    recordExecution({ ...base, phase: 'started' });
-    const result = await behaviour(payload, context);
-    recordExecution({ ...base, phase: 'completed' });
-    return result;
-  };
-}
-
-const busyWait = (ms: number) => {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // CPU-bound on purpose: no await, no signal check.
-  }
-};
-
 const taskTypes = [
   defineTask({ type: 'test.ok', lane: 'fast', schema: z.object({ n: z.number().int().optional() }), handler: recorded(() => 'ok') }),
   defineTask({
@@ -85,9 +63,7 @@ const taskTypes = [
     lane: 'slow',
     schema: z.object({ gate: z.string().min(1) }),
     // Runs until the test opens its gate (creates the file): "still running" for as long as a test needs.
-    handler: recorded(async (payload, context) => {
-      while (!existsSync(payload.gate)) await sleep(GATE_POLL_MS, undefined, { signal: context.signal });
-    }),
+    handler: recorded((payload, context) => waitForGate(payload.gate, context)),
   }),
   defineTask({
     type: 'test.hang',
@@ -101,8 +77,7 @@ const taskTypes = [
     lane: 'fast',
     schema: z.object({ unlessAttemptAbove: z.number().int() }),
     handler: recorded((payload, context) => {
-      // The process dies mid-task: its dedup claim is never released.
-      if (context.attempt <= payload.unlessAttemptAbove) process.kill(process.pid, 'SIGKILL');
+      if (context.attempt <= payload.unlessAttemptAbove) killOwnProcess();
     }),
   }),
   defineTask({ type: 'test.isolated-ok', lane: 'isolated', schema: z.object({}), handler: recorded(() => 'ok') }),

@@ -1,0 +1,155 @@
+/**
+ * The lanes and task types the incident suite runs: the lanes the
+ * post-mortems talk about (`notifications` apart from `bulk`, a lane for
+ * slow exports, scheduled work beside normal load, a people-facing lane
+ * whose consumer can die) with short timeouts, and handlers that record what
+ * they executed and misbehave on request. Also the worker entry of the
+ * isolated `bulk` lane, and what the consumer child process loads.
+ */
+import { z } from 'zod';
+import { defineLane } from '../../functions/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
+import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
+import { completionsById, readExecutions } from '../support/execution-log.ts';
+import { busyWait, killOwnProcess, recorded, waitForGate } from '../support/task-behaviours.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Timeouts and attempts of the suite's lanes. Short, so that timeouts,
+ * retries and redeliveries happen within a test; the harness derives each
+ * lane's visibility timeout from them.
+ */
+export const INCIDENT_LIMITS = {
+  /** notifications: inline, must never be lost. */
+  notificationsTimeoutSeconds: 2,
+  notificationsMaxReceiveCount: 4,
+  /** bulk: worker threads, so a CPU-bound task is stopped hard at this timeout. */
+  bulkTimeoutSeconds: 1,
+  bulkMaxReceiveCount: 3,
+  /** exports: the slow "PDF" of incident 004, held open by a gate for as long as a test needs. */
+  exportsTimeoutSeconds: 30,
+  /** critical: inline lane consumed by a child process that dies. */
+  criticalTimeoutSeconds: 3,
+  criticalMaxReceiveCount: 3,
+  /** scheduled: the singleton report of incident 002, beside normal load. */
+  scheduledTimeoutSeconds: 30,
+} as const;
+
+/** How often the poison task looks whether its batch-mates have finished. */
+const MATES_POLL_MS = 20;
+
+const lanes = [
+  defineLane('notifications', 'Email and webhooks: never lost, never purged with bulk.', {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: INCIDENT_LIMITS.notificationsTimeoutSeconds,
+    maxReceiveCount: INCIDENT_LIMITS.notificationsMaxReceiveCount,
+    maxConcurrency: 4,
+  }),
+  defineLane('bulk', 'Clean-ups and renders in worker threads: CPU-bound work is stopped hard.', {
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: INCIDENT_LIMITS.bulkTimeoutSeconds,
+    maxReceiveCount: INCIDENT_LIMITS.bulkMaxReceiveCount,
+    maxConcurrency: 2,
+    isolation: 'worker',
+  }),
+  defineLane('exports', 'Slow exports that people request again while they run.', {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: INCIDENT_LIMITS.exportsTimeoutSeconds,
+    maxReceiveCount: 3,
+    maxConcurrency: 4,
+  }),
+  defineLane('critical', 'Orders, consumed by a process that can die mid-batch.', {
+    batchSize: 10,
+    // A batching window, so that a published backlog arrives as one batch: the poison's batch-mates share its fate.
+    maxBatchingWindowSeconds: 1,
+    taskTimeoutSeconds: INCIDENT_LIMITS.criticalTimeoutSeconds,
+    maxReceiveCount: INCIDENT_LIMITS.criticalMaxReceiveCount,
+    maxConcurrency: 2,
+  }),
+  defineLane('scheduled', 'A periodic singleton beside normal load.', {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    taskTimeoutSeconds: INCIDENT_LIMITS.scheduledTimeoutSeconds,
+    maxReceiveCount: 3,
+    maxConcurrency: 4,
+  }),
+];
+
+const nothing = z.object({});
+const gated = z.object({ gate: z.string().min(1) });
+
+const taskTypes = [
+  defineTask({ type: 'notify.email', lane: 'notifications', schema: z.object({ to: z.string().min(1) }), handler: recorded(() => 'sent') }),
+  defineTask({ type: 'notify.webhook', lane: 'notifications', schema: z.object({ url: z.string().min(1) }), handler: recorded(() => 'delivered') }),
+  defineTask({
+    type: 'notify.flaky',
+    lane: 'notifications',
+    schema: z.object({ failTimes: z.number().int().min(0) }),
+    handler: recorded((payload, context) => {
+      if (context.attempt <= payload.failTimes) throw new Error(`flaky failure on attempt ${context.attempt}`);
+    }),
+  }),
+  defineTask({ type: 'bulk.cleanup', lane: 'bulk', schema: nothing, handler: recorded(() => 'cleaned') }),
+  defineTask({
+    type: 'bulk.render',
+    lane: 'bulk',
+    schema: z.object({ spinMs: z.number().int().positive() }),
+    // The pathological PDF: CPU-bound, deaf to its signal.
+    handler: recorded((payload) => busyWait(payload.spinMs)),
+  }),
+  defineTask({
+    type: 'bulk.crash-worker',
+    lane: 'bulk',
+    schema: nothing,
+    // Ends its worker thread (and only that) every time, like a native crash in a PDF library.
+    handler: recorded(() => process.exit(1)),
+  }),
+  defineTask({ type: 'export.report', lane: 'exports', schema: gated, handler: recorded((payload, context) => waitForGate(payload.gate, context)) }),
+  defineTask({ type: 'order.place', lane: 'critical', schema: nothing, handler: recorded(() => 'placed') }),
+  defineTask({ type: 'order.gated', lane: 'critical', schema: gated, handler: recorded((payload, context) => waitForGate(payload.gate, context)) }),
+  defineTask({
+    type: 'order.poison',
+    lane: 'critical',
+    schema: z.object({ mates: z.array(z.string()) }),
+    // Kills the whole process every time it runs; first it lets its batch-mates finish, so their
+    // fate is deterministic (each ran once) rather than a race with the kill.
+    handler: recorded(async (payload, context) => {
+      while (!payload.mates.every((id) => completionsById(readExecutions()).has(id)) && !context.signal.aborted) {
+        await sleep(MATES_POLL_MS);
+      }
+      killOwnProcess();
+    }),
+  }),
+  defineTask({ type: 'scheduled.work', lane: 'scheduled', schema: nothing, handler: recorded(() => 'done') }),
+  defineTask({
+    type: 'scheduled.report',
+    lane: 'scheduled',
+    schema: nothing,
+    schedule: { expression: 'rate(1 minute)', tenant: 'ops' },
+    // Runs far longer than its interval, as pretix's cron jobs did; the gate file's path is fixed per process.
+    handler: recorded((_payload, context) => waitForGate(scheduledReportGate(), context)),
+  }),
+];
+
+/** Environment variable naming the scheduled report's gate (ticks carry an empty payload). */
+export const SCHEDULED_GATE_ENV = 'TASKLANES_TEST_SCHEDULED_GATE';
+
+export class ScheduledGateNotSetError extends Error {
+  override readonly name = 'ScheduledGateNotSetError';
+}
+
+function scheduledReportGate(): string {
+  const gate = process.env[SCHEDULED_GATE_ENV];
+  if (!gate) throw new ScheduledGateNotSetError(`${SCHEDULED_GATE_ENV} is not set: the 002 scenario sets it before ticking`);
+  return gate;
+}
+
+export const incidentDefinition = createDefinition({ lanes, tasks: taskTypes, heartbeats: false });
+
+/** This module, as the worker entry of the `bulk` lane and the definition module of the consumer child process. */
+export const INCIDENT_MODULE = new URL(import.meta.url);
+
+serveTaskWorker(incidentDefinition);

@@ -1,0 +1,76 @@
+/**
+ * The test's side of consumer-process.ts: spawns a lane consumer in a child
+ * process (Node of this process, so Node 24 under `npm test`) and collects
+ * the outcomes and EMF documents it printed, which survive its death.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
+import { OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-process.ts';
+import { isEmfLine } from './emf.ts';
+
+const SCRIPT = fileURLToPath(new URL('./consumer-process.ts', import.meta.url));
+/** Lines of stderr kept for the failure message of a test. */
+const STDERR_KEPT = 20;
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ConsumerChild {
+  readonly pid: number;
+  /** Outcomes the child reported so far. */
+  readonly events: readonly OutcomeEvent[];
+  /** EMF documents the child wrote so far. */
+  readonly emfLines: readonly string[];
+  /** The child's last stderr lines. */
+  readonly stderr: readonly string[];
+  readonly exited: Promise<ChildExit>;
+  /** Ends the child at once, as a crash would. */
+  kill(): Promise<ChildExit>;
+  /** Asks the child to stop cleanly (batches in flight finish). */
+  stop(): Promise<ChildExit>;
+}
+
+export function spawnConsumerProcess(config: ConsumerProcessConfig): ConsumerChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  const events: OutcomeEvent[] = [];
+  const emfLines: string[] = [];
+  const stderr: string[] = [];
+  const output = createInterface({ input: child.stdout });
+  const outputClosed = once(output, 'close');
+  output.on('line', (line) => {
+    if (line.startsWith(`{"${OUTCOME_LINE_KEY}":`)) events.push((JSON.parse(line) as Record<string, OutcomeEvent>)[OUTCOME_LINE_KEY]!);
+    else if (isEmfLine(line)) emfLines.push(line);
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > STDERR_KEPT) stderr.shift();
+  });
+  // Resolves once the child is gone and everything it printed has been read.
+  const exited = once(child, 'exit').then(async ([code, signal]) => {
+    await outputClosed;
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
+  return {
+    pid: child.pid!,
+    events,
+    emfLines,
+    stderr,
+    exited,
+    kill() {
+      child.kill('SIGKILL');
+      return exited;
+    },
+    stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
