@@ -28,7 +28,7 @@ function consumerFromEnvironment(): LaneConsumer {
     metricsNamespace: process.env[ENV.metricsNamespace],
     sqs: new SQSClient({}),
     dynamodb: new DynamoDBClient({}),
-    workerEntry: import.meta.url,
+    workerEntry: new URL(import.meta.url),
   });
 }
 

@@ -5,13 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { definition } from '../../functions/definition/index.ts';
+import { ENV } from '../../functions/definition/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../local/clients.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import { drainDeadLetters } from '../support/dlq.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,6 +28,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
 
 const out = mkdtempSync(join(tmpdir(), 'tasklanes-synth-'));
+/** Set by the synth test; the bundle test runs what it produced. */
+let synthesizedBundle: string | undefined;
 after(() => rmSync(out, { recursive: true, force: true }));
 
 /** The environment without any AWS credential, profile or config: synth must not need them. */
@@ -53,6 +60,7 @@ test('cdk synth succeeds offline, bundles the handler once, small and without aw
   assert.equal(manifest.artifacts.Tasklanes.environment, 'aws://unknown-account/unknown-region', 'environment-agnostic');
 
   const assets = readdirSync(assembly).filter((name) => name.startsWith('asset.'));
+  synthesizedBundle = join(assembly, assets[0]!, 'index.mjs');
   assert.equal(assets.length, 1, `one bundle serves all ${definition.lanes.length} lanes`);
   for (const asset of assets) {
     for (const file of readdirSync(join(assembly, asset))) t.diagnostic(`${asset}/${file}: ${statSync(join(assembly, asset, file)).size} bytes`);
@@ -63,4 +71,61 @@ test('cdk synth succeeds offline, bundles the handler once, small and without aw
     const sources: string[] = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sources;
     assert.deepEqual(sources.filter((source) => /aws-cdk-lib|constructs|cdk-nag/.test(source)), []);
   }
+});
+
+test('the synthesized bundle consumes a batch on local servers, in its worker threads too', async (t) => {
+  assert.ok(synthesizedBundle, 'the synth test ran first and produced a bundle');
+  const stack = await startLocalStack({ definition, stateFile: false });
+  t.after(() => stack.stop());
+  const bulk = stack.resources.lanes.bulk!;
+  const task = { v: 1, id: 'bundle-smoke-1', type: 'pdf.render', tenant: 'acme', createdAt: new Date().toISOString(), payload: { documentId: 'd', pages: 1 } };
+  const record = (messageId: string, body: string) => ({
+    messageId,
+    receiptHandle: messageId,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: bulk.queueArn,
+    awsRegion: stack.servers.region,
+  });
+  const event = { Records: [record('m-1', JSON.stringify(task)), record('m-2', '{not json')] };
+  // The bundle runs as Lambda runs it: configured only by environment variables.
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(synthesizedBundle).href)});
+    const context = { awsRequestId: 'r-1', functionName: 'bulk', getRemainingTimeInMillis: () => 60000 };
+    const result = await handler(JSON.parse(process.env.EVENT), context);
+    console.log('RESULT ' + JSON.stringify(result));
+    process.exit(0);
+  `;
+  // A file, not --eval: worker threads inherit the process's flags, and --input-type is not valid for them.
+  const runner = join(out, 'invoke-bundle.mjs');
+  writeFileSync(runner, script);
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [runner], {
+    env: {
+      PATH: process.env.PATH,
+      EVENT: JSON.stringify(event),
+      [ENV.lane]: 'bulk',
+      [ENV.dlqUrl]: bulk.dlqUrl,
+      [ENV.dedupTable]: stack.resources.dedupTable,
+      AWS_REGION: stack.servers.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: stack.servers.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.servers.dynamodbEndpoint,
+    },
+  });
+  const lines = stdout.trim().split('\n');
+  assert.deepEqual(JSON.parse(lines.find((line) => line.startsWith('RESULT '))!.slice('RESULT '.length)), { batchItemFailures: [] });
+  // Powertools Logger writes warnings and errors to stderr, the rest to stdout.
+  const logs = [...lines, ...stderr.split('\n')].filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
+  assert.deepEqual(logs.map((log) => [log.type, log.outcome]).sort(), [['pdf.render', 'succeeded'], ['unknown', 'deadLettered']]);
+  assert.ok(lines.some((line) => line.includes('"TaskSucceeded"') && line.includes('"_aws"')), 'EMF metrics on stdout');
+  const done = await stack.clients.dynamodb.send(
+    new GetItemCommand({ TableName: stack.resources.dedupTable, Key: { pk: { S: 'acme#pdf.render#bundle-smoke-1' } } }),
+  );
+  assert.equal(done.Item?.status?.S, 'done');
+  const letters = await drainDeadLetters(stack.clients.sqs, bulk.dlqUrl);
+  assert.deepEqual(letters.map((l) => [l.body, l.reason]), [['{not json', 'invalid']]);
 });
