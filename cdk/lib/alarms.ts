@@ -2,16 +2,23 @@
  * The alarms of one lane, all into the stack's one topic. Each description
  * tells the on-call person what fired, what to look at first, and why missing
  * data is treated the way it is. Whether a lane is alive at all is the
- * heartbeat alarm's job (a later issue), so no alarm here pages on silence.
+ * heartbeat alarms' job: HeartbeatMissing is the one alarm that pages on
+ * silence, because for it silence is the signal.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import {
+  backlogThreshold,
+  heartbeatDelayThresholdMs,
+  type AlarmOptions,
+  type LaneAlarmName,
+} from '../../functions/definition/alarm-thresholds.ts';
 import { FAILURE_OUTCOMES } from '../../functions/definition/metrics.ts';
+import type { ResolvedTaskType } from '../../functions/definition/types.ts';
 import type { Lane } from './lane.ts';
-import { defaultBacklogThreshold, type AlarmOptions } from './options.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -29,12 +36,22 @@ const MISSING_SQS = {
 /** No invocations or no tasks: nothing failed, nothing to rate. */
 const MISSING_NO_INVOCATIONS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no invocations, nothing failed.' };
 const MISSING_NO_TASKS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no tasks in the window, no rate.' };
+const MISSING_HEARTBEAT = {
+  treat: TreatMissingData.BREACHING,
+  text: 'Missing data is breaching: a heartbeat that never succeeds writes no data point, and that silence is what this alarm exists for.',
+};
+const MISSING_NO_HEARTBEAT = {
+  treat: TreatMissingData.NOT_BREACHING,
+  text: 'Missing data is OK here: heartbeats that do not arrive at all page as HeartbeatMissing.',
+};
 
 interface AlarmSpec {
-  readonly id: string;
+  readonly id: LaneAlarmName;
   readonly metric: IMetric;
-  /** Alarms when the metric is above this. */
+  /** Alarms when the metric is above this (or below, with `comparison`). */
   readonly threshold: number;
+  /** Default GREATER_THAN_THRESHOLD. */
+  readonly comparison?: ComparisonOperator;
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   /** What it means and what to do first. */
@@ -47,6 +64,8 @@ export interface LaneAlarmsProps {
   readonly topic: ITopic;
   readonly metricsNamespace: string;
   readonly options: AlarmOptions;
+  /** The lane's heartbeat task type; without one, the lane gets no heartbeat alarms. */
+  readonly heartbeat?: ResolvedTaskType;
 }
 
 export class LaneAlarms extends Construct {
@@ -58,10 +77,10 @@ export class LaneAlarms extends Construct {
     const name = lane.definition.name;
     const tasks = new LaneTaskMetrics(props.metricsNamespace, name);
     const ratePeriod = Duration.minutes(options.ratePeriodMinutes);
-    const backlog = options.backlogMessages[name] ?? defaultBacklogThreshold(lane.definition, lane.maxTaskTimeoutSeconds);
+    const backlog = backlogThreshold(options, lane.definition, lane.maxTaskTimeoutSeconds);
 
     // Rates: two of three windows, so one odd window does not page but a sustained problem does within 15 minutes.
-    const rate = (id: string, outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0], threshold: number, description: string): AlarmSpec => ({
+    const rate = (id: LaneAlarmName, outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0], threshold: number, description: string): AlarmSpec => ({
       id,
       metric: tasks.ratePercent(outcomes, ratePeriod, options.rateMinimumTasks, `${id} %`),
       threshold,
@@ -130,6 +149,7 @@ export class LaneAlarms extends Construct {
         `were dropped as duplicates of finished work. This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.`),
       rate('FailureRate', FAILURE_OUTCOMES, options.failureRatePercent,
         `were retried or dead-lettered. First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.`),
+      ...(props.heartbeat ? heartbeatAlarms(lane, tasks, props.heartbeat, options) : []),
     ];
 
     const action = new SnsAction(props.topic);
@@ -139,7 +159,7 @@ export class LaneAlarms extends Construct {
         alarmDescription: `${spec.description} ${spec.missingData.text}`,
         metric: spec.metric,
         threshold: spec.threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        comparisonOperator: spec.comparison ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: spec.evaluationPeriods,
         datapointsToAlarm: spec.datapointsToAlarm,
         treatMissingData: spec.missingData.treat,
@@ -149,4 +169,40 @@ export class LaneAlarms extends Construct {
       return alarm;
     });
   }
+}
+
+/**
+ * The lane's heartbeat (a scheduled no-op through scheduler, queue, consumer,
+ * dedup table and metrics) proves the lane alive end to end (incident 000:
+ * four hours before anyone noticed). Periods are one heartbeat interval.
+ */
+function heartbeatAlarms(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType, options: AlarmOptions): AlarmSpec[] {
+  const name = lane.definition.name;
+  const minutes = lane.definition.heartbeatIntervalMinutes;
+  const interval = Duration.minutes(minutes);
+  const intervals = options.heartbeatMissingIntervals;
+  const delayMs = heartbeatDelayThresholdMs(lane.definition);
+  return [
+    {
+      // Every period of the window empty: one late or lost tick does not page.
+      id: 'HeartbeatMissing',
+      metric: tasks.typeCount(heartbeat.type, 'succeeded', interval),
+      threshold: 1,
+      comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: intervals,
+      datapointsToAlarm: intervals,
+      description: `Lane ${name}: no heartbeat (${heartbeat.type}, every ${minutes} min) succeeded for ${intervals} intervals in a row: nothing proves this lane consumes any more, and its tasks may be piling up unseen. First: is the lane paused (event source mapping disabled) or the consumer failing (ConsumerErrors, the event source mapping's last processing result)? Then this lane's QueueAge, and the scheduler's TargetErrorCount and InvocationDroppedCount (AWS/Scheduler) for the heartbeat schedule.`,
+      missingData: MISSING_HEARTBEAT,
+    },
+    {
+      // Two intervals in a row, like QueueAge's two minutes: one slow heartbeat is not yet a trend.
+      id: 'HeartbeatDelay',
+      metric: tasks.typeLatency(heartbeat.type, 'succeeded', 'Maximum', interval),
+      threshold: delayMs,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      description: `Lane ${name}: heartbeats succeed, but over ${delayMs / 1000}s (the lane's queue-age threshold) after their scheduled time: the lane is alive yet behind. First: this lane's QueueAge and Backlog (a flood ahead of the heartbeat?), then throttles and whether ConcurrentExecutions sits at maxConcurrency (${lane.definition.maxConcurrency}).`,
+      missingData: MISSING_NO_HEARTBEAT,
+    },
+  ];
 }

@@ -6,6 +6,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { AlarmStatusWidget, Dashboard, GraphWidget, TextWidget, type IAlarm, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { OUTCOMES, TIMED_OUT } from '../../functions/definition/metrics.ts';
+import type { ResolvedTaskType } from '../../functions/definition/types.ts';
+import { heartbeatDelayThresholdMs } from '../../functions/definition/alarm-thresholds.ts';
 import type { Lane } from './lane.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
@@ -13,8 +15,14 @@ const PERIOD = Duration.minutes(1);
 const WIDTH = 8;
 const HEIGHT = 6;
 
+export interface DashboardLane {
+  readonly lane: Lane;
+  /** The lane's heartbeat task type; without one, no heartbeat graph. */
+  readonly heartbeat?: ResolvedTaskType;
+}
+
 export interface TasklanesDashboardProps {
-  readonly lanes: readonly Lane[];
+  readonly lanes: readonly DashboardLane[];
   readonly alarms: readonly IAlarm[];
   readonly metricsNamespace: string;
 }
@@ -29,11 +37,13 @@ export class TasklanesDashboard extends Construct {
       defaultInterval: Duration.hours(3),
     });
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24 }));
-    for (const lane of props.lanes) this.dashboard.addWidgets(...laneWidgets(lane, new LaneTaskMetrics(props.metricsNamespace, lane.definition.name)));
+    for (const { lane, heartbeat } of props.lanes) {
+      this.dashboard.addWidgets(...laneWidgets(lane, new LaneTaskMetrics(props.metricsNamespace, lane.definition.name), heartbeat));
+    }
   }
 }
 
-function laneWidgets(lane: Lane, tasks: LaneTaskMetrics): IWidget[] {
+function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType | undefined): IWidget[] {
   const { name, description, queueAgeAlarmSeconds } = lane.definition;
   const graph = (title: string, props: Omit<ConstructorParameters<typeof GraphWidget>[0], 'title'>) =>
     new GraphWidget({ title: `${name}: ${title}`, width: WIDTH, height: HEIGHT, ...props });
@@ -64,5 +74,15 @@ function laneWidgets(lane: Lane, tasks: LaneTaskMetrics): IWidget[] {
         tasks.count(TIMED_OUT, PERIOD),
       ],
     }),
+    ...(heartbeat
+      ? [
+          // Count left, latency right: a lane alive but behind shows as a rising right line over a steady left one.
+          graph('heartbeat', {
+            left: [tasks.typeCount(heartbeat.type, 'succeeded', PERIOD)],
+            right: [tasks.typeLatency(heartbeat.type, 'succeeded', 'Maximum', PERIOD)],
+            rightAnnotations: [{ value: heartbeatDelayThresholdMs(lane.definition), label: 'delay alarm (ms)' }],
+          }),
+        ]
+      : []),
   ];
 }

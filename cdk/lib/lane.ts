@@ -1,6 +1,6 @@
 /**
  * One lane: its queue, dead-letter queue and consumer function, joined by an
- * SQS event source. Alarms, dashboard rows and (later) the heartbeat schedule
+ * SQS event source. Alarms, dashboard rows and the schedules (schedules.ts)
  * attach to what this construct exposes; it creates none of them itself.
  */
 import { Duration, Stack } from 'aws-cdk-lib';

@@ -6,7 +6,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { DIMENSIONS, DURATION_METRIC, OUTCOMES, metricName, type Outcome, type TIMED_OUT } from '../../functions/definition/metrics.ts';
+import { DIMENSIONS, DURATION_METRIC, LATENCY_METRIC, OUTCOMES, metricName, type Outcome, type TIMED_OUT } from '../../functions/definition/metrics.ts';
 
 export class LaneTaskMetrics {
   constructor(
@@ -35,6 +35,30 @@ export class LaneTaskMetrics {
       statistic,
       period,
       label: `${outcome} ${statistic}`,
+    });
+  }
+
+  /** Records of one task type and outcome, from the [lane, type, outcome] dimension set (a lane's heartbeat, say). */
+  typeCount(type: string, outcome: Outcome, period: Duration): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName: metricName(outcome),
+      dimensionsMap: { [DIMENSIONS.lane]: this.lane, [DIMENSIONS.type]: type, [DIMENSIONS.outcome]: outcome },
+      statistic: 'Sum',
+      period,
+      label: `${type} ${outcome}`,
+    });
+  }
+
+  /** Milliseconds from `createdAt` (a tick's scheduled time) to the outcome, for one task type and outcome. */
+  typeLatency(type: string, outcome: Outcome, statistic: string, period: Duration): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName: LATENCY_METRIC,
+      dimensionsMap: { [DIMENSIONS.lane]: this.lane, [DIMENSIONS.type]: type, [DIMENSIONS.outcome]: outcome },
+      statistic,
+      period,
+      label: `${type} latency ${statistic}`,
     });
   }
 

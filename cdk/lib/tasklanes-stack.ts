@@ -1,5 +1,6 @@
 /**
- * The whole system from one definition: a Lane per lane, the dedup table, the
+ * The whole system from one definition: a Lane per lane with the schedules
+ * of its scheduled task types (heartbeat included), the dedup table, the
  * alarm topic with every lane's alarms, the dashboard, the publisher policy,
  * and the outputs apps and the ops CLI find them by. Environment-agnostic:
  * nothing here looks up the account, so `cdk synth` runs offline.
@@ -9,6 +10,7 @@ import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { definition as defaultDefinition, type Definition } from '../../functions/definition/index.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
+import { heartbeatType } from '../../functions/definition/schedule.ts';
 import { stackOutputKey } from '../../functions/definition/stack-outputs.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { LaneAlarms } from './alarms.ts';
@@ -18,6 +20,7 @@ import { DedupTable } from './dedup-table.ts';
 import { Lane } from './lane.ts';
 import { resolveOptions, type TasklanesOptionsInput } from './options.ts';
 import { PublisherPolicy } from './publisher-policy.ts';
+import { LaneSchedules } from './schedules.ts';
 
 export interface TasklanesStackProps extends StackProps, TasklanesOptionsInput {
   /** Default: the deployment's definition in `functions/definition/index.ts`. */
@@ -36,6 +39,8 @@ export interface TasklanesStackProps extends StackProps, TasklanesOptionsInput {
 
 export class TasklanesStack extends Stack {
   readonly lanes: readonly Lane[];
+  /** Per lane with at least one scheduled task type (every lane, while heartbeats are on). */
+  readonly schedules: ReadonlyMap<string, LaneSchedules>;
   readonly dedupTable: DedupTable;
   readonly alarmTopic: AlarmTopic;
   readonly publisherPolicy: PublisherPolicy;
@@ -60,6 +65,14 @@ export class TasklanesStack extends Stack {
           consumer: options.consumer,
         }),
     );
+    const schedules = new Map<string, LaneSchedules>();
+    for (const lane of this.lanes) {
+      const name = lane.definition.name;
+      const scheduled = definition.tasksOf(name).filter((task) => task.schedule);
+      if (scheduled.length > 0) schedules.set(name, new LaneSchedules(this, `Schedules-${name}`, { lane, tasks: scheduled, options: options.schedules }));
+    }
+    this.schedules = schedules;
+    const heartbeatOf = (lane: Lane) => definition.findTask(heartbeatType(lane.definition.name));
     const alarms = this.lanes.flatMap(
       (lane) =>
         new LaneAlarms(this, `Alarms-${lane.definition.name}`, {
@@ -67,9 +80,14 @@ export class TasklanesStack extends Stack {
           topic: this.alarmTopic.topic,
           metricsNamespace,
           options: options.alarms,
+          heartbeat: heartbeatOf(lane),
         }).alarms,
     );
-    this.dashboard = new TasklanesDashboard(this, 'Dashboard', { lanes: this.lanes, alarms, metricsNamespace });
+    this.dashboard = new TasklanesDashboard(this, 'Dashboard', {
+      lanes: this.lanes.map((lane) => ({ lane, heartbeat: heartbeatOf(lane) })),
+      alarms,
+      metricsNamespace,
+    });
     this.publisherPolicy = new PublisherPolicy(this, 'Publisher', this.lanes.map((lane) => lane.queue));
 
     for (const lane of this.lanes) {

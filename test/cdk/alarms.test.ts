@@ -10,7 +10,10 @@ import { describe, test } from 'node:test';
 import { definition } from '../../functions/definition/index.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
 import { DURATION_METRIC, FAILURE_OUTCOMES, OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../functions/definition/metrics.ts';
-import { DEFAULT_OPTIONS, defaultBacklogThreshold } from '../../cdk/lib/options.ts';
+import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
+import { defaultBacklogThreshold, heartbeatDelayThresholdMs } from '../../functions/definition/alarm-thresholds.ts';
+import { LATENCY_METRIC } from '../../functions/definition/metrics.ts';
+import { heartbeatType } from '../../functions/definition/schedule.ts';
 import type { Lane } from '../../cdk/lib/lane.ts';
 import { countByType, logicalId, synthesize, type Resource } from './support.ts';
 
@@ -30,7 +33,8 @@ function alarm(lane: string, id: string): Record<string, any> {
 
 interface Expected {
   readonly threshold: number;
-  readonly treatMissingData: 'ignore' | 'notBreaching';
+  readonly comparison?: 'LessThanThreshold';
+  readonly treatMissingData: 'ignore' | 'notBreaching' | 'breaching';
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
 }
@@ -54,6 +58,14 @@ function expectedAlarms(lane: Lane): Record<string, Expected> {
     CoalescedRate: rate(options.coalescedRatePercent),
     DuplicateRate: rate(options.duplicateRatePercent),
     FailureRate: rate(options.failureRatePercent),
+    HeartbeatMissing: {
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+      evaluationPeriods: options.heartbeatMissingIntervals,
+      datapointsToAlarm: options.heartbeatMissingIntervals,
+    },
+    HeartbeatDelay: { threshold: heartbeatDelayThresholdMs(def), treatMissingData: 'notBreaching', evaluationPeriods: 2, datapointsToAlarm: 2 },
   };
 }
 
@@ -84,7 +96,7 @@ for (const lane of stack.lanes) {
       test(`${id}: threshold ${expected.threshold}, treatMissingData ${expected.treatMissingData}, into the topic, with a runbook`, () => {
         const a = alarm(name, id);
         assert.equal(a.Threshold, expected.threshold);
-        assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
+        assert.equal(a.ComparisonOperator, expected.comparison ?? 'GreaterThanThreshold');
         assert.equal(a.TreatMissingData, expected.treatMissingData);
         assert.equal(a.EvaluationPeriods, expected.evaluationPeriods);
         assert.equal(a.DatapointsToAlarm, expected.datapointsToAlarm);
@@ -121,6 +133,36 @@ for (const lane of stack.lanes) {
         assert.equal(a.Statistic, 'Sum');
         assert.deepEqual(a.Dimensions, [{ Name: 'FunctionName', Value: { Ref: logicalId(lane.consumer) } }]);
       }
+    });
+
+    test('heartbeat alarms watch this lane\'s heartbeat type: its successes per interval, its latency', () => {
+      const period = lane.definition.heartbeatIntervalMinutes * 60;
+      const dimensions = [
+        { Name: 'lane', Value: name },
+        { Name: 'outcome', Value: 'succeeded' },
+        { Name: 'type', Value: heartbeatType(name) },
+      ];
+      // A labelled metric is rendered as one MetricStat query rather than the flat fields.
+      const watched = (id: string) => {
+        const queries = alarm(name, id).Metrics as Record<string, any>[];
+        assert.equal(queries.length, 1);
+        const { Metric, Stat, Period } = queries[0].MetricStat;
+        return { Namespace: Metric.Namespace, MetricName: Metric.MetricName, Dimensions: Metric.Dimensions, Statistic: Stat, Period };
+      };
+      assert.deepEqual(watched('HeartbeatMissing'), {
+        Namespace: DEFAULT_METRICS_NAMESPACE,
+        MetricName: metricName('succeeded'),
+        Dimensions: dimensions,
+        Statistic: 'Sum',
+        Period: period,
+      });
+      assert.deepEqual(watched('HeartbeatDelay'), {
+        Namespace: DEFAULT_METRICS_NAMESPACE,
+        MetricName: LATENCY_METRIC,
+        Dimensions: dimensions,
+        Statistic: 'Maximum',
+        Period: period,
+      });
     });
 
     const rates: [string, readonly Outcome[]][] = [
@@ -214,6 +256,18 @@ describe('dashboard', () => {
         `AWS/Lambda Throttles FunctionName ${fn}`,
         `${DEFAULT_METRICS_NAMESPACE} ${metricName(TIMED_OUT)} lane ${name} outcome ${TIMED_OUT}`,
       ]);
+    });
+
+    test(`lane ${name}: heartbeat successes (left) and latency (right), with the delay alarm's threshold`, () => {
+      const heartbeat = graph(`${name}: heartbeat`);
+      const type = heartbeatType(name);
+      assert.deepEqual(metrics(heartbeat), [
+        `${DEFAULT_METRICS_NAMESPACE} ${metricName('succeeded')} lane ${name} outcome succeeded type ${type}`,
+        `${DEFAULT_METRICS_NAMESPACE} ${LATENCY_METRIC} lane ${name} outcome succeeded type ${type}`,
+      ]);
+      assert.equal((heartbeat.metrics as unknown[][])[1].at(-1) && ((heartbeat.metrics as unknown[][])[1].at(-1) as { yAxis?: string }).yAxis, 'right');
+      assert.equal(heartbeat.annotations.horizontal[0].value, heartbeatDelayThresholdMs(lane.definition));
+      assert.equal(heartbeat.annotations.horizontal[0].yAxis, 'right');
     });
   }
 

@@ -12,16 +12,21 @@ import { consumerTimeoutSeconds } from '../../functions/definition/timeouts.ts';
 import { TASK_TYPES } from '../../functions/tasks/index.ts';
 import { countByType, synthesize } from './support.ts';
 
-/** What one lane is: two queues with their TLS policies, a consumer with its role, policy, log group and event source, nine alarms. */
+/**
+ * What one lane is: two queues with their TLS policies, a consumer with its
+ * role, policy, log group and event source; its heartbeat schedule with the
+ * scheduler's role and policy; eleven alarms (two of them on the heartbeat).
+ */
 const ONE_LANE = {
   'AWS::SQS::Queue': 2,
   'AWS::SQS::QueuePolicy': 2,
   'AWS::Lambda::Function': 1,
   'AWS::Lambda::EventSourceMapping': 1,
-  'AWS::IAM::Role': 1,
-  'AWS::IAM::Policy': 1,
+  'AWS::IAM::Role': 2,
+  'AWS::IAM::Policy': 2,
   'AWS::Logs::LogGroup': 1,
-  'AWS::CloudWatch::Alarm': 9,
+  'AWS::Scheduler::Schedule': 1,
+  'AWS::CloudWatch::Alarm': 11,
 };
 
 const base = synthesize({ definition });
