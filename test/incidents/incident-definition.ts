@@ -24,8 +24,9 @@ export const INCIDENT_LIMITS = {
   notificationsTimeoutSeconds: 2,
   notificationsMaxReceiveCount: 4,
   /** bulk: worker threads, so a CPU-bound task is stopped hard at this timeout. */
-  bulkTimeoutSeconds: 1,
+  bulkTimeoutSeconds: 2,
   bulkMaxReceiveCount: 3,
+  renderMaxAttempts: 2,
   /** exports: the slow "PDF" of incident 004, held open by a gate for as long as a test needs. */
   exportsTimeoutSeconds: 30,
   /** critical: inline lane consumed by a child process that dies. */
@@ -97,6 +98,8 @@ const taskTypes = [
     type: 'bulk.render',
     lane: 'bulk',
     schema: z.object({ spinMs: z.number().int().positive() }),
+    // Retrying a pathological render only burns another timeout; one retry shows it is stopped each time.
+    maxAttempts: INCIDENT_LIMITS.renderMaxAttempts,
     // The pathological PDF: CPU-bound, deaf to its signal.
     handler: recorded((payload) => busyWait(payload.spinMs)),
   }),

@@ -140,10 +140,10 @@ export class Ledger {
     entry.redrives++;
   }
 
-  /** An operator dropped these messages from their queue (their message ids). */
-  dropped(messageIds: readonly string[]): void {
-    const ids = new Set(messageIds);
-    for (const entry of this.entries) if (entry.messageIds.some((id) => ids.has(id))) entry.dropped = true;
+  /** An operator dropped these tasks (by task id) from their lane's queue. */
+  dropped(taskIds: readonly string[]): void {
+    const ids = new Set(taskIds);
+    for (const entry of this.entries) if (entry.taskId && ids.has(entry.taskId)) entry.dropped = true;
   }
 
   /** Outcomes and EMF documents reported by a consumer outside this process. */
@@ -268,7 +268,8 @@ export class Ledger {
       if (entry.taskId) {
         const ran = completions.get(entry.taskId) ?? 0;
         if (final === 'succeeded' && ran !== 1) problems.push(`${name}: succeeded but completed ${ran} times`);
-        if (final === 'expired' && (starts.get(entry.taskId) ?? 0) > 0) problems.push(`${name}: expired but its handler ran`);
+        // An attempt may have started and failed before the deadline passed; none may have finished.
+        if (final === 'expired' && ran > 0) problems.push(`${name}: expired but its handler completed`);
         if (final === 'deadLettered' && ran > 0) problems.push(`${name}: in the DLQ but its handler completed`);
       }
     }

@@ -8,12 +8,30 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
-import { OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-process.ts';
+import type { PollerTuning } from '../../local/poller.ts';
+import type { LocalEndpoints } from '../../local/servers.ts';
 import { isEmfLine } from './emf.ts';
 
 const SCRIPT = fileURLToPath(new URL('./consumer-process.ts', import.meta.url));
 /** Lines of stderr kept for the failure message of a test. */
 const STDERR_KEPT = 20;
+
+export interface ConsumerProcessConfig extends LocalEndpoints {
+  /** File URL of the module exporting the definition (also the worker entry of isolated lanes). */
+  readonly definitionModule: string;
+  readonly definitionExport: string;
+  readonly lane: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dedupTable: string;
+  /** Added to the wall clock: a consumer started after a crash may run past the dead one's leases. */
+  readonly clockOffsetMs: number;
+  readonly tuning?: Partial<PollerTuning>;
+}
+
+/** Key of an outcome line on stdout: `{"tasklanesOutcome": OutcomeEvent}`. */
+export const OUTCOME_LINE_KEY = 'tasklanesOutcome';
 
 export interface ChildExit {
   readonly code: number | null;

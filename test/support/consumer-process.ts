@@ -7,31 +7,14 @@
  *
  *   node --import tsx test/support/consumer-process.ts '<ConsumerProcessConfig as JSON>'
  *
- * Start it with `spawnConsumerProcess` (consumer-child.ts).
+ * Start it with `spawnConsumerProcess` (consumer-child.ts, which also holds its config type).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Definition } from '../../functions/definition/registry.ts';
 import { createLaneConsumer } from '../../functions/runtime/consumer.ts';
 import { createLocalClients } from '../../local/clients.ts';
-import { startLanePoller, type PollerTuning } from '../../local/poller.ts';
-import type { LocalEndpoints } from '../../local/servers.ts';
-
-export interface ConsumerProcessConfig extends LocalEndpoints {
-  /** File URL of the module exporting the definition (also the worker entry of isolated lanes). */
-  readonly definitionModule: string;
-  readonly definitionExport: string;
-  readonly lane: string;
-  readonly queueUrl: string;
-  readonly queueArn: string;
-  readonly dlqUrl: string;
-  readonly dedupTable: string;
-  /** Added to the wall clock: a consumer started after a crash may run past the dead one's leases. */
-  readonly clockOffsetMs: number;
-  readonly tuning?: Partial<PollerTuning>;
-}
-
-/** Key of an outcome line on stdout: `{"tasklanesOutcome": OutcomeEvent}`. */
-export const OUTCOME_LINE_KEY = 'tasklanesOutcome';
+import { startLanePoller } from '../../local/poller.ts';
+import { OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-child.ts';
 
 export class ConsumerProcessConfigError extends Error {
   override readonly name = 'ConsumerProcessConfigError';

@@ -26,8 +26,9 @@ export interface HarnessOptions {
    * Short, so that failed records come back quickly, yet longer than the
    * lane's longest task timeout plus a worker's start-up grace, as the
    * stack's 6x rule guarantees on AWS. Default: that timeout + 3 s, per lane.
+   * One number for every lane, or a function of the lane's name.
    */
-  readonly visibilityTimeoutSeconds?: number;
+  readonly visibilityTimeoutSeconds?: number | ((lane: string) => number);
   readonly now?: () => number;
   readonly tuning?: Partial<PollerTuning>;
   /** Start consumers at once. Default true. */

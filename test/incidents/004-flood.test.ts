@@ -1,0 +1,104 @@
+/**
+ * Incident 004: a pathological PDF ran for minutes, the frontend asked for
+ * it again every few minutes, the queue and the disk filled up; the fix split
+ * the queue by workload so a flooded queue could be purged without losing
+ * notifications. Here:
+ *
+ * - a slow export requested again and again while it runs executes once;
+ *   the repeats are coalesced, a repeat after it finished is a duplicate;
+ * - a CPU-bound render is stopped at its timeout every attempt, then
+ *   dead-lettered with the reason; its batch-mates complete;
+ * - dropping everything queued in `bulk` leaves every `notifications` task
+ *   intact and delivered, while both lanes are loaded.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BatchEntry, PublishedTask } from '../../functions/publisher/index.ts';
+import { drainDeadLetters } from '../support/dlq.ts';
+import { readExecutions } from '../support/execution-log.ts';
+import { isOutcome } from '../support/harness.ts';
+import { createGate } from '../support/task-behaviours.ts';
+import { waitFor } from '../support/wait.ts';
+import { INCIDENT_LIMITS } from './incident-definition.ts';
+import { incidentSuite, volume } from './suite.ts';
+
+const suite = incidentSuite();
+/** Far longer than any timeout: only a hard stop ends it. */
+const PATHOLOGICAL_SPIN_MS = 10 * 60_000;
+
+async function publishAll(entries: readonly BatchEntry[]): Promise<PublishedTask[]> {
+  const { successful, failed } = await suite.lanes().publisher.publishBatch(entries);
+  assert.deepEqual(failed, []);
+  return [...successful];
+}
+
+test('004: a slow export requested again and again while it runs executes once; the repeats are coalesced', async (t) => {
+  const ledger = await suite.ledger('004 flood of repeats');
+  const gate = createGate();
+  const request = { type: 'export.report', payload: { gate: gate.path }, options: { tenant: 'acme', dedupKey: 'report-2024-q3.pdf' } };
+  const [first] = await publishAll([request]);
+  ledger.published([first!]);
+  await waitFor(() => readExecutions().some((e) => e.id === first!.id), { description: 'the export to start' });
+
+  // The impatient frontend: the same request, again and again, while the export runs.
+  const repeats = await publishAll(Array.from({ length: volume(20) }, () => request));
+  ledger.published(repeats);
+  for (const repeat of repeats) await suite.lanes().waitForOutcomes(isOutcome(repeat.id, 'coalesced'));
+  gate.open();
+  await suite.lanes().waitForOutcomes(isOutcome(first!.id, 'succeeded'));
+  ledger.published(await publishAll([request]));
+
+  const row = await ledger.settle(t);
+  assert.equal(row.executed, 1, 'the export ran once');
+  assert.equal(row.coalesced, repeats.length);
+  assert.equal(row.duplicate, 1, 'a repeat after it finished');
+});
+
+test('004: a CPU-bound render is stopped at its timeout on every attempt, then dead-lettered with the reason; its batch-mates complete', async (t) => {
+  const ledger = await suite.ledger('004 CPU-bound render');
+  const tasks = await publishAll([
+    { type: 'bulk.render', payload: { spinMs: PATHOLOGICAL_SPIN_MS }, options: { tenant: 'acme' } },
+    ...Array.from({ length: 4 }, () => ({ type: 'bulk.cleanup', payload: {}, options: { tenant: 'acme' } })),
+  ]);
+  ledger.published(tasks);
+  const row = await ledger.settle(t);
+
+  const render = tasks[0]!;
+  const attempts = suite.lanes().outcomesOf((e) => e.id === render.id);
+  assert.equal(attempts.length, INCIDENT_LIMITS.renderMaxAttempts);
+  assert.ok(attempts.every((e) => e.timedOut), 'every attempt was stopped at the timeout');
+  const letter = (await suite.lanes().deadLetters('bulk')).find((l) => l.body.includes(render.id));
+  assert.equal(letter?.reason, 'retriesExhausted');
+  assert.match(letter!.error!, /TaskTimeoutError/);
+  assert.equal(row.succeeded, 4, 'the batch-mates completed');
+  assert.equal(row.executed, 4, 'the render never completed');
+});
+
+test('004: dropping the bulk lane under load leaves every notifications task intact and delivered', async (t) => {
+  const ledger = await suite.ledger('004 drop bulk, keep notifications');
+  const { stack } = suite.lanes();
+  // A flooded bulk lane: its consumer is behind (paused), the backlog sits in its queue.
+  const bulkPoller = stack.pollers.get('bulk')!;
+  await bulkPoller.pause();
+  const [backlog, notifications] = await Promise.all([
+    publishAll(Array.from({ length: volume(50) }, () => ({ type: 'bulk.cleanup', payload: {}, options: { tenant: 'acme' } }))),
+    publishAll(
+      Array.from({ length: volume(50) }, (_, i) =>
+        i % 2
+          ? { type: 'notify.email', payload: { to: `user-${i}@example.com` }, options: { tenant: `tenant-${i % 5}` } }
+          : { type: 'notify.webhook', payload: { url: `https://example.com/hook/${i}` }, options: { tenant: `tenant-${i % 5}` } },
+      ),
+    ),
+  ]);
+  ledger.published([...backlog, ...notifications]);
+
+  // The operator drops the bulk backlog (receive and delete) while notifications are being delivered.
+  const droppedBodies = await drainDeadLetters(stack.clients.sqs, stack.resources.lanes.bulk!.queueUrl);
+  ledger.dropped(droppedBodies.map((letter) => (JSON.parse(letter.body) as { id: string }).id));
+  bulkPoller.resume();
+
+  const row = await ledger.settle(t);
+  assert.equal(row.dropped, backlog.length, 'the whole bulk backlog was dropped');
+  assert.equal(row.succeeded, notifications.length, 'every notification delivered');
+  assert.equal(row.deadLettered, 0);
+});
