@@ -19,6 +19,8 @@ export interface LocalStackState extends LocalEndpoints, ProvisionedResources {
   /** Process running the local stack. */
   readonly pid: number;
   readonly startedAt: string;
+  /** Base URL of the dashboard's control API (pause/resume, queue stats), added once `npm start` serves it. */
+  readonly controlUrl?: string;
 }
 
 export class StateFileError extends Error {

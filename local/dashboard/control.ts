@@ -1,0 +1,35 @@
+/**
+ * The local control, in the process that runs the stack: queue stats read
+ * from the embedded SQS service, pausing through the lane pollers. The
+ * dashboard server serves it to the CLI; tests and the dashboard use it
+ * directly.
+ */
+import { localQueueStats } from '../queue-stats.ts';
+import type { LocalStack } from '../stack.ts';
+import { createLocalTarget, type LocalControl } from '../../ops/target/local.ts';
+import type { OpsTarget } from '../../ops/target/target.ts';
+import { LocalControlError } from '../../ops/errors.ts';
+
+export function inProcessControl(stack: LocalStack): LocalControl {
+  const poller = (lane: string) => {
+    const found = stack.pollers.get(lane);
+    if (!found) throw new LocalControlError(`lane "${lane}" has no consumer in this local stack`);
+    return found;
+  };
+  return {
+    queueStats: async (queueUrl) => localQueueStats(stack.servers.sqsService, queueUrl),
+    consumerEnabled: async (lane) => stack.pollers.get(lane)?.state === 'running',
+    pause: (lane) => poller(lane).pause(),
+    resume: async (lane) => poller(lane).resume(),
+  };
+}
+
+/** The running local stack as an ops target, sharing its SQS client. */
+export function inProcessTarget(stack: LocalStack): OpsTarget {
+  return createLocalTarget({
+    description: `local stack (pid ${process.pid})`,
+    sqs: stack.clients.sqs,
+    lanes: stack.resources.lanes,
+    control: inProcessControl(stack),
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The local run as an ops target. Queues are the local stack's; what SQS
+ * alone cannot do locally (oldest age without receiving, pausing a poller
+ * that lives in the `npm start` process) goes through a LocalControl: in
+ * process for tests and the dashboard, over the dashboard's control API
+ * for the CLI.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { QueueStats } from '../../local/queue-stats.ts';
+import { UnknownLaneError } from '../errors.ts';
+import type { LaneQueues, OpsTarget, QueueCounts } from './target.ts';
+
+export interface LocalControl {
+  queueStats(queueUrl: string): Promise<QueueStats>;
+  consumerEnabled(lane: string): Promise<boolean>;
+  pause(lane: string): Promise<void>;
+  resume(lane: string): Promise<void>;
+}
+
+export interface LocalTargetOptions {
+  readonly description: string;
+  readonly sqs: SQSClient;
+  readonly lanes: Readonly<Record<string, LaneQueues>>;
+  readonly control: LocalControl;
+  /** Called by `close()`: destroys clients the target created. Default: nothing. */
+  readonly onClose?: () => void;
+}
+
+export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
+  const names = Object.keys(options.lanes);
+  const queues = (lane: string): LaneQueues => {
+    const found = options.lanes[lane];
+    if (!found) throw new UnknownLaneError(lane, names);
+    return found;
+  };
+  const known = (lane: string): string => {
+    queues(lane);
+    return lane;
+  };
+  return {
+    description: options.description,
+    sqs: options.sqs,
+    lanes: names,
+    queues,
+    async counts(queueUrl): Promise<QueueCounts> {
+      // local-aws-sqs's ApproximateNumberOfMessages also counts messages in flight; the stats read them apart.
+      const { visible, inFlight, delayed } = await options.control.queueStats(queueUrl);
+      return { visible, inFlight, delayed };
+    },
+    async oldestAgeSeconds(lane) {
+      return (await options.control.queueStats(queues(lane).queueUrl)).oldestAgeSeconds;
+    },
+    consumerEnabled: (lane) => options.control.consumerEnabled(known(lane)),
+    pause: (lane) => options.control.pause(known(lane)),
+    resume: (lane) => options.control.resume(known(lane)),
+    close: () => options.onClose?.(),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * What an ops command works on: the lanes' queues, an SQS client, and the
+ * few things SQS alone cannot tell or do (oldest age, consumer state,
+ * pausing), which the local run and AWS answer differently.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LaneQueues } from '../../local/provision.ts';
+
+export type { LaneQueues };
+
+/** CloudWatch's names: ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed. */
+export interface QueueCounts {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+export interface OpsTarget {
+  /** For humans: `local stack (pid 1234)`, `stack tasklanes in eu-west-1`. */
+  readonly description: string;
+  readonly sqs: SQSClient;
+  readonly lanes: readonly string[];
+  /** Throws UnknownLaneError. */
+  queues(lane: string): LaneQueues;
+  counts(queueUrl: string): Promise<QueueCounts>;
+  /** Seconds; undefined when there is no data point (AWS: no metric yet). */
+  oldestAgeSeconds(lane: string): Promise<number | undefined>;
+  consumerEnabled(lane: string): Promise<boolean>;
+  /** Stops consumption; messages stay in the queue. */
+  pause(lane: string): Promise<void>;
+  resume(lane: string): Promise<void>;
+  /** Releases clients. */
+  close(): void;
+}
