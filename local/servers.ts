@@ -40,7 +40,16 @@ export interface LocalEndpoints {
   readonly region: string;
 }
 
+/** local-aws-sqs's in-process service: its queues and their messages. */
+export type LocalSqsService = ReturnType<typeof createRequestHandler>['service'];
+
 export interface LocalServers extends LocalEndpoints {
+  /**
+   * The SQS service itself, for what SQS reports only through CloudWatch
+   * (the age of the oldest message: local/queue-stats.ts). Read it; change
+   * queues only through the SQS API.
+   */
+  readonly sqsService: LocalSqsService;
   /** Stops accepting and drops connections to SQS; queues and messages are kept. */
   pauseSqs(): Promise<void>;
   /** SQS listens again on the same port. */
@@ -86,6 +95,7 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     sqsEndpoint: sqs.endpoint,
     dynamodbEndpoint: dynamodb.endpoint,
     region: settings.region,
+    sqsService: service,
     pauseSqs: () => sqs.pause(),
     resumeSqs: () => sqs.resume(),
     pauseDynamodb: () => dynamodb.pause(),

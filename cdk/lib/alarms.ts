@@ -12,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   backlogThreshold,
+  HEARTBEAT_DELAY_INTERVALS,
   heartbeatDelayThresholdMs,
   type AlarmOptions,
   type LaneAlarmName,
@@ -195,12 +196,11 @@ function heartbeatAlarms(lane: Lane, tasks: LaneTaskMetrics, heartbeat: Resolved
       missingData: MISSING_HEARTBEAT,
     },
     {
-      // Two intervals in a row, like QueueAge's two minutes: one slow heartbeat is not yet a trend.
       id: 'HeartbeatDelay',
       metric: tasks.typeLatency(heartbeat.type, 'succeeded', 'Maximum', interval),
       threshold: delayMs,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
+      evaluationPeriods: HEARTBEAT_DELAY_INTERVALS,
+      datapointsToAlarm: HEARTBEAT_DELAY_INTERVALS,
       description: `Lane ${name}: heartbeats succeed, but over ${delayMs / 1000}s (the lane's queue-age threshold) after their scheduled time: the lane is alive yet behind. First: this lane's QueueAge and Backlog (a flood ahead of the heartbeat?), then throttles and whether ConcurrentExecutions sits at maxConcurrency (${lane.definition.maxConcurrency}).`,
       missingData: MISSING_NO_HEARTBEAT,
     },

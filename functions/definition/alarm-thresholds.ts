@@ -87,6 +87,9 @@ export function heartbeatDelayThresholdMs(lane: LaneDefinition): number {
   return lane.queueAgeAlarmSeconds * 1000;
 }
 
+/** HeartbeatDelay pages when heartbeats are late this many intervals in a row: one slow heartbeat is not yet a trend. */
+export const HEARTBEAT_DELAY_INTERVALS = 2;
+
 /** The window HeartbeatMissing looks back over, in scheduled (not fast-forwarded) milliseconds. */
 export function heartbeatMissingWindowMs(options: AlarmOptions, lane: LaneDefinition): number {
   return options.heartbeatMissingIntervals * lane.heartbeatIntervalMinutes * 60_000;
