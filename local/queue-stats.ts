@@ -14,7 +14,11 @@ export interface QueueStats {
   readonly visible: number;
   /** Received and neither deleted nor back yet (ApproximateNumberOfMessagesNotVisible). */
   readonly inFlight: number;
-  /** Sent with a delay that has not passed (ApproximateNumberOfMessagesDelayed). */
+  /**
+   * Sent with a delay that has not passed (ApproximateNumberOfMessagesDelayed).
+   * local-aws-sqs also counts a message sent without delay here until one
+   * timer tick after its SendMessage.
+   */
   readonly delayed: number;
   /**
    * Seconds since the oldest message still in the queue (visible or in
