@@ -1,0 +1,66 @@
+/**
+ * Every tunable number of the benchmark, with its default and why, in one
+ * place. `npm run bench` uses BENCH_DEFAULTS; `npm run bench -- --quick`
+ * uses QUICK_OVERRIDES to check the rig end to end in about a minute (its
+ * figures are too small to publish).
+ */
+
+export interface BenchOptions {
+  /** Tasks per throughput run (figure 1 and the request counts of figure 2). */
+  readonly throughputTasks: number;
+  /** Repeats of each throughput run; the median is reported. */
+  readonly throughputRepeats: number;
+  /** Lambda batch sizes compared (event source `batchSize`). */
+  readonly batchSizes: readonly number[];
+  /** Shares of messages whose dedup key repeats an earlier message's. */
+  readonly duplicateShares: readonly number[];
+  /** A duplicate repeats the message this many places earlier: far enough that the original is settled, as in a replay. */
+  readonly duplicateDistance: number;
+  /** Batches in flight at once: the local poller's cap (LOCAL_CONCURRENCY_CAP). */
+  readonly concurrency: number;
+  /** Fresh processes per bundle for the cold-import figure; the median is reported. */
+  readonly coldImportRuns: number;
+  /** Records processed per CPU sample (figure 4). */
+  readonly cpuRecords: number;
+  /** CPU samples per configuration; the median is reported. */
+  readonly cpuRepeats: number;
+  /** Backlog sizes drained in figure 5. */
+  readonly scalingBacklogs: readonly number[];
+  /** A drain that has made no progress for this long is reported as stalled, not waited on forever. */
+  readonly stallTimeoutMs: number;
+}
+
+export const BENCH_DEFAULTS: BenchOptions = {
+  throughputTasks: 2_000,
+  throughputRepeats: 3,
+  batchSizes: [1, 10],
+  duplicateShares: [0, 0.2],
+  duplicateDistance: 100,
+  concurrency: 4,
+  coldImportRuns: 7,
+  cpuRecords: 2_000,
+  cpuRepeats: 5,
+  scalingBacklogs: [1_000, 10_000, 100_000],
+  stallTimeoutMs: 60_000,
+};
+
+export const QUICK_OVERRIDES: Partial<BenchOptions> = {
+  throughputTasks: 300,
+  throughputRepeats: 1,
+  coldImportRuns: 3,
+  cpuRecords: 300,
+  cpuRepeats: 3,
+  scalingBacklogs: [300, 1_000],
+};
+
+export class BenchOptionsError extends Error {
+  override readonly name = 'BenchOptionsError';
+}
+
+/** `--quick` is the only flag; anything else is a typo worth stopping for. */
+export function optionsFromArgs(args: readonly string[]): BenchOptions & { readonly quick: boolean } {
+  const unknown = args.filter((arg) => arg !== '--quick');
+  if (unknown.length) throw new BenchOptionsError(`unknown argument(s) ${unknown.join(' ')}; the only option is --quick`);
+  const quick = args.includes('--quick');
+  return { ...BENCH_DEFAULTS, ...(quick ? QUICK_OVERRIDES : {}), quick };
+}

@@ -1,0 +1,84 @@
+/**
+ * The benchmark rig: the embedded SQS server, a DynamoDB backend (dynalite
+ * in-process, or DynamoDB Local, AWS's own emulator, in a JVM), the lane's
+ * queue and DLQ and the dedup table as `local/provision.ts` creates them,
+ * the peer's idempotency table, and clients that count every request.
+ */
+import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { createLocalClients, type LocalClients } from '../local/clients.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { provision, type LaneQueues } from '../local/provision.ts';
+import { startLocalServers } from '../local/servers.ts';
+import type { ContenderResources } from './contenders.ts';
+import { BENCH_LANE, benchDefinition } from './definition.ts';
+import { PEER_TABLE_KEY } from './peer/consumer.ts';
+import { RequestCounter } from './request-counter.ts';
+
+export type DynamoBackend = 'dynalite' | 'dynamodb-local';
+
+export interface Rig {
+  readonly backend: DynamoBackend;
+  readonly clients: LocalClients;
+  readonly queues: LaneQueues;
+  readonly dedupTable: string;
+  readonly peerTable: string;
+  readonly counter: RequestCounter;
+  /** The rig's clients and tables, as a contender takes them. */
+  readonly resources: ContenderResources;
+  stop(): Promise<void>;
+}
+
+export const PEER_TABLE = 'bench-peer-idempotency';
+
+/**
+ * Long enough that no message comes back while its batch is still being
+ * processed on a loaded machine (a redelivery would count a task twice),
+ * short enough that a genuinely failed record returns within a run.
+ */
+const VISIBILITY_TIMEOUT_SECONDS = 20;
+
+export async function startRig(backend: DynamoBackend): Promise<Rig> {
+  const servers = await startLocalServers();
+  const dynamodbLocal = backend === 'dynamodb-local' ? await startDynamoDbLocal() : undefined;
+  const clients = createLocalClients({ ...servers, dynamodbEndpoint: dynamodbLocal?.endpoint ?? servers.dynamodbEndpoint });
+  const stop = async () => {
+    clients.destroy();
+    await Promise.all([servers.stop(), dynamodbLocal?.stop()]);
+  };
+  try {
+    const resources = await provision(benchDefinition, clients, { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
+    await createPeerTable(clients);
+    const counter = new RequestCounter();
+    counter.attach(clients.sqs, 'sqs');
+    counter.attach(clients.dynamodb, 'dynamodb');
+    const queues = resources.lanes[BENCH_LANE]!;
+    return {
+      backend,
+      clients,
+      queues,
+      dedupTable: resources.dedupTable,
+      peerTable: PEER_TABLE,
+      counter,
+      resources: { ...clients, dlqUrl: queues.dlqUrl, dedupTable: resources.dedupTable, peerTable: PEER_TABLE },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function createPeerTable(clients: LocalClients): Promise<void> {
+  try {
+    await clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: PEER_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: PEER_TABLE_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: PEER_TABLE_KEY, KeyType: 'HASH' }],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
