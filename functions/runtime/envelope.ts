@@ -10,12 +10,19 @@ import { ValidationError } from './errors.ts';
 
 export const ENVELOPE_VERSION = 1;
 
+/**
+ * Keys and dimensions must be well-formed Unicode: an unpaired surrogate (a
+ * body that was not valid UTF-8 or UTF-16 before it was escaped) may be
+ * replaced by a store, merging two tenants' keys into one (incident 003).
+ */
+const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
+
 export const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
-  id: z.string().min(1).max(128),
-  type: z.string().min(1).max(80),
-  tenant: z.string().min(1).max(128).regex(/^[^#]+$/, 'must not contain "#"'),
-  dedupKey: z.string().min(1).max(512).optional(),
+  id: wellFormed(z.string().min(1).max(128)),
+  type: wellFormed(z.string().min(1).max(80)),
+  tenant: wellFormed(z.string().min(1).max(128).regex(/^[^#]+$/, 'must not contain "#"')),
+  dedupKey: wellFormed(z.string().min(1).max(512)).optional(),
   createdAt: z.iso.datetime({ offset: true }),
   notAfter: z.iso.datetime({ offset: true }).optional(),
   payload: z.unknown(),
