@@ -9,12 +9,14 @@ import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Publisher } from '../functions/publisher/index.ts';
+import { heartbeatType } from '../functions/definition/schedule.ts';
 import type { OutcomeEvent } from '../functions/runtime/outcome.ts';
 import { startLocalConsumers } from './consumers.ts';
 import { DEMO_WORKER_ENTRY, demoDefinition } from './demo/definition.ts';
 import { isFinal, matches, publishDemo, type DemoTask } from './demo/scenario.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
 import { OutcomeRecorder } from './outcome-recorder.ts';
+import { startLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- options]
@@ -26,12 +28,16 @@ Options:
   --exit-after-demo          stop after the demo's summary (for scripts and tests)
   --visibility-timeout <s>   queue visibility timeout, seconds (default ${8}; the stack's
                              6x-the-consumer-timeout would make a retry wait minutes)
+  --schedule-speed <n>       fast-forward scheduled tasks and heartbeats: n scheduled minutes
+                             per real minute (default 1; 60 = a scheduled minute per second)
   --verbose                  print every outcome's structured log line
   -h, --help                 show this help
 `;
 
 /** Seconds until a failed record is delivered again, locally: short, so the demo shows retries. */
 const DEFAULT_LOCAL_VISIBILITY_SECONDS = 8;
+/** A scheduled hour per real second: beyond that, ticks of every-minute heartbeats flood the console and the lanes. */
+const MAX_SCHEDULE_SPEED = 3600;
 /** Upper bound on the demo; its slowest task (a timeout, then retries) needs well under a minute. */
 const DEMO_DEADLINE_MS = 180_000;
 
@@ -45,6 +51,7 @@ function parseOptions() {
       'no-demo': { type: 'boolean', default: false },
       'exit-after-demo': { type: 'boolean', default: false },
       'visibility-timeout': { type: 'string' },
+      'schedule-speed': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -53,7 +60,11 @@ function parseOptions() {
   if (!Number.isInteger(visibility) || visibility < 1 || visibility > 43_200) {
     throw new UsageError(`--visibility-timeout must be a whole number of seconds, 1..43200 (got ${values['visibility-timeout']})`);
   }
-  return { demo: !values['no-demo'], exitAfterDemo: values['exit-after-demo'], visibility, verbose: values.verbose, help: values.help };
+  const scheduleSpeed = Number(values['schedule-speed'] ?? 1);
+  if (!Number.isFinite(scheduleSpeed) || scheduleSpeed < 1 || scheduleSpeed > MAX_SCHEDULE_SPEED) {
+    throw new UsageError(`--schedule-speed must be a number, 1..${MAX_SCHEDULE_SPEED} (got ${values['schedule-speed']})`);
+  }
+  return { demo: !values['no-demo'], exitAfterDemo: values['exit-after-demo'], visibility, scheduleSpeed, verbose: values.verbose, help: values.help };
 }
 
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
@@ -79,6 +90,15 @@ function printSummary(tasks: readonly DemoTask[], recorder: OutcomeRecorder): vo
   console.log(`\nDemo summary: ${tasks.length} tasks: ${[...totals].map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
 }
 
+/** Every lane's heartbeat succeeds every interval: printing each would bury everything else. */
+const isHeartbeatSuccess = (event: OutcomeEvent) => event.outcome === 'succeeded' && event.type === heartbeatType(event.lane);
+
+function printTicks(scheduler: LocalScheduler, recorder: OutcomeRecorder): void {
+  const succeeded = (type: string) => recorder.history((event) => event.type === type && event.outcome === 'succeeded').length;
+  console.log('Scheduled ticks (fired / failed to send / succeeded):');
+  for (const [type, { fired, failed }] of Object.entries(scheduler.counters)) console.log(`  ${pad(type, 30)} ${fired} / ${failed} / ${succeeded(type)}`);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   if (options.help) {
@@ -96,10 +116,14 @@ async function main(): Promise<void> {
     logger: new Logger({ serviceName: 'tasklanes', logLevel: options.verbose ? 'INFO' : 'SILENT' }),
   });
   const receiver = await startWebhookReceiver();
+  // Heartbeats and scheduled types fire as EventBridge Scheduler would fire them; their outcomes show below.
+  const scheduler = startLocalScheduler(stack, { speed: options.scheduleSpeed });
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       console.log('\nStopping: waiting for batches in flight...');
+      await scheduler.stop();
+      printTicks(scheduler, recorder);
       await consumers.stop();
       await stack.stop();
       await receiver.stop();
@@ -112,7 +136,11 @@ async function main(): Promise<void> {
   console.log(`  lanes:             ${stack.definition.lanes.map((l) => l.name).join(', ')}`);
   if (stack.stateFile) console.log(`  state file:        ${stack.stateFile} (the ops CLI finds the local stack here)`);
 
+  const scheduled = Object.keys(scheduler.counters);
+  console.log(`  schedules:         ${scheduled.length} (${scheduled.join(', ')}), speed x${options.scheduleSpeed}; heartbeat successes are counted, not printed`);
+
   recorder.subscribe((event) => {
+    if (isHeartbeatSuccess(event)) return;
     console.log(`  [${pad(event.lane, 13)}] ${pad(event.type, 24)} ${pad(event.tenant ?? '-', 8)} attempt ${event.attempt}: ${describe(event)}`);
   });
 
