@@ -8,13 +8,15 @@
  *   the repeats are coalesced, a repeat after it finished is a duplicate;
  * - a CPU-bound render is stopped at its timeout every attempt, then
  *   dead-lettered with the reason; its batch-mates complete;
- * - dropping everything queued in `bulk` leaves every `notifications` task
- *   intact and delivered, while both lanes are loaded.
+ * - dropping the backlog of `bulk` with the ops library leaves every
+ *   `notifications` task intact and delivered, while both lanes are loaded.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BatchEntry, PublishedTask } from '../../functions/publisher/index.ts';
-import { drainDeadLetters } from '../support/dlq.ts';
+import { inProcessTarget } from '../../local/dashboard/control.ts';
+import { dropTasks } from '../../ops/lanes/drop.ts';
+import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { isOutcome } from '../support/harness.ts';
 import { createGate } from '../support/task-behaviours.ts';
@@ -76,10 +78,9 @@ test('004: a CPU-bound render is stopped at its timeout on every attempt, then d
 
 test('004: dropping the bulk lane under load leaves every notifications task intact and delivered', async (t) => {
   const ledger = await suite.ledger('004 drop bulk, keep notifications');
-  const { stack } = suite.lanes();
+  const target = inProcessTarget(suite.lanes().stack);
   // A flooded bulk lane: its consumer is behind (paused), the backlog sits in its queue.
-  const bulkPoller = stack.pollers.get('bulk')!;
-  await bulkPoller.pause();
+  await pauseLane(target, 'bulk');
   const [backlog, notifications] = await Promise.all([
     publishAll(Array.from({ length: volume(50) }, () => ({ type: 'bulk.cleanup', payload: {}, options: { tenant: 'acme' } }))),
     publishAll(
@@ -92,13 +93,14 @@ test('004: dropping the bulk lane under load leaves every notifications task int
   ]);
   ledger.published([...backlog, ...notifications]);
 
-  // The operator drops the bulk backlog (receive and delete) while notifications are being delivered.
-  const droppedBodies = await drainDeadLetters(stack.clients.sqs, stack.resources.lanes.bulk!.queueUrl);
-  ledger.dropped(droppedBodies.map((letter) => (JSON.parse(letter.body) as { id: string }).id));
-  bulkPoller.resume();
+  // The operator drops the bulk backlog (the ops library's drop) while notifications are being delivered.
+  const result = await dropTasks(target, 'bulk', { filter: { type: 'bulk.cleanup' } });
+  assert.deepEqual({ dropped: result.dropped, kept: result.kept, complete: result.complete }, { dropped: backlog.length, kept: 0, complete: true });
+  ledger.dropped(backlog.map((task) => task.id));
+  await resumeLane(target, 'bulk');
 
   const row = await ledger.settle(t);
-  assert.equal(row.dropped, backlog.length, 'the whole bulk backlog was dropped');
+  assert.equal(row.dropped, backlog.length, 'the whole bulk backlog was dropped, none of it ran');
   assert.equal(row.succeeded, notifications.length, 'every notification delivered');
   assert.equal(row.deadLettered, 0);
 });
