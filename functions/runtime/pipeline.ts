@@ -80,6 +80,15 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     }
   };
 
+  /**
+   * A retryable failure: redelivered, or on the type's last attempt dead-lettered with the reason,
+   * so the DLQ says why (SQS's redrive policy would move it there without one).
+   */
+  const retryOrDeadLetter = (type: ResolvedTaskType, reason: string, timedOut = false): Promise<RecordResult> | RecordResult =>
+    attempt >= type.maxAttempts
+      ? deadLetter('retriesExhausted', `after ${attempt} attempts: ${reason}`, timedOut)
+      : settle('retried', { reason, timedOut, failed: true });
+
   // 1. Validate. A body that fails here can never succeed: dead-letter at once.
   try {
     ({ envelope, task } = parseTask(record.body, deps.definition));
@@ -109,7 +118,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     }
   } catch (error) {
     // The dedup store is unreachable or the lease is held: nothing ran, try again later.
-    return settle('retried', { reason: `claim: ${errorText(error)}`, failed: true });
+    return retryOrDeadLetter(task, `claim: ${errorText(error)}`);
   }
 
   // Scheduled singletons: a tick that finds the previous run still going is skipped, not queued (incident 002).
@@ -124,7 +133,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       }
     } catch (error) {
       await deps.dedup.release(dedupKey, owner).catch(() => {});
-      return settle('retried', { reason: `singleton lease: ${errorText(error)}`, failed: true });
+      return retryOrDeadLetter(task, `singleton lease: ${errorText(error)}`);
     }
   }
 
@@ -159,6 +168,5 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     // The lease expires on its own; a redelivery takes over then.
   });
   if (failure instanceof PermanentError) return deadLetter('permanent', reason, timedOut);
-  if (attempt >= task.maxAttempts) return deadLetter('retriesExhausted', `after ${attempt} attempts: ${reason}`, timedOut);
-  return settle('retried', { reason, timedOut, failed: true });
+  return retryOrDeadLetter(task, reason, timedOut);
 }
