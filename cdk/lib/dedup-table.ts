@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
 import type { DedupTableOptions } from './options.ts';
 
-/** The item operations of a claim, its release and its `done` mark; nothing else (no Scan, no Query). */
-export const DEDUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/** The item operations of a claim, its release and its `done` marks (BatchWriteItem: a batch's marks at once); nothing else (no Scan, no Query). */
+export const DEDUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
 export class DedupTable extends Construct {
   readonly table: Table;

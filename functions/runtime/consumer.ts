@@ -18,6 +18,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
 import { DedupStore } from './dedup.ts';
+import { DoneMarkBatcher } from './done-batch.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
 import { processRecord, type PipelineDependencies } from './pipeline.ts';
@@ -75,18 +76,24 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME, persistentKeys: { lane } });
   const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
+  const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable, now });
   const deps: PipelineDependencies = {
     definition,
     lane,
     dlqUrl: options.dlqUrl,
     sqs: options.sqs,
-    dedup: new DedupStore({ client: options.dynamodb, table: options.dedupTable, now }),
+    dedup,
     runner,
     now,
   };
 
   const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const results = await Promise.all(event.Records.map((record) => processRecord(record, deps)));
+    // The batch's done marks share BatchWriteItem requests (done-batch.ts).
+    const doneMarks = new DoneMarkBatcher(dedup, event.Records.length);
+    const batchDeps: PipelineDependencies = { ...deps, dedup: doneMarks };
+    const results = await Promise.all(
+      event.Records.map((record) => processRecord(record, batchDeps).finally(() => doneMarks.recordSettled())),
+    );
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const { event: outcome, failed } of results) {
       metrics.add(outcome);

@@ -13,6 +13,7 @@
  * (dynalite), one consistent read fetches it.
  */
 import {
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -31,6 +32,21 @@ export type ClaimResult =
   | { readonly kind: 'coalesced'; readonly owner: string }
   /** This same delivery's earlier attempt still holds the lease (it crashed or overran). */
   | { readonly kind: 'leaseHeld'; readonly leaseUntil: number };
+
+/** One `done` record to write. */
+export interface DoneMark {
+  readonly key: string;
+  /** The delivery (SQS message id) that ran the work. */
+  readonly owner: string;
+  readonly taskId: string;
+  readonly windowSeconds: number;
+}
+
+/** BatchWriteItem takes at most 25 requests. */
+export const MAX_BATCH_WRITE_ITEMS = 25;
+
+/** What the pipeline needs of a dedup store: a DedupStore, or a DoneMarkBatcher in front of one. */
+export type DedupPort = Pick<DedupStore, 'claim' | 'markDone' | 'release'>;
 
 export interface DedupStoreOptions {
   readonly client: DynamoDBClient;
@@ -112,18 +128,32 @@ export class DedupStore {
 
   /** Marks the work done for `windowSeconds`. Unconditional: the work has run, whoever holds the lease now. */
   async markDone(key: string, owner: string, taskId: string, windowSeconds: number): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: {
-          [PK]: { S: key },
-          status: { S: DONE },
-          owner: { S: owner },
-          taskId: { S: taskId },
-          [TTL]: { N: String(toSeconds(this.now()) + windowSeconds) },
-        },
+    await this.client.send(new PutItemCommand({ TableName: this.table, Item: this.doneItem({ key, owner, taskId, windowSeconds }) }));
+  }
+
+  /**
+   * Marks several keys done in one BatchWriteItem request (unconditional
+   * puts, like markDone; at most MAX_BATCH_WRITE_ITEMS, distinct keys).
+   * Returns the marks DynamoDB left unprocessed (throttling), for the caller to retry.
+   */
+  async markDoneMany(marks: readonly DoneMark[]): Promise<DoneMark[]> {
+    const { UnprocessedItems } = await this.client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [this.table]: marks.map((mark) => ({ PutRequest: { Item: this.doneItem(mark) } })) },
       }),
     );
+    const left = new Set((UnprocessedItems?.[this.table] ?? []).map((request) => request.PutRequest?.Item?.[PK]?.S));
+    return marks.filter((mark) => left.has(mark.key));
+  }
+
+  private doneItem(mark: DoneMark): Record<string, AttributeValue> {
+    return {
+      [PK]: { S: mark.key },
+      status: { S: DONE },
+      owner: { S: mark.owner },
+      taskId: { S: mark.taskId },
+      [TTL]: { N: String(toSeconds(this.now()) + mark.windowSeconds) },
+    };
   }
 
   /** Gives up a claim so a redelivery can run the task; a no-op if someone else took it over. */

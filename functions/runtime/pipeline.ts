@@ -11,7 +11,7 @@ import type { Outcome } from '../definition/metrics.ts';
 import type { Definition } from '../definition/registry.ts';
 import type { ResolvedTaskType, TaskEnvelope } from '../definition/types.ts';
 import { leaseSeconds } from '../definition/timeouts.ts';
-import type { DedupStore } from './dedup.ts';
+import type { DedupPort } from './dedup.ts';
 import { sendToDeadLetterQueue, type DeadLetterReason } from './dead-letter.ts';
 import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
 import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError } from './errors.ts';
@@ -23,7 +23,7 @@ export interface PipelineDependencies {
   readonly lane: string;
   readonly dlqUrl: string;
   readonly sqs: SQSClient;
-  readonly dedup: DedupStore;
+  readonly dedup: DedupPort;
   readonly runner: TaskRunner;
   readonly now: () => number;
 }
