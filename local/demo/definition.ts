@@ -10,7 +10,7 @@ import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
 import { TASK_TYPES } from '../../functions/tasks/index.ts';
 
 /** Long enough for a normal demo PDF, short enough to watch a pathological one be stopped. */
-export const DEMO_PDF_TIMEOUT_SECONDS = 3;
+export const DEMO_PDF_TIMEOUT_SECONDS = 5;
 
 export const demoDefinition = createDefinition({
   lanes: DEFAULT_LANES,

@@ -18,7 +18,7 @@ const SIX_WEEKS_MS = 42 * 24 * 60 * 60 * 1000;
 /** CPU-bound work far beyond any timeout: the pathological PDF of incident 004. */
 const PATHOLOGICAL_PAGES = 1_000_000;
 /** Long enough (a fraction of a second) that repeats arrive while it runs. */
-const SLOW_PAGES = 5_000;
+const SLOW_PAGES = 1_500;
 
 export interface DemoTask {
   readonly label: string;
