@@ -46,6 +46,7 @@ try {
   for (const batchSize of options.batchSizes) {
     for (const duplicateShare of options.duplicateShares) {
       const row: ThroughputRow = { batchSize, duplicateShare, floor: [], tasklanes: [], peer: [] };
+      const tasks = options.throughputTasks[batchSize]!;
       for (let repeat = 1; repeat <= options.throughputRepeats; repeat++) {
         // Contenders alternate within a repeat, so a neighbour's burst hits all of them alike.
         for (const contender of CONTENDERS) {
@@ -53,14 +54,14 @@ try {
           progress(label);
           const result = await timedDrain(rig, {
             contender,
-            tasks: options.throughputTasks,
+            tasks,
             batchSize,
             duplicateShare,
             duplicateDistance: options.duplicateDistance,
             publishPath: batchSize === 1 ? 'naive' : 'tuned',
             concurrency: options.concurrency,
             stallTimeoutMs: options.stallTimeoutMs,
-            onProgress: (deleted) => progress(`  ${deleted}/${options.throughputTasks}`),
+            onProgress: (deleted) => progress(`  ${deleted}/${tasks}`),
           });
           progress(`  ${result.tasksPerSecond.toFixed(0)} tasks/s (${result.reportedFailures} redelivered)`);
           row[contender].push(result);
