@@ -11,7 +11,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Publisher } from '../functions/publisher/index.ts';
 import { heartbeatType } from '../functions/definition/schedule.ts';
 import type { OutcomeEvent } from '../functions/runtime/outcome.ts';
+import { LocalAlarmEvaluator } from './alarms.ts';
 import { startLocalConsumers } from './consumers.ts';
+import { recordControlUrl, startDashboard } from './dashboard/server.ts';
 import { DEMO_WORKER_ENTRY, demoDefinition } from './demo/definition.ts';
 import { isFinal, matches, publishDemo, type DemoTask } from './demo/scenario.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
@@ -118,12 +120,16 @@ async function main(): Promise<void> {
   const receiver = await startWebhookReceiver();
   // Heartbeats and scheduled types fire as EventBridge Scheduler would fire them; their outcomes show below.
   const scheduler = startLocalScheduler(stack, { speed: options.scheduleSpeed });
+  // The page, and the control API through which `npx tasklanes` pauses this process's pollers.
+  const dashboard = await startDashboard({ stack, recorder, alarms: new LocalAlarmEvaluator({ stack, recorder, clock: scheduler.clock }) });
+  if (stack.stateFile) await recordControlUrl(stack.stateFile, dashboard.url);
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       console.log('\nStopping: waiting for batches in flight...');
       await scheduler.stop();
       printTicks(scheduler, recorder);
+      await dashboard.stop();
       await consumers.stop();
       await stack.stop();
       await receiver.stop();
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
   console.log(`  DynamoDB endpoint: ${stack.servers.dynamodbEndpoint}`);
   console.log(`  lanes:             ${stack.definition.lanes.map((l) => l.name).join(', ')}`);
   if (stack.stateFile) console.log(`  state file:        ${stack.stateFile} (the ops CLI finds the local stack here)`);
+  console.log(`  dashboard:         ${dashboard.url}`);
 
   const scheduled = Object.keys(scheduler.counters);
   console.log(`  schedules:         ${scheduled.length} (${scheduled.join(', ')}), speed x${options.scheduleSpeed}; heartbeat successes are counted, not printed`);

@@ -32,7 +32,10 @@ export interface DeadLetterView extends MessageSummary {
 }
 
 export async function peekDeadLetters(target: OpsTarget, lane: string, options: PeekOptions = {}): Promise<DeadLetterView[]> {
-  const { max, holdSeconds, waitSeconds } = { ...PEEK_DEFAULTS, ...options };
+  // `??`, not a spread: an option given as undefined (an absent CLI flag) means the default.
+  const max = options.max ?? PEEK_DEFAULTS.max;
+  const holdSeconds = options.holdSeconds ?? PEEK_DEFAULTS.holdSeconds;
+  const { waitSeconds } = PEEK_DEFAULTS;
   const { dlqUrl } = target.queues(lane);
   const held: Message[] = [];
   try {

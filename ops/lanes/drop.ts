@@ -93,7 +93,9 @@ export async function dropTasks(target: OpsTarget, lane: string, options: DropOp
   if (filter.type === undefined && filter.tenant === undefined && filter.olderThanSeconds === undefined) {
     throw new UsageError('drop needs a filter: a type, a tenant or an age (to drop everything, purge the lane)');
   }
-  const { holdSeconds, maxHeld, waitSeconds } = { ...DROP_DEFAULTS, ...options };
+  const holdSeconds = options.holdSeconds ?? DROP_DEFAULTS.holdSeconds;
+  const maxHeld = options.maxHeld ?? DROP_DEFAULTS.maxHeld;
+  const { waitSeconds } = DROP_DEFAULTS;
   const now = options.now ?? Date.now;
   const started = Date.now();
   const { queueUrl } = target.queues(lane);

@@ -1,0 +1,36 @@
+/**
+ * The local control API (`/api/control/...`): how the ops CLI, in its own
+ * process, reaches the pollers and the in-process queue stats of the
+ * `npm start` process. Paths are shared with the client (ops/target/control-client.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import { CONTROL_PATHS, type ConsumerState } from '../../ops/target/control-client.ts';
+import type { LocalControl } from '../../ops/target/local.ts';
+
+const LANE_ROUTE = /^\/api\/control\/lanes\/([^/]+)\/(consumer|pause|resume)$/;
+
+export type JsonReply = (status: number, body: unknown) => void;
+
+/** Handles the request if it is a control route; false otherwise. */
+export async function handleControl(request: IncomingMessage, url: URL, control: LocalControl, reply: JsonReply): Promise<boolean> {
+  if (request.method === 'GET' && url.pathname === CONTROL_PATHS.queueStats) {
+    const queue = url.searchParams.get('queue');
+    if (!queue) reply(400, { error: 'query parameter "queue" (a queue URL or name) is required' });
+    else reply(200, await control.queueStats(queue));
+    return true;
+  }
+  const match = LANE_ROUTE.exec(url.pathname);
+  if (!match) return false;
+  const lane = decodeURIComponent(match[1]!);
+  const action = match[2]!;
+  const expected = action === 'consumer' ? 'GET' : 'POST';
+  if (request.method !== expected) {
+    reply(405, { error: `${url.pathname} takes ${expected}` });
+    return true;
+  }
+  if (action === 'pause') await control.pause(lane);
+  if (action === 'resume') await control.resume(lane);
+  const state: ConsumerState = { lane, enabled: await control.consumerEnabled(lane) };
+  reply(200, state);
+  return true;
+}

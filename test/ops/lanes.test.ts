@@ -1,0 +1,111 @@
+/**
+ * status, pause/resume, DLQ peek and redrive against the local servers,
+ * with the real consumer running.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { inProcessTarget } from '../../local/dashboard/control.ts';
+import { peekDeadLetters } from '../../ops/lanes/dlq-peek.ts';
+import { redriveDeadLetters, type RedriveProgress } from '../../ops/lanes/dlq-redrive.ts';
+import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
+import { statusOfLanes } from '../../ops/lanes/status.ts';
+import { RedriveError } from '../../ops/errors.ts';
+import { withRunningLanes } from '../support/harness.ts';
+import { useFreshExecutionLog } from '../support/execution-log.ts';
+import { TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';
+import { waitForQueue } from './support.ts';
+
+useFreshExecutionLog();
+const running = withRunningLanes({ definition: testDefinition, workerEntry: TEST_WORKER_ENTRY });
+
+async function publish(type: string, count: number, tenant = 'acme'): Promise<string[]> {
+  const payload = {};
+  const { successful, failed } = await running().publisher.publishBatch(Array.from({ length: count }, () => ({ type, payload, options: { tenant } })));
+  assert.equal(failed.length, 0);
+  return successful.map((task) => task.id);
+}
+
+describe('pause and resume', () => {
+  it('pause stops consumption without losing messages; resume works them off', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const paused = await pauseLane(target, 'fast');
+    assert.deepEqual(paused, { lane: 'fast', wasEnabled: true, enabled: false });
+    const ids = await publish('test.ok', 5);
+    const waiting = await waitForQueue(stack, target.queues('fast').queueUrl, (stats) => stats.visible === 5);
+    assert.equal(waiting.inFlight, 0, 'a paused lane receives nothing');
+    assert.equal(running().outcomesOf((event) => ids.includes(event.id ?? '')).length, 0);
+
+    const [row] = (await statusOfLanes(target)).filter((status) => status.lane === 'fast');
+    assert.deepEqual({ visible: row!.visible, consumerEnabled: row!.consumerEnabled }, { visible: 5, consumerEnabled: false });
+    assert.ok(row!.oldestAgeSeconds !== undefined && row!.oldestAgeSeconds >= 0);
+
+    assert.deepEqual(await resumeLane(target, 'fast'), { lane: 'fast', wasEnabled: false, enabled: true });
+    const outcomes = await running().waitForOutcomes((event) => ids.includes(event.id ?? ''), ids.length);
+    assert.deepEqual(new Set(outcomes.map((event) => event.outcome)), new Set(['succeeded']));
+  });
+});
+
+describe('DLQ peek and redrive', () => {
+  it('peek shows reason, type, tenant and attempts, and leaves every message in the DLQ', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const ids = await publish('test.permanent', 3, 'globex');
+    await running().waitForOutcomes((event) => ids.includes(event.id ?? '') && event.outcome === 'deadLettered', 3);
+    const { dlqUrl } = target.queues('fast');
+    await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 3);
+
+    const letters = await peekDeadLetters(target, 'fast', { max: 10 });
+    assert.deepEqual(letters.map((letter) => letter.id).sort(), [...ids].sort());
+    for (const letter of letters) {
+      assert.equal(letter.type, 'test.permanent');
+      assert.equal(letter.tenant, 'globex');
+      assert.equal(letter.reason, 'permanent');
+      assert.equal(letter.attempts, 1);
+      assert.match(letter.error ?? '', /subscriber rejected/);
+    }
+    const after = await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 3);
+    assert.equal(after.inFlight, 0, 'visibility restored at once');
+    assert.equal((await peekDeadLetters(target, 'fast', { max: 2 })).length, 2);
+  });
+
+  it('redrive moves the dead letters back to the lane', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const { queueUrl, dlqUrl } = target.queues('fast');
+    // Paused, so the redriven permanent failures wait in the lane instead of going straight back.
+    await pauseLane(target, 'fast');
+    const progress: RedriveProgress[] = [];
+    const result = await redriveDeadLetters(target, 'fast', { rate: 10, pollIntervalMs: 200, onProgress: (p) => progress.push(p) });
+    assert.deepEqual([result.status, result.moved], ['COMPLETED', 3]);
+    assert.ok(progress.length >= 1);
+    await waitForQueue(stack, queueUrl, (stats) => stats.visible === 3);
+    await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 0);
+  });
+
+  it('a cancelled redrive stops the move task and leaves the rest in the DLQ', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const { queueUrl, dlqUrl } = target.queues('fast');
+    await resumeLane(target, 'fast');
+    await running().waitForOutcomes((event) => event.type === 'test.permanent' && event.outcome === 'deadLettered', 6);
+    await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 3);
+    await pauseLane(target, 'fast');
+
+    const abort = new AbortController();
+    const result = await redriveDeadLetters(target, 'fast', {
+      rate: 1,
+      pollIntervalMs: 100,
+      signal: abort.signal,
+      onProgress: () => abort.abort(),
+    });
+    assert.equal(result.status, 'CANCELLED');
+    assert.ok(result.moved < 3, `moved ${result.moved} of 3 before the cancel took`);
+    await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 3 - result.moved);
+    await waitForQueue(stack, queueUrl, (stats) => stats.visible === result.moved);
+  });
+
+  it('rejects a rate SQS would refuse', async () => {
+    await assert.rejects(redriveDeadLetters(inProcessTarget(running().stack), 'fast', { rate: 0 }), RedriveError);
+  });
+});
