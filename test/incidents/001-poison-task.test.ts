@@ -20,7 +20,9 @@ import { leaseSeconds } from '../../functions/definition/timeouts.ts';
 import { spawnConsumerProcess, type ConsumerChild } from '../support/consumer-child.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { waitFor } from '../support/wait.ts';
-import { INCIDENT_LIMITS } from './incident-definition.ts';
+import type { TaskEnvelope } from '../../functions/definition/types.ts';
+import { dedupRecordKey } from '../../functions/runtime/envelope.ts';
+import { INCIDENT_LIMITS, incidentDefinition } from './incident-definition.ts';
 import { incidentSuite } from './suite.ts';
 
 const suite = incidentSuite({ consume: false });
@@ -67,7 +69,16 @@ test('001: a task that kills its whole inline invocation every time ends in the 
   const ledger = await suite.ledger('001 poison (inline lane, process dies)');
   const { publisher } = suite.lanes();
   const mates = await Promise.all(Array.from({ length: MATES }, () => publisher.publish('order.place', {}, { tenant: 'acme' })));
-  const poison = await publisher.publish('order.poison', { mates: mates.map((m) => m.id) }, { tenant: 'acme' });
+  const { stack } = suite.lanes();
+  const mateType = incidentDefinition.findTask('order.place')!;
+  const poison = await publisher.publish(
+    'order.poison',
+    {
+      mates: mates.map((mate) => dedupRecordKey({ tenant: 'acme', id: mate.id } as TaskEnvelope, mateType)),
+      dedup: { endpoint: stack.servers.dynamodbEndpoint, region: stack.servers.region, table: stack.resources.dedupTable },
+    },
+    { tenant: 'acme' },
+  );
   ledger.published([poison, ...mates]);
 
   // Each generation is a fresh process, as Lambda starts a fresh runtime after a crash. Its clock runs past the

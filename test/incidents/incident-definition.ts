@@ -10,9 +10,11 @@ import { z } from 'zod';
 import { defineLane } from '../../functions/definition/lanes.ts';
 import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
 import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
-import { completionsById, readExecutions } from '../support/execution-log.ts';
-import { busyWait, killOwnProcess, recorded, waitForGate } from '../support/task-behaviours.ts';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
+import { createDynamoDbClient } from '../../local/clients.ts';
+import { busyWait, killOwnProcess, recorded, waitForGate } from '../support/task-behaviours.ts';
 
 /**
  * Timeouts and attempts of the suite's lanes. Short, so that timeouts,
@@ -38,6 +40,22 @@ export const INCIDENT_LIMITS = {
 
 /** How often the poison task looks whether its batch-mates have finished. */
 const MATES_POLL_MS = 20;
+
+/** Where the poison task reads its batch-mates' dedup records (the test's local table). */
+const dedupTableSchema = z.object({ endpoint: z.string(), region: z.string(), table: z.string() });
+
+/** The status the dedup store writes once a task is done (functions/runtime/dedup.ts). */
+const DONE_STATUS = 'done';
+
+async function allDone(dynamodb: DynamoDBClient, table: string, keys: readonly string[]): Promise<boolean> {
+  for (const key of keys) {
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: table, Key: { [DEDUP_TABLE_SCHEMA.partitionKey]: { S: key } }, ConsistentRead: true }),
+    );
+    if (Item?.status?.S !== DONE_STATUS) return false;
+  }
+  return true;
+}
 
 const lanes = [
   defineLane('notifications', 'Email and webhooks: never lost, never purged with bulk.', {
@@ -116,12 +134,13 @@ const taskTypes = [
   defineTask({
     type: 'order.poison',
     lane: 'critical',
-    schema: z.object({ mates: z.array(z.string()) }),
-    // Kills the whole process every time it runs; first it lets its batch-mates finish, so their
-    // fate is deterministic (each ran once) rather than a race with the kill.
+    schema: z.object({ mates: z.array(z.string()), dedup: dedupTableSchema }),
+    // Kills the whole process every time it runs; first it lets its batch-mates finish (marked done in
+    // the dedup table), so their fate is deterministic rather than a race with the kill.
     handler: recorded(async (payload, context) => {
-      while (!payload.mates.every((id) => completionsById(readExecutions()).has(id)) && !context.signal.aborted) {
-        await sleep(MATES_POLL_MS);
+      const dynamodb = createDynamoDbClient(payload.dedup.endpoint, payload.dedup.region);
+      while (!(await allDone(dynamodb, payload.dedup.table, payload.mates)) && !context.signal.aborted) {
+        await sleep(MATES_POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
       }
       killOwnProcess();
     }),
