@@ -1,0 +1,78 @@
+/**
+ * The local dashboard in a real browser: `npm start` runs its demo, the page
+ * shows every lane's queue numbers and outcome counters, and they equal the
+ * OutcomeRecorder's counters that `/api/status` serves. Saves a screenshot
+ * (to docs/dashboard.png with UPDATE_DOCS_SCREENSHOT=1, else a temp file).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, it } from 'node:test';
+import { COUNTER_COLUMNS } from '../../local/dashboard/page.ts';
+import type { DashboardStatus } from '../../local/dashboard/snapshot.ts';
+import { waitFor } from '../support/wait.ts';
+import { CHROMIUM_PATH, launchChromium, type Browser } from './browser.ts';
+import { startNpmStart, type StartProcess } from './start-process.ts';
+
+const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
+/** The demo's slowest task times out three times; on a loaded 2-core machine that takes a while. */
+const DEMO_TIMEOUT_MS = 180_000;
+/** Outcomes the demo produces at least once each. */
+const DEMO_OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'timedOut'] as const;
+
+let start: StartProcess;
+let browser: Browser | undefined;
+before(async () => {
+  start = startNpmStart();
+});
+after(async () => {
+  await browser?.close();
+  assert.equal(await start.stop(), 0, `npm start did not stop cleanly:\n${start.output()}`);
+});
+
+it('shows the recorder\'s counters and the queues after the demo, in chromium', { timeout: DEMO_TIMEOUT_MS + 60_000 }, async () => {
+  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing: .ci/run installs it (apt-get install chromium)`);
+  const [, url] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
+  await start.waitForOutput(/Demo summary: .*/, { timeoutMs: DEMO_TIMEOUT_MS, intervalMs: 250 });
+  const api = async () => (await (await fetch(`${url}/api/status`)).json()) as DashboardStatus;
+
+  browser = await launchChromium();
+  const page = await browser.context.newPage();
+  await page.goto(url!);
+  await page.waitForSelector('body[data-generated-at^="2"]');
+
+  // The page redraws every 2 s and a heartbeat may land in between: compare one drawn page with the API until they agree.
+  const compared = await waitFor(async () => {
+    const drawnAt = await page.getAttribute('body', 'data-generated-at');
+    const status = await api();
+    const mismatches: string[] = [];
+    for (const lane of status.lanes) {
+      const expected: Record<string, number> = {
+        [`visible-${lane.lane}`]: lane.visible,
+        [`in-flight-${lane.lane}`]: lane.inFlight,
+        [`dlq-${lane.lane}`]: lane.dlqVisible,
+        ...Object.fromEntries(COUNTER_COLUMNS.map((column) => [`count-${lane.lane}-${column.key}`, lane.counts[column.key as keyof typeof lane.counts]])),
+      };
+      for (const [testId, value] of Object.entries(expected)) {
+        const shown = await page.getByTestId(testId).textContent();
+        if (shown !== String(value)) mismatches.push(`${testId}: page ${shown}, recorder ${value}`);
+      }
+    }
+    const unchanged = drawnAt === (await page.getAttribute('body', 'data-generated-at'));
+    return mismatches.length === 0 && unchanged ? status : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 500, description: 'the page and /api/status to show the same numbers' });
+
+  const totals = Object.fromEntries(DEMO_OUTCOMES.map((outcome) => [outcome, compared.lanes.reduce((sum, lane) => sum + lane.counts[outcome], 0)]));
+  for (const outcome of DEMO_OUTCOMES) assert.ok(totals[outcome]! > 0, `the demo produced no ${outcome}: ${JSON.stringify(totals)}`);
+  assert.ok(compared.alarms.some((alarm) => alarm.alarm === 'DeadLetters' && alarm.state === 'ALARM'), 'dead letters alarm after the demo');
+  assert.equal(await page.getByTestId(`alarm-notifications-DeadLetters`).textContent(), 'ALARM');
+  assert.ok((await page.locator('[data-testid="recent-tasks"] tbody tr').count()) > 0);
+
+  // A chart with data needs two samples; the demo runs longer than that.
+  await waitFor(async () => (await api()).history.length >= 2, { description: 'two history samples' });
+  await page.waitForFunction(() => document.querySelectorAll('#chart-throughput polyline').length > 0);
+  const path = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? DOCS_SCREENSHOT : join(mkdtempSync(join(tmpdir(), 'tasklanes-dashboard-')), 'dashboard.png');
+  await page.screenshot({ path, fullPage: true });
+});
