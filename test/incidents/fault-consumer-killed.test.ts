@@ -56,9 +56,11 @@ test('fault: a consumer that dies mid-task (its claim not released) leaves the t
   assert.equal(row.succeeded, early.length + inFlight.length, 'the redelivered batch completed');
   assert.equal(row.executed, early.length + inFlight.length, 'each exactly once');
   assert.equal(row.unfinishedRuns, startedInChild.length, 'the only unfinished runs are the ones the kill cut short');
+  const cutShort = new Set(startedInChild.map((e) => e.id));
   for (const task of inFlight) {
     const outcomes = suite.lanes().outcomesOf((e) => e.id === task.id);
-    assert.deepEqual(outcomes.map((e) => e.outcome), ['succeeded'], `${task.id}: one outcome, after the redelivery`);
-    assert.ok(outcomes[0]!.attempt >= 2, 'completed by a later delivery');
+    assert.deepEqual(outcomes.map((e) => e.outcome), ['succeeded'], `${task.id}: one outcome`);
+    // The ones the child was running when it died were received before: they completed on a later delivery.
+    if (cutShort.has(task.id)) assert.ok(outcomes[0]!.attempt >= 2, `${task.id}: completed by a later delivery`);
   }
 });
