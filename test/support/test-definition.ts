@@ -13,6 +13,12 @@ import { busyWait, killOwnProcess, recorded, waitForGate } from './task-behaviou
 
 /** Test lanes: short timeouts so timeouts and retries happen within a test. */
 export const TEST_TIMEOUT_SECONDS = 1;
+/**
+ * Worker lanes also pay thread start-up (tsx compiles the task modules anew in
+ * each thread): a few seconds on a loaded 2-core machine, so their timeout
+ * leaves room for that, or batch-mates would time out with the spinning task.
+ */
+export const TEST_WORKER_TIMEOUT_SECONDS = 4;
 export const TEST_MAX_RECEIVE_COUNT = 3;
 
 const lanes = [
@@ -33,7 +39,7 @@ const lanes = [
   defineLane('isolated', 'worker-thread test lane', {
     batchSize: 5,
     maxBatchingWindowSeconds: 0,
-    taskTimeoutSeconds: TEST_TIMEOUT_SECONDS,
+    taskTimeoutSeconds: TEST_WORKER_TIMEOUT_SECONDS,
     maxReceiveCount: TEST_MAX_RECEIVE_COUNT,
     maxConcurrency: 2,
     isolation: 'worker',
