@@ -10,6 +10,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Publisher } from '../functions/publisher/index.ts';
 import { heartbeatType } from '../functions/definition/schedule.ts';
+import { shortVisibilitySeconds } from '../functions/definition/timeouts.ts';
 import type { OutcomeEvent } from '../functions/runtime/outcome.ts';
 import { LocalAlarmEvaluator } from './alarms.ts';
 import { startLocalConsumers } from './consumers.ts';
@@ -29,7 +30,9 @@ Options:
   --no-demo                  do not publish the demo tasks
   --exit-after-demo          stop after the demo's summary (for scripts and tests)
   --visibility-timeout <s>   queue visibility timeout, seconds (default ${8}; the stack's
-                             6x-the-consumer-timeout would make a retry wait minutes)
+                             6x-the-consumer-timeout would make a retry wait minutes);
+                             raised per lane to its longest task timeout plus slack, so a
+                             task never comes back while its first delivery still runs
   --schedule-speed <n>       fast-forward scheduled tasks and heartbeats: n scheduled minutes
                              per real minute (default 1; 60 = a scheduled minute per second)
   --verbose                  print every outcome's structured log line
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
   const recorder = new OutcomeRecorder();
   const stack = await startLocalStack({
     definition: demoDefinition,
-    provision: { visibilityTimeoutSeconds: options.visibility },
+    provision: { visibilityTimeoutSeconds: (lane) => Math.max(options.visibility, shortVisibilitySeconds(demoDefinition, lane)) },
   });
   const consumers = startLocalConsumers(stack, {
     workerEntry: DEMO_WORKER_ENTRY,

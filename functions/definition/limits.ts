@@ -27,3 +27,9 @@ export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 /** Lambda's hard limit for a function timeout. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
+/** Seconds a worker thread gets to start (load the bundle) before its task's timeout counts. */
+export const WORKER_START_GRACE_SECONDS = 2;
+
+/** Scheduling slack of short local visibility timeouts: a batch settles before its messages come back, even on a loaded machine. */
+export const SHORT_VISIBILITY_SLACK_SECONDS = 3;

@@ -19,7 +19,7 @@ export interface Definition {
   /** The task type, or undefined for a type this definition does not know. */
   findTask(type: string): ResolvedTaskType | undefined;
   tasksOf(lane: string): readonly ResolvedTaskType[];
-  /** The longest timeout of any task type in the lane (drives the consumer's timeout). */
+  /** The longest timeout of the lane's task types, or the lane's default when it has none (drives the consumer's timeout). */
   maxTaskTimeoutSeconds(lane: string): number;
 }
 
@@ -100,7 +100,9 @@ export function createDefinition(input: {
     tasksOf: (lane) => byLane.get(lane) ?? [],
     maxTaskTimeoutSeconds(name) {
       const lane = this.lane(name);
-      return Math.max(lane.taskTimeoutSeconds, ...(byLane.get(name) ?? []).map((t) => t.timeoutSeconds));
+      // The lane's own default only matters for a lane with no types: every type has its timeout resolved.
+      const types = byLane.get(name) ?? [];
+      return types.length ? Math.max(...types.map((t) => t.timeoutSeconds)) : lane.taskTimeoutSeconds;
     },
   };
 }

@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { PermanentError, TaskTimeoutError, WorkerCrashedError } from './errors.ts';
 import type { TaskRun, TaskRunner } from './runner.ts';
+import { WORKER_START_GRACE_SECONDS } from '../definition/limits.ts';
 import { TASK_WORKER_MARKER, type WorkerReply, type WorkerRequest } from './task-worker.ts';
 
 export interface WorkerPoolOptions {
@@ -22,8 +23,6 @@ export interface WorkerPoolOptions {
   readonly startGraceMs?: number;
 }
 
-/** Thread start-up and module load, which the task's own timeout should not pay for. */
-const DEFAULT_START_GRACE_MS = 2_000;
 
 class ReusableWorker {
   private next = 0;
@@ -123,7 +122,7 @@ export class WorkerPool implements TaskRunner {
       const timer = setTimeout(() => {
         cleanup();
         reject(new TaskTimeoutError(run.task.timeoutSeconds));
-      }, timeoutMs + (this.options.startGraceMs ?? DEFAULT_START_GRACE_MS));
+      }, timeoutMs + (this.options.startGraceMs ?? WORKER_START_GRACE_SECONDS * 1000));
       thread.on('message', onMessage);
       thread.on('error', onError);
       thread.on('exit', onExit);

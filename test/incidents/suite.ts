@@ -30,21 +30,6 @@ function readScale(): number {
 
 export const INCIDENT_SCALE = readScale();
 
-/** The worker pool's start-up grace before it terminates a task (DEFAULT_START_GRACE_MS in worker-pool.ts). */
-const WORKER_START_GRACE_SECONDS = 2;
-/** Scheduling slack on a loaded 2-core machine: a batch must settle before its messages become visible again. */
-const VISIBILITY_SLACK_SECONDS = 3;
-
-/**
- * A lane's visibility timeout in the suite: its longest task, a worker's
- * grace when isolated, and slack. Short, so redeliveries come quickly, yet
- * longer than any batch takes, as the stack's 6x rule guarantees on AWS.
- */
-export function suiteVisibilityTimeoutSeconds(lane: string): number {
-  const grace = incidentDefinition.lane(lane).isolation === 'worker' ? WORKER_START_GRACE_SECONDS : 0;
-  return incidentDefinition.maxTaskTimeoutSeconds(lane) + grace + VISIBILITY_SLACK_SECONDS;
-}
-
 /** `base` tasks at scale 1, more under the large variant. */
 export const volume = (base: number): number => base * INCIDENT_SCALE;
 
@@ -72,7 +57,6 @@ export function incidentSuite(options: IncidentSuiteOptions = {}): IncidentSuite
     definition: incidentDefinition,
     workerEntry: INCIDENT_MODULE,
     emitMetrics: emf.writer,
-    visibilityTimeoutSeconds: suiteVisibilityTimeoutSeconds,
     consume: options.consume,
     clients: options.clients,
     tuning: options.tuning,

@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Outcome } from '../../functions/definition/metrics.ts';
 import type { Definition } from '../../functions/definition/registry.ts';
+import { shortVisibilitySeconds } from '../../functions/definition/timeouts.ts';
 import type { EmfWriter } from '../../functions/runtime/metrics.ts';
 import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
 import { Publisher } from '../../functions/publisher/index.ts';
@@ -61,8 +62,6 @@ export interface Harness {
   deadLetters(lane: string): Promise<readonly DeadLetter[]>;
 }
 
-/** Worker start-up grace (2 s) plus a second of scheduling slack on a loaded machine. */
-const VISIBILITY_SLACK_SECONDS = 3;
 
 export function withRunningLanes(options: HarnessOptions): () => Harness {
   let harness: Harness | undefined;
@@ -74,7 +73,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       stateFile: false,
       provision: {
         visibilityTimeoutSeconds:
-          options.visibilityTimeoutSeconds ?? ((lane) => options.definition.maxTaskTimeoutSeconds(lane) + VISIBILITY_SLACK_SECONDS),
+          options.visibilityTimeoutSeconds ?? ((lane) => shortVisibilitySeconds(options.definition, lane)),
       },
       poller: { waitTimeSeconds: 1, ...options.tuning },
       clients: options.clients,
