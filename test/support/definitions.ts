@@ -7,5 +7,7 @@ export function laneDefinition(lanes: Record<string, Partial<LaneOptions>>): Def
   return createDefinition({
     lanes: Object.entries(lanes).map(([name, options]) => defineLane(name, `test lane ${name}`, options)),
     tasks: [],
+    // Lanes only: a heartbeat type would set the lanes' longest task timeout.
+    heartbeats: false,
   });
 }
