@@ -143,8 +143,12 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   return Attributes.QueueArn;
 }
 
-async function provisionDedupTable(dynamodb: DynamoDBClient, activeTimeoutMs: number): Promise<string> {
-  const table = LOCAL_NAMES.dedupTable;
+/** Creates (or finds) a dedup table with the stack's key schema and waits until it is ACTIVE. Default name: the local one. */
+export async function provisionDedupTable(
+  dynamodb: DynamoDBClient,
+  activeTimeoutMs: number = PROVISION_DEFAULTS.tableActiveTimeoutMs,
+  table: string = LOCAL_NAMES.dedupTable,
+): Promise<string> {
   try {
     await dynamodb.send(
       new CreateTableCommand({

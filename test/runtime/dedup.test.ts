@@ -5,25 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
 import { DedupStore } from '../../functions/runtime/dedup.ts';
 import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
+import { provisionDedupTable } from '../../local/provision.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
 
 let tables = 0;
-async function freshTable(client: DynamoDBClient): Promise<string> {
-  const name = `dedup-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: DEDUP_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: DEDUP_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
-    }),
-  );
-  return name;
-}
+const freshTable = (client: DynamoDBClient) => provisionDedupTable(client, undefined, `dedup-${++tables}`);
 
 /** A store on a fresh table with a clock the test moves. */
 async function storeWithClock(client: DynamoDBClient) {
