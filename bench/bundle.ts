@@ -14,7 +14,6 @@ import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { CONSUMER_BUNDLING, DEFAULT_HANDLER_ENTRY, PROJECT_ROOT } from '../cdk/lib/consumer-bundling.ts';
 import { ENV } from '../functions/definition/environment.ts';
-import { MISSING_PEER_DEPENDENCY, SHIM_PATH } from './peer/resolve-shim.ts';
 import { median } from './stats.ts';
 
 const run = promisify(execFile);
@@ -81,15 +80,15 @@ async function coldImportMs(file: string): Promise<number> {
 export async function measureBundles(runs: number, onProgress: (message: string) => void): Promise<BundleFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'tasklanes-bench-'));
   try {
-    const entries: Array<{ name: string; entry: string; alias: Record<string, string> }> = [
-      { name: 'tasklanes (functions/handlers/lane.ts)', entry: DEFAULT_HANDLER_ENTRY, alias: {} },
-      { name: 'peer (bench/peer/handler.ts)', entry: PEER_ENTRY, alias: { [MISSING_PEER_DEPENDENCY]: fileURLToPath(SHIM_PATH) } },
+    const entries: Array<{ name: string; entry: string }> = [
+      { name: 'tasklanes (functions/handlers/lane.ts)', entry: DEFAULT_HANDLER_ENTRY },
+      { name: 'peer (bench/peer/handler.ts)', entry: PEER_ENTRY },
     ];
     const figures: BundleFigure[] = [];
-    for (const [index, { name, entry, alias }] of entries.entries()) {
+    for (const [index, { name, entry }] of entries.entries()) {
       const outfile = join(dir, `bundle-${index}`, 'index.mjs');
       onProgress(`bundling ${name}`);
-      await build({ ...esbuildOptions(entry, outfile), alias });
+      await build(esbuildOptions(entry, outfile));
       const samples: number[] = [];
       for (let n = 0; n < runs; n++) {
         onProgress(`cold import ${name}: run ${n + 1}/${runs}`);

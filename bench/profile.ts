@@ -5,7 +5,6 @@
  * run it as
  *   node_modules/.bin/node --import tsx bench/profile.ts [tasklanes|peer|floor] [tasks]
  */
-import './peer/resolve-shim.ts';
 import { Session } from 'node:inspector/promises';
 
 interface ProfileNode {
