@@ -7,13 +7,16 @@
  * Why not Powertools' BatchProcessor: its record handler can only succeed or
  * fail, while DESIGN.md needs a third way out (dead-letter at once and
  * acknowledge) plus expired/duplicate/coalesced acknowledgements with their
- * own counts. Powertools Logger (with its middy middleware) does the logging.
+ * own counts. Powertools Logger does the logging; instead of its
+ * injectLambdaContext middleware, which adds five context fields (~230 bytes)
+ * to every task's line, the invocation's request id alone is appended: the
+ * function name and version are already the log group and stream, and at one
+ * line per task CloudWatch Logs ingestion is a large part of the bill.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
@@ -58,10 +61,22 @@ export class ConfigurationError extends Error {
 
 const SERVICE_NAME = 'tasklanes';
 
+/**
+ * One line per task. `lane` is a persistent key of the logger and the line has
+ * its own timestamp, so neither is repeated; `timedOut` only when it happened.
+ */
 function logOutcome(logger: Logger, event: OutcomeEvent): void {
   const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
-  logger[level](`task ${event.outcome}`, { ...event });
+  const { lane: _lane, at: _at, timedOut, ...fields } = event;
+  logger[level](`task ${event.outcome}`, timedOut ? { ...fields, timedOut } : fields);
 }
+
+/** Appends the invocation's request id to every line it logs. */
+const requestIdKey = (logger: Logger): MiddlewareObj<SQSEvent, SQSBatchResponse> => ({
+  before: ({ context }) => {
+    logger.appendKeys({ requestId: context.awsRequestId });
+  },
+});
 
 export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   const { definition, lane } = options;
@@ -74,7 +89,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     runner = new WorkerPool({ entry: options.workerEntry, size: laneDefinition.batchSize });
   }
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME, persistentKeys: { lane } });
+  const logger = (options.logger ?? new Logger({ serviceName: SERVICE_NAME })).createChild({ persistentKeys: { lane } });
   const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
   const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable, now });
   const deps: PipelineDependencies = {
@@ -105,7 +120,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     return { batchItemFailures };
   };
 
-  const handler = middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger)).handler(processBatch);
+  const handler = middy<SQSEvent, SQSBatchResponse>().use(requestIdKey(logger)).handler(processBatch);
   return {
     handler: (event, context) => handler(event, context),
     close: () => runner.close(),
