@@ -62,12 +62,12 @@ export class ConfigurationError extends Error {
 const SERVICE_NAME = 'tasklanes';
 
 /**
- * One line per task. `lane` is a persistent key of the logger and the line has
- * its own timestamp, so neither is repeated; `timedOut` only when it happened.
+ * One line per task. The line has its own timestamp, so `at` is not repeated;
+ * `timedOut` only when it happened.
  */
 function logOutcome(logger: Logger, event: OutcomeEvent): void {
   const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
-  const { lane: _lane, at: _at, timedOut, ...fields } = event;
+  const { at: _at, timedOut, ...fields } = event;
   logger[level](`task ${event.outcome}`, timedOut ? { ...fields, timedOut } : fields);
 }
 
@@ -89,7 +89,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     runner = new WorkerPool({ entry: options.workerEntry, size: laneDefinition.batchSize });
   }
   const now = options.now ?? Date.now;
-  const logger = (options.logger ?? new Logger({ serviceName: SERVICE_NAME })).createChild({ persistentKeys: { lane } });
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
   const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable, now });
   const deps: PipelineDependencies = {
