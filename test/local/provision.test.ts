@@ -9,7 +9,7 @@ import { provision } from '../../local/provision.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 
-const definition = laneDefinition({ fast: { maxReceiveCount: 3, taskTimeoutSeconds: 20 }, slow: { maxReceiveCount: 7, taskTimeoutSeconds: 120 } });
+const definition = laneDefinition({ fast: { maxReceiveCount: 3, taskTimeoutSeconds: 20 }, slow: { maxReceiveCount: 7, taskTimeoutSeconds: 120 } }, { heartbeats: false });
 
 describe('provision', () => {
   const local = withLocalServers();

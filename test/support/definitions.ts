@@ -3,11 +3,11 @@ import { defineLane } from '../../functions/definition/lanes.ts';
 import { createDefinition, type Definition } from '../../functions/definition/registry.ts';
 import type { LaneOptions } from '../../functions/definition/types.ts';
 
-export function laneDefinition(lanes: Record<string, Partial<LaneOptions>>): Definition {
+/** `heartbeats: false` leaves the lanes without task types, so their own timeouts are their longest. */
+export function laneDefinition(lanes: Record<string, Partial<LaneOptions>>, options: { heartbeats?: boolean } = {}): Definition {
   return createDefinition({
     lanes: Object.entries(lanes).map(([name, options]) => defineLane(name, `test lane ${name}`, options)),
     tasks: [],
-    // Lanes only: a heartbeat type would set the lanes' longest task timeout.
-    heartbeats: false,
+    heartbeats: options.heartbeats,
   });
 }
