@@ -18,11 +18,8 @@ useFreshExecutionLog();
 const running = withRunningLanes({ definition: testDefinition, workerEntry: TEST_WORKER_ENTRY });
 
 async function publishOk(tenant: string, count: number, type = 'test.ok'): Promise<string[]> {
-  const { publisher } = running();
   const entries = Array.from({ length: count }, () => ({ type, payload: type === 'test.flaky' ? { failTimes: 0 } : {}, options: { tenant } }));
-  const { successful, failed } = await publisher.publishBatch(entries);
-  assert.equal(failed.length, 0);
-  return successful.map((task) => task.id);
+  return (await running().publishAll(entries)).map((task) => task.id);
 }
 
 describe('drop', () => {

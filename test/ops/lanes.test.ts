@@ -20,9 +20,8 @@ const running = withRunningLanes({ definition: testDefinition, workerEntry: TEST
 
 async function publish(type: string, count: number, tenant = 'acme'): Promise<string[]> {
   const payload = {};
-  const { successful, failed } = await running().publisher.publishBatch(Array.from({ length: count }, () => ({ type, payload, options: { tenant } })));
-  assert.equal(failed.length, 0);
-  return successful.map((task) => task.id);
+  const published = await running().publishAll(Array.from({ length: count }, () => ({ type, payload, options: { tenant } })));
+  return published.map((task) => task.id);
 }
 
 describe('pause and resume', () => {

@@ -4,6 +4,7 @@
  * of every outcome the runtime reported. Tests publish, then wait for
  * outcomes; nothing here sleeps for a fixed time.
  */
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -12,7 +13,7 @@ import type { Definition } from '../../functions/definition/registry.ts';
 import { shortVisibilitySeconds } from '../../functions/definition/timeouts.ts';
 import type { EmfWriter } from '../../functions/runtime/metrics.ts';
 import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
-import { Publisher } from '../../functions/publisher/index.ts';
+import { Publisher, type BatchEntry, type PublishedTask } from '../../functions/publisher/index.ts';
 import type { LocalClientOverrides } from '../../local/clients.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../local/consumers.ts';
 import type { PollerTuning } from '../../local/poller.ts';
@@ -56,6 +57,8 @@ export interface Harness {
   outcomesOf(predicate: (event: OutcomeEvent) => boolean): OutcomeEvent[];
   /** Waits until `count` outcomes match, then returns them. */
   waitForOutcomes(predicate: (event: OutcomeEvent) => boolean, count?: number, options?: WaitOptions): Promise<OutcomeEvent[]>;
+  /** Publishes a batch and fails the test if SQS or the publisher refused any entry. */
+  publishAll(entries: readonly BatchEntry[]): Promise<PublishedTask[]>;
   /** Sends a raw body to a lane's queue, as an app without our client would. Returns the SQS message id. */
   sendRaw(lane: string, body: string): Promise<string>;
   /** Every message dead-lettered in the lane so far (read back from the DLQ and kept). */
@@ -96,9 +99,10 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
     };
     if (options.consume !== false) startConsumers();
     const queueUrls = Object.fromEntries(Object.entries(running.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
+    const publisher = new Publisher({ definition: options.definition, sqs: running.clients.sqs, queueUrls });
     harness = {
       stack: running,
-      publisher: new Publisher({ definition: options.definition, sqs: running.clients.sqs, queueUrls }),
+      publisher,
       outcomes,
       startConsumers,
       outcomesOf: (predicate) => outcomes.filter(predicate),
@@ -110,6 +114,11 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
           },
           { description: `${count} matching outcome(s)`, ...waitOptions },
         );
+      },
+      async publishAll(entries) {
+        const { successful, failed } = await publisher.publishBatch(entries);
+        assert.deepEqual(failed, [], 'every entry published');
+        return [...successful];
       },
       async sendRaw(lane, body) {
         const result = await running.clients.sqs.send(
