@@ -16,9 +16,6 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS message size limit (body plus attributes) since 2025: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** SQS bills each 64 KiB chunk of a message as one request. */
-export const BILLING_CHUNK_BYTES = 64 * 1024;
-
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10;
 
