@@ -196,11 +196,10 @@ export class LocalScheduler {
 
 /** A scheduler for every scheduled type of a local stack's definition, started. */
 export function startLocalScheduler(
-  stack: { readonly definition: Definition; readonly clients: { readonly sqs: SQSClient }; readonly resources: { readonly lanes: Readonly<Record<string, { readonly queueUrl: string }>> } },
+  stack: { readonly definition: Definition; readonly clients: { readonly sqs: SQSClient }; readonly queueUrls: Readonly<Record<string, string>> },
   options: Omit<LocalSchedulerOptions, 'definition' | 'sqs' | 'queueUrls'> = {},
 ): LocalScheduler {
-  const queueUrls = Object.fromEntries(Object.entries(stack.resources.lanes).map(([lane, queues]) => [lane, queues.queueUrl]));
-  const scheduler = new LocalScheduler({ ...options, definition: stack.definition, sqs: stack.clients.sqs, queueUrls });
+  const scheduler = new LocalScheduler({ ...options, definition: stack.definition, sqs: stack.clients.sqs, queueUrls: stack.queueUrls });
   scheduler.start();
   return scheduler;
 }

@@ -32,6 +32,8 @@ export interface LocalStack {
   readonly servers: LocalServers;
   readonly clients: LocalClients;
   readonly resources: ProvisionedResources;
+  /** Lane -> queue URL, as publishers take them. */
+  readonly queueUrls: Readonly<Record<string, string>>;
   /** Path of the state file, when one was written. */
   readonly stateFile: string | undefined;
   /** Pollers started with `startLane`, by lane. */
@@ -80,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     servers,
     clients,
     resources,
+    queueUrls: Object.fromEntries(Object.entries(resources.lanes).map(([lane, queues]) => [lane, queues.queueUrl])),
     stateFile,
     pollers,
     startLane(lane, handler, tuning) {

@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   });
 
   if (options.demo) {
-    const queueUrls = Object.fromEntries(Object.entries(stack.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
+    const { queueUrls } = stack;
     const publisher = new Publisher({ definition: demoDefinition, sqs: stack.clients.sqs, queueUrls });
     console.log('\nPublishing the demo tasks...');
     const tasks = await publishDemo({

@@ -36,8 +36,7 @@ function countCommands(sqs: SQSClient): Map<string, number> {
 
 function publisher(overrides: { sqs?: SQSClient; queueUrls?: Record<string, string> } = {}) {
   const stack = local();
-  const queueUrls = Object.fromEntries(Object.entries(stack.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
-  return new Publisher({ definition: testDefinition, sqs: overrides.sqs ?? stack.clients.sqs, queueUrls: overrides.queueUrls ?? queueUrls });
+  return new Publisher({ definition: testDefinition, sqs: overrides.sqs ?? stack.clients.sqs, queueUrls: overrides.queueUrls ?? stack.queueUrls });
 }
 
 async function receiveAll(lane: string) {
@@ -144,7 +143,7 @@ describe('publishBatch', () => {
 
   test('a request that fails whole reports every entry in it', async () => {
     const stack = local();
-    const queueUrls = { ...Object.fromEntries(Object.entries(stack.resources.lanes).map(([lane, q]) => [lane, q.queueUrl])), fast: `${stack.servers.sqsEndpoint}/123456789012/no-such-queue` };
+    const queueUrls = { ...stack.queueUrls, fast: `${stack.servers.sqsEndpoint}/123456789012/no-such-queue` };
     const result = await publisher({ queueUrls }).publishBatch([
       { type: 'test.ok', payload: {}, options: { tenant: 'acme' } },
       { type: 'test.isolated-ok', payload: {}, options: { tenant: 'acme' } },

@@ -98,8 +98,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       return consumers;
     };
     if (options.consume !== false) startConsumers();
-    const queueUrls = Object.fromEntries(Object.entries(running.resources.lanes).map(([lane, q]) => [lane, q.queueUrl]));
-    const publisher = new Publisher({ definition: options.definition, sqs: running.clients.sqs, queueUrls });
+    const publisher = new Publisher({ definition: options.definition, sqs: running.clients.sqs, queueUrls: running.queueUrls });
     harness = {
       stack: running,
       publisher,
