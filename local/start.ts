@@ -18,6 +18,7 @@ import { recordControlUrl, startDashboard } from './dashboard/server.ts';
 import { DEMO_WORKER_ENTRY, demoDefinition } from './demo/definition.ts';
 import { isFinal, matches, publishDemo, type DemoTask } from './demo/scenario.ts';
 import { startWebhookReceiver } from './demo/webhook-receiver.ts';
+import { renderTable } from '../ops/format/table.ts';
 import { OutcomeRecorder } from './outcome-recorder.ts';
 import { startLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { startLocalStack } from './stack.ts';
@@ -72,7 +73,6 @@ function parseOptions() {
   return { demo: !values['no-demo'], exitAfterDemo: values['exit-after-demo'], visibility, scheduleSpeed, verbose: values.verbose, help: values.help };
 }
 
-const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 function describe(event: OutcomeEvent): string {
   const extra = [event.timedOut ? 'timed out' : '', event.reason ?? ''].filter(Boolean).join('; ');
@@ -80,28 +80,29 @@ function describe(event: OutcomeEvent): string {
 }
 
 function printSummary(tasks: readonly DemoTask[], recorder: OutcomeRecorder): void {
-  console.log('\nWhat happened to each demo task:');
-  console.log(`  ${pad('task', 42)} ${pad('lane', 14)} ${pad('expected', 34)} outcomes (in order)`);
-  for (const task of tasks) {
-    const history = recorder.history(matches(task));
-    const lane = history[0]?.lane ?? '?';
-    console.log(`  ${pad(task.label, 42)} ${pad(lane, 14)} ${pad(task.expected, 34)} ${history.map((e) => e.outcome + (e.timedOut ? '(timeout)' : '')).join(' -> ')}`);
-  }
   const totals = new Map<string, number>();
-  for (const task of tasks) {
-    const last = recorder.history(matches(task)).at(-1);
+  const rows = tasks.map((task) => {
+    const history = recorder.history(matches(task));
+    const last = history.at(-1);
     if (last) totals.set(last.outcome, (totals.get(last.outcome) ?? 0) + 1);
-  }
+    const outcomes = history.map((e) => e.outcome + (e.timedOut ? '(timeout)' : '')).join(' -> ');
+    return [task.label, history[0]?.lane ?? '?', task.expected, outcomes];
+  });
+  console.log('\nWhat happened to each demo task:');
+  console.log(indent(renderTable(['task', 'lane', 'expected', 'outcomes (in order)'], rows)));
   console.log(`\nDemo summary: ${tasks.length} tasks: ${[...totals].map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
 }
+
+const indent = (text: string) => text.replace(/^/gm, '  ');
 
 /** Every lane's heartbeat succeeds every interval: printing each would bury everything else. */
 const isHeartbeatSuccess = (event: OutcomeEvent) => event.outcome === 'succeeded' && event.type === heartbeatType(event.lane);
 
 function printTicks(scheduler: LocalScheduler, recorder: OutcomeRecorder): void {
   const succeeded = (type: string) => recorder.history((event) => event.type === type && event.outcome === 'succeeded').length;
-  console.log('Scheduled ticks (fired / failed to send / succeeded):');
-  for (const [type, { fired, failed }] of Object.entries(scheduler.counters)) console.log(`  ${pad(type, 30)} ${fired} / ${failed} / ${succeeded(type)}`);
+  const rows = Object.entries(scheduler.counters).map(([type, { fired, failed }]) => [type, fired, failed, succeeded(type)]);
+  console.log('Scheduled ticks:');
+  console.log(indent(renderTable(['type', 'fired', 'failed to send', 'succeeded'], rows)));
 }
 
 async function main(): Promise<void> {
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
 
   recorder.subscribe((event) => {
     if (isHeartbeatSuccess(event)) return;
-    console.log(`  [${pad(event.lane, 13)}] ${pad(event.type, 24)} ${pad(event.tenant ?? '-', 8)} attempt ${event.attempt}: ${describe(event)}`);
+    console.log(`  [${event.lane.padEnd(13)}] ${event.type.padEnd(24)} ${(event.tenant ?? '-').padEnd(8)} attempt ${event.attempt}: ${describe(event)}`);
   });
 
   if (options.demo) {
