@@ -2,8 +2,9 @@
  * SDK clients whose requests never leave the process: every request is
  * signed, serialized and its answer deserialized as usual, but the HTTP
  * exchange is replaced by a canned `200 {}` (a successful write, an empty
- * receive). Figure 4 measures CPU with these, so the SDK's own work per
- * request counts and the network and the servers do not.
+ * receive); a PartiQL batch gets one empty (successful) response per
+ * statement, as DynamoDB answers. Figure 4 measures CPU with these, so the
+ * SDK's own work per request counts and the network and the servers do not.
  */
 import { Readable } from 'node:stream';
 import { createDynamoDbClient, createSqsClient } from '../local/clients.ts';
@@ -12,15 +13,26 @@ import type { ContenderResources } from './contenders.ts';
 const REGION = 'us-east-1';
 const NOWHERE = 'http://canned.invalid';
 
+const BATCH_EXECUTE_STATEMENT = 'DynamoDB_20120810.BatchExecuteStatement';
+
+function cannedBody(request: { headers: Record<string, string>; body?: unknown }): string {
+  if (request.headers['x-amz-target'] !== BATCH_EXECUTE_STATEMENT) return '{}';
+  const body = request.body;
+  // The SDK's JSON body is a Uint8Array that warns when read as a string: decode its bytes.
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body as Uint8Array);
+  const { Statements } = JSON.parse(text) as { Statements: unknown[] };
+  return JSON.stringify({ Responses: Statements.map(() => ({})) });
+}
+
 const cannedHandler = {
   metadata: { handlerProtocol: 'canned' },
-  async handle() {
+  async handle(request: { headers: Record<string, string>; body?: unknown }) {
     return {
       response: {
         statusCode: 200,
         reason: 'OK',
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'canned' },
-        body: Readable.from([Buffer.from('{}')]),
+        body: Readable.from([Buffer.from(cannedBody(request))]),
       },
     };
   },

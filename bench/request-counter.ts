@@ -21,7 +21,17 @@ export interface RequestCounts {
 }
 
 /** Item-level DynamoDB commands that accept ReturnConsumedCapacity. */
-const CAPACITY_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'GetItemCommand', 'BatchWriteItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
+const CAPACITY_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'GetItemCommand',
+  'BatchWriteItemCommand',
+  'BatchGetItemCommand',
+  'BatchExecuteStatementCommand',
+  'TransactWriteItemsCommand',
+  'QueryCommand',
+]);
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
 interface ConsumedCapacityLike {
@@ -54,8 +64,13 @@ export class RequestCounter {
         input.ReturnConsumedCapacity = 'TOTAL';
         try {
           const result = await next(args);
-          const output = result.output as { ConsumedCapacity?: ConsumedCapacityLike | ConsumedCapacityLike[]; Item?: Record<string, AttributeValue> };
+          const output = result.output as {
+            ConsumedCapacity?: ConsumedCapacityLike | ConsumedCapacityLike[];
+            Item?: Record<string, AttributeValue>;
+            Responses?: Record<string, Array<Record<string, AttributeValue>>>;
+          };
           if (output.ConsumedCapacity) this.#addReported(command, output.ConsumedCapacity);
+          else if (command === 'BatchGetItemCommand') this.#addEstimatedReads(input, output.Responses);
           else this.#addEstimated(command, input, output.Item);
           return result;
         } catch (error) {
@@ -83,9 +98,17 @@ export class RequestCounter {
     };
   }
 
-  /** A single-item request the server reported no units for: AWS's rules on the item sizes. */
+  /** A request the server reported no units for: AWS's rules on the item sizes. */
   #addEstimated(command: string, input: Record<string, unknown>, existing: Record<string, AttributeValue> | undefined): void {
-    if (WRITE_COMMANDS.has(command)) {
+    if (command === 'BatchExecuteStatementCommand') {
+      // Every statement is a write billed on its own, whether it wrote or failed its condition.
+      const units = (input.Statements as Array<{ Statement: string; Parameters?: AttributeValue[] }>).reduce(
+        (sum, statement) => sum + writeUnits(insertedItem(statement.Statement, statement.Parameters ?? [])),
+        0,
+      );
+      this.#writeUnits += units;
+      this.#estimatedUnits += units;
+    } else if (WRITE_COMMANDS.has(command)) {
       const units = writeUnits(input.Item as Record<string, AttributeValue> | undefined, existing);
       this.#writeUnits += units;
       this.#estimatedUnits += units;
@@ -98,6 +121,16 @@ export class RequestCounter {
     }
   }
 
+  /** A BatchGetItem the server reported no units for: each item returned, read as the request asked. */
+  #addEstimatedReads(input: Record<string, unknown>, responses: Record<string, Array<Record<string, AttributeValue>>> | undefined): void {
+    const requested = input.RequestItems as Record<string, { ConsistentRead?: boolean }>;
+    for (const [table, items] of Object.entries(responses ?? {})) {
+      const units = items.reduce((sum, item) => sum + readUnits(item, requested[table]?.ConsistentRead === true), 0);
+      this.#readUnits += units;
+      this.#estimatedUnits += units;
+    }
+  }
+
   #addReported(command: string, consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined): void {
     for (const entry of [consumed ?? []].flat()) {
       const total = entry.CapacityUnits ?? 0;
@@ -107,4 +140,16 @@ export class RequestCounter {
       this.#readUnits += read;
     }
   }
+}
+
+/**
+ * The item a PartiQL `INSERT ... VALUE {'name': ?, ...}` writes, from its
+ * parameters. Any other statement is outside what this bench sends.
+ */
+function insertedItem(statement: string, parameters: readonly AttributeValue[]): Record<string, AttributeValue> {
+  const names = [...statement.matchAll(/'([^']+)'\s*:\s*\?/g)].map((match) => match[1]!);
+  if (!/^INSERT\b/i.test(statement) || names.length !== parameters.length) {
+    throw new UncountedCapacityError(`no size rule here for the statement ${statement}`);
+  }
+  return Object.fromEntries(names.map((name, index) => [name, parameters[index]!]));
 }

@@ -9,8 +9,20 @@ import { Construct } from 'constructs';
 import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
 import type { DedupTableOptions } from './options.ts';
 
-/** The item operations of a claim, its release and its `done` marks (BatchWriteItem: a batch's marks at once); nothing else (no Scan, no Query). */
-export const DEDUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/**
+ * The item operations of a claim, its release and its `done` marks; nothing
+ * else (no Scan, no Query). A batch's claims are PartiQL INSERTs in one
+ * BatchExecuteStatement (authorized per statement as PartiQLInsert), the keys
+ * they find taken are read with BatchGetItem, and its marks are one BatchWriteItem.
+ */
+export const DEDUP_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+] as const;
 
 export class DedupTable extends Construct {
   readonly table: Table;

@@ -21,7 +21,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
 import { DedupStore } from './dedup.ts';
-import { DoneMarkBatcher } from './done-batch.ts';
+import { DedupBatcher } from './dedup-batch.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
 import { processRecord, type PipelineDependencies } from './pipeline.ts';
@@ -103,11 +103,11 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   };
 
   const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    // The batch's done marks share BatchWriteItem requests (done-batch.ts).
-    const doneMarks = new DoneMarkBatcher(dedup, event.Records.length);
-    const batchDeps: PipelineDependencies = { ...deps, dedup: doneMarks };
+    // The batch's claims and done marks share requests (dedup-batch.ts).
+    const batched = new DedupBatcher(dedup, event.Records.length);
+    const batchDeps: PipelineDependencies = { ...deps, dedup: batched };
     const results = await Promise.all(
-      event.Records.map((record) => processRecord(record, batchDeps).finally(() => doneMarks.recordSettled())),
+      event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled())),
     );
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const { event: outcome, failed } of results) {

@@ -11,14 +11,26 @@
  * On a failed claim, AWS returns the blocking record with the error
  * (`ReturnValuesOnConditionCheckFailure`); where a server does not
  * (dynalite), one consistent read fetches it.
+ *
+ * Several claims go in one request (`claimMany`): a PartiQL
+ * BatchExecuteStatement of INSERTs. Each INSERT is still one conditional
+ * write of its own (it fails only when its key exists, and never takes its
+ * batch-mates with it, unlike a transaction), billed like a PutItem. The
+ * keys an INSERT finds taken are read back in one BatchGetItem and judged
+ * like a failed claim; the rare record that turns out stale (lease expired,
+ * done window passed, or gone since) is claimed alone with the conditional
+ * PutItem. A server without PartiQL (dynalite) gets single claims.
  */
 import {
+  BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   type AttributeValue,
+  type BatchStatementResponse,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DEDUP_TABLE_SCHEMA } from '../definition/environment.ts';
@@ -44,8 +56,10 @@ export interface DoneMark {
 
 /** BatchWriteItem takes at most 25 requests. */
 export const MAX_BATCH_WRITE_ITEMS = 25;
+/** BatchExecuteStatement takes at most 25 statements. */
+export const MAX_BATCH_STATEMENTS = 25;
 
-/** What the pipeline needs of a dedup store: a DedupStore, or a DoneMarkBatcher in front of one. */
+/** What the pipeline needs of a dedup store: a DedupStore, or a DedupBatcher in front of one. */
 export type DedupPort = Pick<DedupStore, 'claim' | 'markDone' | 'release'>;
 
 export interface DedupStoreOptions {
@@ -62,6 +76,23 @@ export interface ClaimRequest {
   readonly taskId: string;
 }
 
+/** One claim of a `claimMany` call. */
+export interface ClaimEntry {
+  readonly key: string;
+  readonly request: ClaimRequest;
+}
+
+/** DynamoDB refused one statement of a batch for a reason a retry cannot fix (validation, access, missing table). */
+export class DedupStatementError extends Error {
+  override readonly name = 'DedupStatementError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
 const PK = DEDUP_TABLE_SCHEMA.partitionKey;
 const TTL = DEDUP_TABLE_SCHEMA.ttlAttribute;
 const CLAIMED = 'claimed';
@@ -76,34 +107,44 @@ const CLAIM_CONDITION =
 
 const toSeconds = (ms: number) => Math.ceil(ms / 1000);
 
+/** The attributes of a claim record, in the order of the INSERT statement's parameters. */
+const CLAIM_ATTRIBUTES = [PK, 'status', 'owner', 'taskId', 'leaseUntil', TTL] as const;
+/** Statement errors that say the key exists: judged from the record, as a failed conditional PutItem is. */
+const KEY_TAKEN = new Set(['DuplicateItem', 'ConditionalCheckFailed']);
+/** Statement errors worth another try: the single claim's request carries the SDK's retries and backoff. */
+const TRANSIENT = new Set(['RequestLimitExceeded', 'ProvisionedThroughputExceeded', 'ThrottlingError', 'TransactionConflict', 'InternalServerError']);
+/** What a server without PartiQL answers (dynalite). */
+const UNSUPPORTED_OPERATION = 'UnknownOperationException';
+
 export class DedupStore {
   private readonly client: DynamoDBClient;
   private readonly table: string;
   private readonly now: () => number;
+  readonly #insertStatement: string;
+  /** Turns false for good once the server answers that it has no PartiQL. */
+  #partiql = true;
 
   constructor(options: DedupStoreOptions) {
     this.client = options.client;
     this.table = options.table;
     this.now = options.now ?? Date.now;
+    // Table names allow only [A-Za-z0-9_.-]: quoting is enough.
+    this.#insertStatement = `INSERT INTO "${this.table}" VALUE {${CLAIM_ATTRIBUTES.map((name) => `'${name}': ?`).join(', ')}}`;
+  }
+
+  /** How `claimMany` writes: 'batch' (PartiQL), or 'single' once the server turned PartiQL down. */
+  get claimWrites(): 'batch' | 'single' {
+    return this.#partiql ? 'batch' : 'single';
   }
 
   async claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
     for (let round = 1; ; round++) {
       const now = this.now();
-      const leaseUntil = now + request.leaseMs;
       try {
         await this.client.send(
           new PutItemCommand({
             TableName: this.table,
-            Item: {
-              [PK]: { S: key },
-              status: { S: CLAIMED },
-              owner: { S: request.owner },
-              taskId: { S: request.taskId },
-              leaseUntil: { N: String(leaseUntil) },
-              // A claim left by a crash cleans itself up once its lease is long gone.
-              [TTL]: { N: String(toSeconds(leaseUntil)) },
-            },
+            Item: claimItem(key, request, now),
             ConditionExpression: CLAIM_CONDITION,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -124,6 +165,54 @@ export class DedupStore {
         if (round >= MAX_CLAIM_ROUNDS) throw error;
       }
     }
+  }
+
+  /**
+   * Claims several distinct keys (at most MAX_BATCH_STATEMENTS) with one
+   * request where the server allows it; each result is what `claim` would
+   * have returned or thrown for that key. A failure of the whole request
+   * (network, throttling after the SDK's retries) rejects the call.
+   */
+  async claimMany(entries: readonly ClaimEntry[]): Promise<Array<PromiseSettledResult<ClaimResult>>> {
+    const claimAlone = (entry: ClaimEntry) => this.claim(entry.key, entry.request);
+    // One key: the conditional PutItem is one request too, and returns the blocking record on AWS.
+    if (entries.length <= 1 || !this.#partiql) return Promise.allSettled(entries.map(claimAlone));
+    const now = this.now();
+    let responses: BatchStatementResponse[] | undefined;
+    try {
+      ({ Responses: responses } = await this.client.send(
+        new BatchExecuteStatementCommand({
+          Statements: entries.map(({ key, request }) => {
+            const item = claimItem(key, request, now);
+            return { Statement: this.#insertStatement, Parameters: CLAIM_ATTRIBUTES.map((name) => item[name]!) };
+          }),
+        }),
+      ));
+    } catch (error) {
+      if (!(error instanceof Error && error.name === UNSUPPORTED_OPERATION)) throw error;
+      this.#partiql = false;
+      return Promise.allSettled(entries.map(claimAlone));
+    }
+    if (responses?.length !== entries.length) {
+      throw new DedupStatementError('ResponseMismatch', `${entries.length} statements, ${responses?.length ?? 0} responses`);
+    }
+
+    const taken = entries.filter((_, index) => KEY_TAKEN.has(responses[index]!.Error?.Code ?? ''));
+    const records = taken.length ? await this.readMany(taken.map((entry) => entry.key)) : new Map<string, Record<string, AttributeValue>>();
+    return Promise.allSettled(
+      entries.map(async (entry, index): Promise<ClaimResult> => {
+        const error = responses[index]!.Error;
+        if (!error) return { kind: 'claimed' };
+        const code = error.Code ?? 'Unknown';
+        if (KEY_TAKEN.has(code)) {
+          const record = error.Item ?? records.get(entry.key);
+          // Stale or gone since the INSERT: the conditional PutItem decides.
+          return (record && this.interpret(record, entry.request.owner, this.now())) ?? claimAlone(entry);
+        }
+        if (TRANSIENT.has(code)) return claimAlone(entry);
+        throw new DedupStatementError(code, error.Message ?? 'statement failed');
+      }),
+    );
   }
 
   /** Marks the work done for `windowSeconds`. Unconditional: the work has run, whoever holds the lease now. */
@@ -173,6 +262,16 @@ export class DedupStore {
     }
   }
 
+  /** Consistent reads of several keys in one request; keys DynamoDB leaves unprocessed are simply absent. */
+  private async readMany(keys: readonly string[]): Promise<Map<string, Record<string, AttributeValue>>> {
+    const { Responses } = await this.client.send(
+      new BatchGetItemCommand({
+        RequestItems: { [this.table]: { Keys: keys.map((key) => ({ [PK]: { S: key } })), ConsistentRead: true } },
+      }),
+    );
+    return new Map((Responses?.[this.table] ?? []).map((item) => [item[PK]?.S ?? '', item]));
+  }
+
   private async read(key: string): Promise<Record<string, AttributeValue> | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: { [PK]: { S: key } }, ConsistentRead: true }),
@@ -190,4 +289,17 @@ export class DedupStore {
     const holder = item.owner?.S ?? '';
     return holder === owner ? { kind: 'leaseHeld', leaseUntil } : { kind: 'coalesced', owner: holder };
   }
+}
+
+function claimItem(key: string, request: ClaimRequest, now: number): Record<(typeof CLAIM_ATTRIBUTES)[number], AttributeValue> {
+  const leaseUntil = now + request.leaseMs;
+  return {
+    [PK]: { S: key },
+    status: { S: CLAIMED },
+    owner: { S: request.owner },
+    taskId: { S: request.taskId },
+    leaseUntil: { N: String(leaseUntil) },
+    // A claim left by a crash cleans itself up once its lease is long gone.
+    [TTL]: { N: String(toSeconds(leaseUntil)) },
+  };
 }

@@ -1,16 +1,19 @@
 /**
  * The dedup store's conditional writes, against dynalite (what local runs
  * use) and DynamoDB Local (AWS's own implementation, which also returns the
- * blocking item with the failed condition).
+ * blocking item with the failed condition). `claimMany` must give every key
+ * what `claim` would: in one PartiQL batch on DynamoDB Local, by single
+ * claims on dynalite (no PartiQL).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type BatchExecuteStatementCommandOutput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
-import { DedupStore } from '../../functions/runtime/dedup.ts';
+import { DedupStatementError, DedupStore, type ClaimResult } from '../../functions/runtime/dedup.ts';
 import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
 import { provisionDedupTable } from '../../local/provision.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
+import { recordCommands } from '../support/sent-commands.ts';
 
 let tables = 0;
 const freshTable = (client: DynamoDBClient) => provisionDedupTable(client, undefined, `dedup-${++tables}`);
@@ -25,7 +28,10 @@ async function storeWithClock(client: DynamoDBClient) {
 const LEASE_MS = 60_000;
 const claimAs = (owner: string) => ({ owner, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
 
-function dedupContract(name: string, client: () => DynamoDBClient) {
+const fulfilled = (results: Array<PromiseSettledResult<ClaimResult>>) =>
+  results.map((result) => (result.status === 'fulfilled' ? result.value : result.reason));
+
+function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 'batch' | 'single') {
   describe(`dedup store on ${name}`, () => {
     test('first claim wins; a live claim by another delivery coalesces', async () => {
       const { store } = await storeWithClock(client());
@@ -82,16 +88,122 @@ function dedupContract(name: string, client: () => DynamoDBClient) {
       assert.equal(results.filter((r) => r.kind === 'claimed').length, 1);
       assert.equal(results.filter((r) => r.kind === 'coalesced').length, 24);
     });
+
+    test(`claimMany gives every key what claim would, ${claimWrites === 'batch' ? 'in one PartiQL batch' : 'by single claims'}`, async () => {
+      const { store, clock } = await storeWithClock(client());
+      // Records as they stand before the batch: two left from a minute ago...
+      await store.claim('acme#t#crashed', claimAs('m1'));
+      await store.claim('acme#t#old-done', claimAs('m1'));
+      await store.markDone('acme#t#old-done', 'm1', 'task-of-m1', 1);
+      await store.claim('acme#t#done', claimAs('m1'));
+      await store.markDone('acme#t#done', 'm1', 'task-of-m1', 3600);
+      clock.now += LEASE_MS + 1;
+      // ...and two live ones, one of them this delivery's own.
+      await store.claim('acme#t#live', claimAs('m1'));
+      await store.claim('acme#t#mine', claimAs('m9'));
+      const leaseHeldUntil = clock.now + LEASE_MS;
+      const sent = recordCommands(client());
+      const results = await store.claimMany([
+        { key: 'acme#t#fresh', request: claimAs('m9') },
+        { key: 'acme#t#done', request: claimAs('m9') },
+        { key: 'acme#t#live', request: claimAs('m9') },
+        { key: 'acme#t#mine', request: claimAs('m9') },
+        { key: 'acme#t#crashed', request: claimAs('m9') },
+        { key: 'acme#t#old-done', request: claimAs('m9') },
+      ]);
+      assert.deepEqual(fulfilled(results), [
+        { kind: 'claimed' },
+        { kind: 'duplicate' },
+        { kind: 'coalesced', owner: 'm1' },
+        { kind: 'leaseHeld', leaseUntil: leaseHeldUntil },
+        { kind: 'claimed' },
+        { kind: 'claimed' },
+      ]);
+      assert.equal(store.claimWrites, claimWrites);
+      if (claimWrites === 'batch') {
+        // One batch; the four keys it found taken read back at once; the two stale ones claimed alone.
+        assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+      }
+      // The winners hold their claims now.
+      for (const key of ['acme#t#fresh', 'acme#t#crashed', 'acme#t#old-done']) {
+        assert.deepEqual(await store.claim(key, claimAs('m10')), { kind: 'coalesced', owner: 'm9' });
+      }
+    });
+
+    test('of concurrent claimMany calls on one hot key exactly one wins', async () => {
+      const { store } = await storeWithClock(client());
+      const calls = Array.from({ length: 8 }, (_, i) =>
+        store.claimMany([
+          { key: 'acme#t#hot', request: claimAs(`m${i}`) },
+          { key: `acme#t#own-${i}`, request: claimAs(`m${i}`) },
+        ]),
+      );
+      const results = (await Promise.all(calls)).map(fulfilled);
+      const hot = results.map(([first]) => first as ClaimResult);
+      const winners = hot.flatMap((result, i) => (result.kind === 'claimed' ? [`m${i}`] : []));
+      assert.equal(winners.length, 1);
+      assert.deepEqual(
+        hot.filter((result) => result.kind !== 'claimed'),
+        Array.from({ length: 7 }, () => ({ kind: 'coalesced', owner: winners[0] })),
+      );
+      assert.deepEqual(results.map(([, own]) => own), Array.from({ length: 8 }, () => ({ kind: 'claimed' })));
+    });
+
+    test('a key DynamoDB refuses fails its own claim only', async () => {
+      const { store } = await storeWithClock(client());
+      // Partition keys are limited to 2048 bytes.
+      const results = await store.claimMany([
+        { key: 'acme#t#a', request: claimAs('m1') },
+        { key: `acme#t#${'x'.repeat(3000)}`, request: claimAs('m1') },
+        { key: 'acme#t#b', request: claimAs('m1') },
+      ]);
+      assert.deepEqual(fulfilled([results[0]!, results[2]!]), [{ kind: 'claimed' }, { kind: 'claimed' }]);
+      assert.equal(results[1]!.status, 'rejected');
+      if (claimWrites === 'batch') {
+        assert.ok(results[1]!.status === 'rejected' && results[1]!.reason instanceof DedupStatementError);
+        assert.equal((results[1] as PromiseRejectedResult).reason.code, 'ValidationError');
+      }
+    });
   });
 }
 
 const dynalite = withLocalServers();
-dedupContract('dynalite', () => dynalite().clients.dynamodb);
+dedupContract('dynalite', () => dynalite().clients.dynamodb, 'single');
 
 const unavailable = await dynamoDbLocalUnavailableReason();
 if (unavailable) {
   test('dedup store on DynamoDB Local', { skip: unavailable }, () => {});
 } else {
   const ddbLocal = withDynamoDbLocal();
-  dedupContract('DynamoDB Local', () => ddbLocal().dynamodb);
+  dedupContract('DynamoDB Local', () => ddbLocal().dynamodb, 'batch');
+
+  test('a statement throttled within the batch is claimed again alone (fault injected: a server does not throttle one statement)', async () => {
+    const client = ddbLocal().dynamodb;
+    const { store } = await storeWithClock(client);
+    let injected = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'BatchExecuteStatementCommand' && !injected) {
+          injected = true;
+          // The server wrote it; claiming it again must find this same delivery's claim: leaseHeld, never run twice.
+          (result.output as BatchExecuteStatementCommandOutput).Responses![1] = { Error: { Code: 'ThrottlingError', Message: 'injected' } };
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'throttleOneStatement' },
+    );
+    const results = fulfilled(
+      await store.claimMany([
+        { key: 'acme#t#one', request: claimAs('m1') },
+        { key: 'acme#t#two', request: claimAs('m2') },
+        { key: 'acme#t#three', request: claimAs('m3') },
+      ]),
+    );
+    assert.ok(injected);
+    assert.deepEqual(results[0], { kind: 'claimed' });
+    assert.equal((results[1] as ClaimResult).kind, 'leaseHeld');
+    assert.deepEqual(results[2], { kind: 'claimed' });
+    client.middlewareStack.remove('throttleOneStatement');
+  });
 }

@@ -1,0 +1,119 @@
+/**
+ * The invocation's dedup batcher.
+ * - Claims asked for in one turn share one PartiQL batch (DynamoDB Local,
+ *   which has PartiQL), and a key repeated in that turn goes in a request of
+ *   its own and coalesces; on dynalite (no PartiQL) they fall back to single
+ *   claims with the same results.
+ * - Done marks share BatchWriteItem requests, each record's mark is written
+ *   before its promise resolves, a record still running does not hold its
+ *   batch-mates' marks, and repeated keys never share a request (DynamoDB
+ *   would reject it).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DedupStore } from '../../functions/runtime/dedup.ts';
+import { DedupBatcher } from '../../functions/runtime/dedup-batch.ts';
+import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
+import { provisionDedupTable } from '../../local/provision.ts';
+import { withDynamoDbLocal, withLocalStack } from '../support/local-servers.ts';
+import { recordCommands } from '../support/sent-commands.ts';
+import { testDefinition } from '../support/test-definition.ts';
+
+const stack = withLocalStack({ definition: testDefinition });
+const WINDOW_SECONDS = 3_600;
+const LEASE_MS = 60_000;
+
+let runs = 0;
+function setup() {
+  const { clients, resources } = stack();
+  const sent = recordCommands(clients.dynamodb);
+  const store = new DedupStore({ client: clients.dynamodb, table: resources.dedupTable });
+  return { store, sent, prefix: `dedup-batch-${++runs}` };
+}
+
+test('a batch whose records all finish writes their marks in one BatchWriteItem, then each is a duplicate', async () => {
+  const { store, sent, prefix } = setup();
+  const keys = Array.from({ length: 10 }, (_, n) => `${prefix}#k${n}`);
+  const batcher = new DedupBatcher(store, keys.length);
+  sent.length = 0;
+  await Promise.all(keys.map((key, n) => batcher.markDone(key, `m${n}`, `t${n}`, WINDOW_SECONDS).finally(() => batcher.recordSettled())));
+  assert.deepEqual(sent, ['BatchWriteItemCommand']);
+  for (const key of keys) assert.deepEqual(await store.claim(key, { owner: 'later', taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
+});
+
+test('a record still running does not hold the marks of batch-mates that finished', async () => {
+  const { store, prefix } = setup();
+  const batcher = new DedupBatcher(store, 3);
+  const finished = [0, 1].map((n) => batcher.markDone(`${prefix}#k${n}`, `m${n}`, `t${n}`, WINDOW_SECONDS));
+  // The third record neither marks nor settles until the first two are written.
+  await Promise.all(finished);
+  for (const n of [0, 1]) {
+    assert.deepEqual(await store.claim(`${prefix}#k${n}`, { owner: 'later', taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
+  }
+});
+
+test('records that settle without a mark release the others at once', async () => {
+  const { store, sent, prefix } = setup();
+  const batcher = new DedupBatcher(store, 4, 60_000);
+  sent.length = 0;
+  const marks = [0, 1].map((n) => batcher.markDone(`${prefix}#k${n}`, `m${n}`, `t${n}`, WINDOW_SECONDS));
+  // Two records ended otherwise (duplicate, expired): with a one-minute delay, only the barrier can flush.
+  batcher.recordSettled();
+  batcher.recordSettled();
+  await Promise.all(marks);
+  assert.deepEqual(sent, ['BatchWriteItemCommand']);
+});
+
+test('the same key twice in one flush goes into separate requests', async () => {
+  const { store, sent, prefix } = setup();
+  const batcher = new DedupBatcher(store, 3);
+  sent.length = 0;
+  await Promise.all([
+    batcher.markDone(`${prefix}#same`, 'm1', 't1', WINDOW_SECONDS),
+    batcher.markDone(`${prefix}#same`, 'm2', 't2', WINDOW_SECONDS),
+    batcher.markDone(`${prefix}#other`, 'm3', 't3', WINDOW_SECONDS),
+  ]);
+  assert.deepEqual(sent.sort(), ['BatchWriteItemCommand', 'PutItemCommand']);
+});
+
+const claimAs = (owner: string) => ({ owner, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
+
+test("on a server without PartiQL (dynalite) a batch's claims fall back to single claims, same results", async () => {
+  const { store, sent, prefix } = setup();
+  const batcher = new DedupBatcher(store, 4);
+  sent.length = 0;
+  const results = await Promise.all([
+    batcher.claim(`${prefix}#a`, claimAs('m1')),
+    batcher.claim(`${prefix}#b`, claimAs('m2')),
+    batcher.claim(`${prefix}#c`, claimAs('m3')),
+    batcher.claim(`${prefix}#a`, claimAs('m4')),
+  ]);
+  assert.deepEqual(results, [{ kind: 'claimed' }, { kind: 'claimed' }, { kind: 'claimed' }, { kind: 'coalesced', owner: 'm1' }]);
+  assert.equal(store.claimWrites, 'single');
+  assert.equal(sent.filter((name) => name === 'BatchExecuteStatementCommand').length, 1, 'asked once, then remembered');
+  assert.equal(sent.filter((name) => name === 'PutItemCommand').length, 4);
+});
+
+const unavailable = await dynamoDbLocalUnavailableReason();
+if (unavailable) {
+  test('claim batching on DynamoDB Local', { skip: unavailable }, () => {});
+} else {
+  describe('claim batching on DynamoDB Local', () => {
+    const ddbLocal = withDynamoDbLocal();
+
+    test('the claims of one turn share one request; a repeated key goes alone and coalesces', async () => {
+      const { dynamodb } = ddbLocal();
+      const store = new DedupStore({ client: dynamodb, table: await provisionDedupTable(dynamodb, undefined, 'claims-batch') });
+      const sent = recordCommands(dynamodb);
+      const batcher = new DedupBatcher(store, 11);
+      const keys = Array.from({ length: 10 }, (_, n) => `acme#t#k${n}`);
+      const results = await Promise.all([...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))), batcher.claim('acme#t#k0', claimAs('m10'))]);
+      assert.deepEqual(results.slice(0, 10), keys.map(() => ({ kind: 'claimed' })));
+      assert.deepEqual(results[10], { kind: 'coalesced', owner: 'm0' });
+      // The ten distinct keys: one BatchExecuteStatement. The repeat, after it: a conditional PutItem of
+      // its own, whose failure returns the holder (as on AWS), so no read.
+      assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'PutItemCommand']);
+      assert.equal(store.claimWrites, 'batch');
+    });
+  });
+}
