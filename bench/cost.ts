@@ -9,8 +9,14 @@ import { PRICES } from './prices.ts';
 const SQS_SEND = ['SendMessage', 'SendMessageBatch'];
 const SQS_RECEIVE = ['ReceiveMessage'];
 const SQS_DELETE = ['DeleteMessage', 'DeleteMessageBatch'];
-const DYNAMODB = ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'BatchWriteItem', 'BatchGetItem', 'TransactWriteItems', 'Query'];
+const DYNAMODB = ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'BatchWriteItem', 'BatchGetItem', 'BatchExecuteStatement', 'TransactWriteItems', 'Query'];
+const KNOWN = new Set([...SQS_SEND, ...SQS_RECEIVE, ...SQS_DELETE, ...DYNAMODB]);
 const GB = 1024 ** 3;
+
+/** A contender sent a request this figure has no column for: counting on would understate its bill. */
+export class UnclassifiedRequestError extends Error {
+  override readonly name = 'UnclassifiedRequestError';
+}
 
 export interface CostPerTask {
   readonly sqsSend: number;
@@ -33,6 +39,8 @@ export function costPerTask(run: DrainResult): CostPerTask {
   const tasks = run.spec.tasks;
   const all = { ...run.drain.requests };
   for (const [name, count] of Object.entries(run.publish.requests)) all[name] = (all[name] ?? 0) + count;
+  const unknown = Object.keys(all).filter((name) => !KNOWN.has(name));
+  if (unknown.length) throw new UnclassifiedRequestError(`${run.spec.contender} sent ${unknown.join(', ')}: add them to bench/cost.ts`);
   const per = (n: number) => n / tasks;
   const sqsSend = per(sum(all, SQS_SEND));
   const sqsReceive = per(sum(all, SQS_RECEIVE));
