@@ -12,6 +12,23 @@
  * there (AWS answers as soon as any is); the batch is then filled with
  * receives of up to 10 within the lane's batching window. Both servers
  * behave correctly with this; see docs/local.md.
+ *
+ * Concurrent receives: like the several pollers of the event source mapping,
+ * the poller receives several batches at once. It has `maxConcurrency` slots;
+ * a receive takes one and hands it to the batch it received (or frees it when
+ * it got nothing), so receives in progress + batches in flight never exceed
+ * `maxConcurrency`. How many receives run at once follows the queue:
+ * - narrow (at start, and after a receive that came back short of a full
+ *   batch or failed): one receive at a time. An idle lane holds one long poll,
+ *   not `maxConcurrency` of them: `npm start` runs a poller per lane and test
+ *   suites start many, and parallel long polls on an empty queue would only
+ *   multiply requests and server timers for nothing.
+ * - wide (after a receive that filled a whole batch, so more messages are
+ *   probably waiting): a receive starts whenever a slot is free.
+ * A failed receive narrows and backs off every receiver: no new receive
+ * starts until the backoff has passed, and failures of receives that were
+ * already running when it started count but do not lengthen it, so an outage
+ * costs one failing receive per backoff, not one per slot.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -27,15 +44,20 @@ export interface PollerTuning {
   readonly batchSize: number;
   /** Seconds to wait for a full batch once a message is there. Default: the lane's `maxBatchingWindowSeconds`. */
   readonly maxBatchingWindowSeconds: number;
-  /** Batches in flight at once. Default: the lane's `maxConcurrency`, capped at `LOCAL_CONCURRENCY_CAP`. */
+  /**
+   * Batches in flight plus receives in progress, at most. A receive starts only
+   * while fewer are running, and then only one at a time unless the last
+   * receive filled a whole batch (see the module header). Default: the lane's
+   * `maxConcurrency`, capped at `LOCAL_CONCURRENCY_CAP`.
+   */
   readonly maxConcurrency: number;
   /** An invocation running longer fails its whole batch. Default: `consumerTimeoutSeconds` of the lane. */
   readonly functionTimeoutMs: number;
   /** Long-poll wait of an idle receive. Default 1 s; bounds how long pause() and stop() wait for it. */
   readonly waitTimeSeconds: number;
-  /** Wait after the first failed SQS call, doubled per further failure. Default 200 ms. */
+  /** Wait after the first failed receive, doubled per further failure. Default 200 ms. */
   readonly errorBackoffMs: number;
-  /** Longest wait between failing SQS calls. Default 5 s. */
+  /** Longest wait between failing receives. Default 5 s. */
   readonly maxErrorBackoffMs: number;
   /** Reported as `context.memoryLimitInMB`. Default 1024. */
   readonly memoryLimitInMB: number;
@@ -132,9 +154,17 @@ export class LanePoller {
     timedOutBatches: 0,
     sqsErrors: 0,
   };
+  /** Receives in progress; each settles after dispatching what it received and never rejects. */
+  readonly #receives = new Set<Promise<void>>();
   #state: PollerState = 'running';
-  #stateChanged = signal();
-  #receiving: Promise<unknown> = Promise.resolve();
+  /** Fired when the state changes or a slot is freed (a receive or a batch ended): the loop then looks again. */
+  #changed = signal();
+  /** Narrow or wide, see the module header. */
+  #wide = false;
+  /** The current backoff step; 0 while receives succeed. */
+  #backoffMs = 0;
+  /** No receive starts before this time (epoch ms). */
+  #backoffUntil = 0;
   readonly #loop: Promise<void>;
 
   constructor(options: LanePollerOptions) {
@@ -157,7 +187,8 @@ export class LanePoller {
   /** Stops receiving; resolves once no receive is in progress. Batches already received run to the end. */
   async pause(): Promise<void> {
     if (this.#state === 'running') this.#setState('paused');
-    await this.#receiving;
+    // The loop starts no receive while paused, so these are the last until resume().
+    await Promise.all(this.#receives);
   }
 
   resume(): void {
@@ -168,39 +199,71 @@ export class LanePoller {
   async stop(): Promise<void> {
     if (this.#state !== 'stopped') this.#setState('stopped');
     await this.#loop;
+    // Receives still in progress dispatch what they get, so they are awaited before the batches.
+    await Promise.all(this.#receives);
     await Promise.all(this.#inFlight);
   }
 
   #setState(state: PollerState): void {
     this.#state = state;
-    this.#stateChanged.fire();
-    this.#stateChanged = signal();
+    this.#notify();
   }
 
+  #notify(): void {
+    this.#changed.fire();
+    this.#changed = signal();
+  }
+
+  /** Starts receives while the rules of the module header allow; everything else happens in the receives and batches. */
   async #run(): Promise<void> {
-    let backoffMs = 0;
     while (this.#state !== 'stopped') {
-      if (this.#state === 'paused') {
-        await this.#stateChanged.promise;
-        continue;
-      }
-      if (this.#inFlight.size >= this.tuning.maxConcurrency) {
-        await Promise.race([...this.#inFlight, this.#stateChanged.promise]);
-        continue;
-      }
-      const receiving = this.#receiveBatch();
-      this.#receiving = receiving.catch(() => undefined);
-      try {
-        const messages = await receiving;
-        backoffMs = 0;
-        if (messages.length > 0) this.#dispatch(messages);
-      } catch (error) {
-        this.#counters.sqsErrors++;
-        backoffMs = Math.min(this.tuning.maxErrorBackoffMs, backoffMs === 0 ? this.tuning.errorBackoffMs : backoffMs * 2);
-        this.#log.warn('receive failed; backing off', { lane: this.lane, backoffMs, error: describe(error) });
-        await Promise.race([delay(backoffMs), this.#stateChanged.promise]);
+      const changed = this.#changed.promise;
+      const backoffLeftMs = this.#backoffUntil - Date.now();
+      if (this.#state === 'running' && backoffLeftMs > 0) {
+        await delayUnless(backoffLeftMs, changed);
+      } else if (this.#state === 'running' && this.#mayStartReceive()) {
+        this.#startReceive();
+      } else {
+        await changed;
       }
     }
+  }
+
+  #mayStartReceive(): boolean {
+    if (this.#receives.size + this.#inFlight.size >= this.tuning.maxConcurrency) return false;
+    return this.#wide || this.#receives.size === 0;
+  }
+
+  #startReceive(): void {
+    const receive = this.#receiveAndDispatch().finally(() => {
+      this.#receives.delete(receive);
+      this.#notify();
+    });
+    this.#receives.add(receive);
+  }
+
+  async #receiveAndDispatch(): Promise<void> {
+    let messages: Message[];
+    try {
+      messages = await this.#receiveBatch();
+    } catch (error) {
+      this.#receiveFailed(error);
+      return;
+    }
+    this.#backoffMs = 0;
+    this.#wide = messages.length >= this.tuning.batchSize;
+    if (messages.length > 0) this.#dispatch(messages);
+  }
+
+  #receiveFailed(error: unknown): void {
+    this.#counters.sqsErrors++;
+    this.#wide = false;
+    // Receives that were running when the backoff started fail alike; only a failure after it passed lengthens it.
+    if (Date.now() >= this.#backoffUntil) {
+      this.#backoffMs = Math.min(this.tuning.maxErrorBackoffMs, this.#backoffMs === 0 ? this.tuning.errorBackoffMs : this.#backoffMs * 2);
+      this.#backoffUntil = Date.now() + this.#backoffMs;
+    }
+    this.#log.warn('receive failed; backing off', { lane: this.lane, backoffMs: this.#backoffMs, error: describe(error) });
   }
 
   /** One message (long poll), then more within the batching window. */
@@ -235,7 +298,10 @@ export class LanePoller {
   }
 
   #dispatch(messages: Message[]): void {
-    const invocation = this.#invoke(messages).finally(() => this.#inFlight.delete(invocation));
+    const invocation = this.#invoke(messages).finally(() => {
+      this.#inFlight.delete(invocation);
+      this.#notify();
+    });
     this.#inFlight.add(invocation);
   }
 
@@ -328,9 +394,21 @@ function signal(): Signal {
   return { promise, fire };
 }
 
-/** A timer that does not keep the process alive. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * Waits `ms` or until `interrupt` settles, whichever is first. The timer does
+ * not keep the process alive and is cleared when interrupted: the loop may be
+ * woken by every batch that ends during a backoff.
+ */
+async function delayUnless(ms: number, interrupt: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms).unref();
+  });
+  try {
+    await Promise.race([elapsed, interrupt]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Lambda stops a function at its timeout; locally the handler cannot be stopped, only abandoned. */

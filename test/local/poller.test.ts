@@ -1,12 +1,19 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type ReceiveMessageCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, test, type TestContext } from 'node:test';
 import type { LaneOptions } from '../../functions/definition/types.ts';
-import { createLocalClients } from '../../local/clients.ts';
+import { createLocalClients, type LocalClients } from '../../local/clients.ts';
 import { startLanePoller, type LaneHandler, type LanePoller, type PollerLog, type PollerTuning } from '../../local/poller.ts';
 import { provision, type LaneQueues } from '../../local/provision.ts';
+import type { LocalEndpoints } from '../../local/servers.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers, type LocalServersFixture } from '../support/local-servers.ts';
 import { waitFor } from '../support/wait.ts';
@@ -18,7 +25,73 @@ import { waitFor } from '../support/wait.ts';
  */
 const VISIBILITY_TIMEOUT_SECONDS = 2;
 
+/** For tests that block a batch for seconds: it must not become visible again meanwhile. */
+const BLOCKED_VISIBILITY_TIMEOUT_SECONDS = 60;
+
 const quietLog: PollerLog = { warn: () => {}, error: () => {} };
+
+/** What a receive probe saw of one ReceiveMessage call. */
+type ReceiveEvent =
+  | { readonly kind: 'start'; /** Calls in progress, this one included. */ readonly concurrent: number }
+  | { readonly kind: 'end'; readonly messages: number }
+  | { readonly kind: 'failed' };
+
+/** Raised by a receive probe told to fail receives. */
+class InjectedReceiveError extends Error {
+  override readonly name = 'InjectedReceiveError';
+}
+
+interface ReceiveProbe {
+  readonly clients: LocalClients;
+  readonly events: ReceiveEvent[];
+  /** While true, every ReceiveMessage fails before it is sent (and before the SDK's retries). */
+  failing: boolean;
+}
+
+/**
+ * An SQS client of its own that records every ReceiveMessage call, so a test
+ * can see how many were in progress at once. Only order is recorded, never
+ * time: assertions stay independent of how loaded the machine is.
+ */
+function receiveProbe(endpoints: LocalEndpoints): ReceiveProbe {
+  const clients = createLocalClients(endpoints);
+  const probe: ReceiveProbe = { clients, events: [], failing: false };
+  let inProgress = 0;
+  clients.sqs.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== ReceiveMessageCommand.name) return next(args);
+      probe.events.push({ kind: 'start', concurrent: ++inProgress });
+      try {
+        if (probe.failing) {
+          // Asynchronously, like a real failure: receives started together are all in progress before the first fails.
+          await tick();
+          throw new InjectedReceiveError('ReceiveMessage refused by the test');
+        }
+        const result = await next(args);
+        probe.events.push({ kind: 'end', messages: (result.output as ReceiveMessageCommandOutput).Messages?.length ?? 0 });
+        return result;
+      } catch (error) {
+        probe.events.push({ kind: 'failed' });
+        throw error;
+      } finally {
+        inProgress--;
+      }
+    },
+    { step: 'initialize', name: 'receiveProbe' },
+  );
+  return probe;
+}
+
+/** The position just after the first event from `from` on that matches, or 0 if none does yet (so it fits waitFor). */
+function after(events: readonly ReceiveEvent[], matches: (event: ReceiveEvent) => boolean, from = 0): number {
+  const index = events.findIndex((event, position) => position >= from && matches(event));
+  return index === -1 ? 0 : index + 1;
+}
+
+/** For each ReceiveMessage call in `events`, the calls in progress when it started. */
+function starts(events: readonly ReceiveEvent[]): number[] {
+  return events.flatMap((event) => (event.kind === 'start' ? [event.concurrent] : []));
+}
 
 let laneCount = 0;
 
@@ -28,14 +101,16 @@ function lanePollerFixture(local: () => LocalServersFixture) {
   async function startLane(
     t: TestContext,
     handler: LaneHandler,
-    options: { lane?: Partial<LaneOptions>; tuning?: Partial<PollerTuning>; sqs?: SQSClient } = {},
+    options: { lane?: Partial<LaneOptions>; tuning?: Partial<PollerTuning>; sqs?: SQSClient; log?: PollerLog; visibilityTimeoutSeconds?: number } = {},
   ): Promise<{ poller: LanePoller; queues: LaneQueues; send: (...bodies: string[]) => Promise<void> }> {
     const name = `lane-${++laneCount}`;
     const definition = laneDefinition({ [name]: { maxBatchingWindowSeconds: 0, ...options.lane } });
     const { sqs, dynamodb } = local().clients;
-    const { lanes } = await provision(definition, { sqs, dynamodb }, { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
+    const { lanes } = await provision(definition, { sqs, dynamodb }, {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_SECONDS,
+    });
     const queues = lanes[name]!;
-    const poller = startLanePoller({ definition, lane: name, queue: queues, sqs: options.sqs ?? sqs, handler, tuning: options.tuning, log: quietLog });
+    const poller = startLanePoller({ definition, lane: name, queue: queues, sqs: options.sqs ?? sqs, handler, tuning: options.tuning, log: options.log ?? quietLog });
     t.after(() => poller.stop());
     const send = async (...bodies: string[]) => {
       await sqs.send(
@@ -226,6 +301,83 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
     assert.equal(poller.counters.timedOutBatches, 1);
   });
 
+  test('receives run side by side while batches come back full, within maxConcurrency; an idle lane holds one long poll', async (t) => {
+    const probe = receiveProbe(local().servers);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Registered first, so it runs before the poller is stopped: stop() waits for the blocked batch.
+    t.after(() => release());
+    const { poller, send } = await startLane(t, () => released, {
+      lane: { batchSize: 1 },
+      tuning: { maxConcurrency: 4 },
+      sqs: probe.clients.sqs,
+      visibilityTimeoutSeconds: BLOCKED_VISIBILITY_TIMEOUT_SECONDS,
+    });
+    t.after(() => probe.clients.destroy());
+
+    // One message: its batch is full (batch size 1), so the poller widens; the batch, blocked, keeps one slot.
+    await send('only');
+    const widest = poller.tuning.maxConcurrency - 1;
+    const widened = await waitFor(() => after(probe.events, (event) => event.kind === 'start' && event.concurrent === widest), {
+      description: `${widest} receives in progress at once`,
+    });
+    // The queue is empty now: the first empty receive narrows, and later receives run one at a time.
+    const narrowed = await waitFor(() => after(probe.events, (event) => event.kind === 'end' && event.messages === 0, widened), {
+      description: 'an empty receive after widening',
+    });
+    await waitFor(() => starts(probe.events.slice(narrowed)).length >= 2, { description: 'two receives after narrowing' });
+
+    assert.equal(Math.max(...starts(probe.events)), widest, 'receives in progress plus the blocked batch never exceed maxConcurrency');
+    assert.deepEqual(new Set(starts(probe.events.slice(narrowed))), new Set([1]), 'an idle lane holds one long poll at a time');
+    release();
+    await waitFor(() => poller.counters.deleted === 1, { description: 'the blocked batch deleted' });
+    assert.equal(poller.counters.batches, 1);
+  });
+
+  test('failing receives back off all receivers together', async (t) => {
+    const probe = receiveProbe(local().servers);
+    const backoffs: number[] = [];
+    const log: PollerLog = {
+      warn: (message, details) => {
+        if (message.startsWith('receive failed')) backoffs.push(details.backoffMs as number);
+      },
+      error: () => {},
+    };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    t.after(() => release());
+    const errorBackoffMs = 200;
+    const { poller, send } = await startLane(
+      t,
+      async () => {
+        // SQS fails from the moment the first (full) batch is in, so the receives it widened to fail together.
+        probe.failing = true;
+        await released;
+      },
+      {
+        lane: { batchSize: 1 },
+        tuning: { maxConcurrency: 4, errorBackoffMs, maxErrorBackoffMs: 4 * errorBackoffMs },
+        sqs: probe.clients.sqs,
+        log,
+        visibilityTimeoutSeconds: BLOCKED_VISIBILITY_TIMEOUT_SECONDS,
+      },
+    );
+    t.after(() => probe.clients.destroy());
+
+    await send('only');
+    await waitFor(() => backoffs.length >= 5, { description: 'five failed receives' });
+    probe.failing = false;
+    release();
+    await waitFor(() => poller.counters.deleted === 1, { description: 'the batch deleted' });
+
+    const firstFailure = probe.events.findIndex((event) => event.kind === 'failed');
+    assert.equal(Math.max(...starts(probe.events.slice(0, firstFailure))), 3, 'three receives side by side before the failures');
+    // The three fail together: one backoff step for them, not three.
+    assert.deepEqual(backoffs.slice(0, 5), [errorBackoffMs, errorBackoffMs, errorBackoffMs, 2 * errorBackoffMs, 4 * errorBackoffMs]);
+    assert.deepEqual(new Set(starts(probe.events.slice(firstFailure))), new Set([1]), 'after a failure, one receive at a time');
+    assert.equal(poller.counters.sqsErrors, probe.events.filter((event) => event.kind === 'failed').length);
+    assert.equal(poller.state, 'running');
+  });
 });
 
 describe('lane poller when SQS goes away', () => {
