@@ -3,7 +3,12 @@
  * with a single conditional write (DESIGN.md, step 3).
  *
  * - `claimed` records carry a lease; a claim whose lease has passed can be
- *   taken over (its owner crashed).
+ *   taken over (its owner crashed). So can a claim left by an earlier receive
+ *   of this same message: SQS hands a message out again only after its
+ *   visibility timeout, which the stack keeps at 6x the function timeout, so
+ *   that earlier invocation has ended. It crashed, or its claim reached the
+ *   table while the answer was lost; waiting for the lease would spend the
+ *   message's attempts for nothing.
  * - `done` records suppress repeats until `expiresAt` (the table's TTL
  *   attribute). The condition also checks `expiresAt` because TTL deletion
  *   lags by up to two days on AWS and does not exist on dynalite.
@@ -72,6 +77,8 @@ export interface DedupStoreOptions {
 export interface ClaimRequest {
   /** Identifies this delivery: the SQS message id. */
   readonly owner: string;
+  /** Which receive of the message this is (SQS `ApproximateReceiveCount`). */
+  readonly attempt: number;
   readonly leaseMs: number;
   readonly taskId: string;
 }
@@ -103,12 +110,13 @@ const MAX_CLAIM_ROUNDS = 3;
 const CLAIM_CONDITION =
   `attribute_not_exists(${PK})` +
   ' OR (#status = :claimed AND leaseUntil < :now)' +
+  ' OR (#status = :claimed AND #owner = :owner AND attempt < :attempt)' +
   ` OR (#status = :done AND ${TTL} < :nowSeconds)`;
 
 const toSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 /** The attributes of a claim record, in the order of the INSERT statement's parameters. */
-const CLAIM_ATTRIBUTES = [PK, 'status', 'owner', 'taskId', 'leaseUntil', TTL] as const;
+const CLAIM_ATTRIBUTES = [PK, 'status', 'owner', 'attempt', 'taskId', 'leaseUntil', TTL] as const;
 /** Statement errors that say the key exists: judged from the record, as a failed conditional PutItem is. */
 const KEY_TAKEN = new Set(['DuplicateItem', 'ConditionalCheckFailed']);
 /** Statement errors worth another try: the single claim's request carries the SDK's retries and backoff. */
@@ -146,10 +154,12 @@ export class DedupStore {
             TableName: this.table,
             Item: claimItem(key, request, now),
             ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
             ExpressionAttributeValues: {
               ':claimed': { S: CLAIMED },
               ':done': { S: DONE },
+              ':owner': { S: request.owner },
+              ':attempt': { N: String(request.attempt) },
               ':now': { N: String(now) },
               ':nowSeconds': { N: String(toSeconds(now)) },
             },
@@ -160,7 +170,7 @@ export class DedupStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const existing = error.Item ?? (await this.read(key));
-        const verdict = existing && this.interpret(existing, request.owner, this.now());
+        const verdict = existing && this.interpret(existing, request, this.now());
         if (verdict) return verdict;
         if (round >= MAX_CLAIM_ROUNDS) throw error;
       }
@@ -207,7 +217,7 @@ export class DedupStore {
         if (KEY_TAKEN.has(code)) {
           const record = error.Item ?? records.get(entry.key);
           // Stale or gone since the INSERT: the conditional PutItem decides.
-          return (record && this.interpret(record, entry.request.owner, this.now())) ?? claimAlone(entry);
+          return (record && this.interpret(record, entry.request, this.now())) ?? claimAlone(entry);
         }
         if (TRANSIENT.has(code)) return claimAlone(entry);
         throw new DedupStatementError(code, error.Message ?? 'statement failed');
@@ -280,15 +290,18 @@ export class DedupStore {
   }
 
   /** What a blocking record means; undefined when it went stale since the write (try the write again). */
-  private interpret(item: Record<string, AttributeValue>, owner: string, now: number): ClaimResult | undefined {
+  private interpret(item: Record<string, AttributeValue>, request: ClaimRequest, now: number): ClaimResult | undefined {
     if (item.status?.S === DONE) {
       return Number(item[TTL]?.N ?? 0) >= toSeconds(now) ? { kind: 'duplicate' } : undefined;
     }
     const leaseUntil = Number(item.leaseUntil?.N ?? 0);
     if (leaseUntil < now) return undefined;
     const holder = item.owner?.S ?? '';
-    return holder === owner ? { kind: 'leaseHeld', leaseUntil } : { kind: 'coalesced', owner: holder };
+    if (holder !== request.owner) return { kind: 'coalesced', owner: holder };
+    // An earlier receive of this message has ended (see the header); the same receive twice is an SQS duplicate.
+    return Number(item.attempt?.N ?? Infinity) < request.attempt ? undefined : { kind: 'leaseHeld', leaseUntil };
   }
+
 }
 
 function claimItem(key: string, request: ClaimRequest, now: number): Record<(typeof CLAIM_ATTRIBUTES)[number], AttributeValue> {
@@ -297,6 +310,7 @@ function claimItem(key: string, request: ClaimRequest, now: number): Record<(typ
     [PK]: { S: key },
     status: { S: CLAIMED },
     owner: { S: request.owner },
+    attempt: { N: String(request.attempt) },
     taskId: { S: request.taskId },
     leaseUntil: { N: String(leaseUntil) },
     // A claim left by a crash cleans itself up once its lease is long gone.

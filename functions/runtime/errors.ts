@@ -21,7 +21,7 @@ export class TaskTimeoutError extends Error {
   }
 }
 
-/** An earlier delivery of this same message still holds its dedup lease. Retryable once the lease expires. */
+/** Another copy of this same receive (SQS delivered it twice) holds the dedup lease. Retryable: that copy runs the task. */
 export class LeaseHeldError extends Error {
   override readonly name = 'LeaseHeldError';
 }

@@ -110,11 +110,11 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   dedupKey = dedupRecordKey(envelope, task);
   const owner = record.messageId;
   try {
-    const claim = await deps.dedup.claim(dedupKey, { owner, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+    const claim = await deps.dedup.claim(dedupKey, { owner, attempt, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
     if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
     if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
     if (claim.kind === 'leaseHeld') {
-      throw new LeaseHeldError(`an earlier attempt holds the lease until ${new Date(claim.leaseUntil).toISOString()}`);
+      throw new LeaseHeldError(`a copy of this same receive holds the lease until ${new Date(claim.leaseUntil).toISOString()}`);
     }
   } catch (error) {
     // The dedup store is unreachable or the lease is held: nothing ran, try again later.
@@ -125,7 +125,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   const lease = task.singleton ? singletonKey(envelope, task) : undefined;
   if (lease) {
     try {
-      const held = await deps.dedup.claim(lease, { owner, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+      const held = await deps.dedup.claim(lease, { owner, attempt, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
       if (held.kind !== 'claimed') {
         // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
         await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);

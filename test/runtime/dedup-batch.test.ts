@@ -38,7 +38,7 @@ test('a batch whose records all finish writes their marks in one BatchWriteItem,
   sent.length = 0;
   await Promise.all(keys.map((key, n) => batcher.markDone(key, `m${n}`, `t${n}`, WINDOW_SECONDS).finally(() => batcher.recordSettled())));
   assert.deepEqual(sent, ['BatchWriteItemCommand']);
-  for (const key of keys) assert.deepEqual(await store.claim(key, { owner: 'later', taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
+  for (const key of keys) assert.deepEqual(await store.claim(key, { owner: 'later', attempt: 1, taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
 });
 
 test('a record still running does not hold the marks of batch-mates that finished', async () => {
@@ -48,7 +48,7 @@ test('a record still running does not hold the marks of batch-mates that finishe
   // The third record neither marks nor settles until the first two are written.
   await Promise.all(finished);
   for (const n of [0, 1]) {
-    assert.deepEqual(await store.claim(`${prefix}#k${n}`, { owner: 'later', taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
+    assert.deepEqual(await store.claim(`${prefix}#k${n}`, { owner: 'later', attempt: 1, taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
   }
 });
 
@@ -76,7 +76,7 @@ test('the same key twice in one flush goes into separate requests', async () => 
   assert.deepEqual(sent.sort(), ['BatchWriteItemCommand', 'PutItemCommand']);
 });
 
-const claimAs = (owner: string) => ({ owner, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
+const claimAs = (owner: string, attempt = 1) => ({ owner, attempt, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
 
 test("on a server without PartiQL (dynalite) a batch's claims fall back to single claims, same results", async () => {
   const { store, sent, prefix } = setup();

@@ -26,7 +26,7 @@ async function storeWithClock(client: DynamoDBClient) {
 }
 
 const LEASE_MS = 60_000;
-const claimAs = (owner: string) => ({ owner, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
+const claimAs = (owner: string, attempt = 1) => ({ owner, attempt, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
 
 const fulfilled = (results: Array<PromiseSettledResult<ClaimResult>>) =>
   results.map((result) => (result.status === 'fulfilled' ? result.value : result.reason));
@@ -39,10 +39,15 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
       assert.deepEqual(await store.claim('acme#t#k', claimAs('m2')), { kind: 'coalesced', owner: 'm1' });
     });
 
-    test('the same delivery finds its own live lease held (retry later, never run twice)', async () => {
+    test('the same receive twice finds its own live lease held; a later receive of the message takes its claim over', async () => {
       const { store, clock } = await storeWithClock(client());
-      await store.claim('acme#t#k', claimAs('m1'));
-      assert.deepEqual(await store.claim('acme#t#k', claimAs('m1')), { kind: 'leaseHeld', leaseUntil: clock.now + LEASE_MS });
+      await store.claim('acme#t#k', claimAs('m1', 1));
+      // An SQS duplicate of the same receive: retry later, never run twice at once.
+      assert.deepEqual(await store.claim('acme#t#k', claimAs('m1', 1)), { kind: 'leaseHeld', leaseUntil: clock.now + LEASE_MS });
+      // The second receive comes after the visibility timeout: the first invocation is over.
+      assert.deepEqual(await store.claim('acme#t#k', claimAs('m1', 2)), { kind: 'claimed' });
+      assert.deepEqual(await store.claim('acme#t#k', claimAs('m1', 2)), { kind: 'leaseHeld', leaseUntil: clock.now + LEASE_MS });
+      assert.deepEqual(await store.claim('acme#t#k', claimAs('m2', 3)), { kind: 'coalesced', owner: 'm1' });
     });
 
     test('an expired lease is taken over by the next delivery', async () => {
@@ -101,6 +106,7 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
       // ...and two live ones, one of them this delivery's own.
       await store.claim('acme#t#live', claimAs('m1'));
       await store.claim('acme#t#mine', claimAs('m9'));
+      await store.claim('acme#t#mine-earlier', claimAs('m9', 0));
       const leaseHeldUntil = clock.now + LEASE_MS;
       const sent = recordCommands(client());
       const results = await store.claimMany([
@@ -110,6 +116,7 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
         { key: 'acme#t#mine', request: claimAs('m9') },
         { key: 'acme#t#crashed', request: claimAs('m9') },
         { key: 'acme#t#old-done', request: claimAs('m9') },
+        { key: 'acme#t#mine-earlier', request: claimAs('m9') },
       ]);
       assert.deepEqual(fulfilled(results), [
         { kind: 'claimed' },
@@ -118,14 +125,15 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
         { kind: 'leaseHeld', leaseUntil: leaseHeldUntil },
         { kind: 'claimed' },
         { kind: 'claimed' },
+        { kind: 'claimed' },
       ]);
       assert.equal(store.claimWrites, claimWrites);
       if (claimWrites === 'batch') {
-        // One batch; the four keys it found taken read back at once; the two stale ones claimed alone.
-        assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+        // One batch; the five keys it found taken read back at once; the three stale ones claimed alone.
+        assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand', 'PutItemCommand']);
       }
       // The winners hold their claims now.
-      for (const key of ['acme#t#fresh', 'acme#t#crashed', 'acme#t#old-done']) {
+      for (const key of ['acme#t#fresh', 'acme#t#crashed', 'acme#t#old-done', 'acme#t#mine-earlier']) {
         assert.deepEqual(await store.claim(key, claimAs('m10')), { kind: 'coalesced', owner: 'm9' });
       }
     });

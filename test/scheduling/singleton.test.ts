@@ -158,7 +158,7 @@ test('a run that died holding the singleton lease blocks the schedule only until
   // What a killed run leaves behind: the lease record, never released.
   const store = new DedupStore({ client: h.stack.clients.dynamodb, table: h.stack.resources.dedupTable });
   const lease = singletonKey({ tenant: DEFAULT_SCHEDULE_TENANT } as TaskEnvelope, task);
-  assert.equal((await store.claim(lease, { owner: 'killed-run', taskId: 'killed-run', leaseMs })).kind, 'claimed');
+  assert.equal((await store.claim(lease, { owner: 'killed-run', attempt: 1, taskId: 'killed-run', leaseMs })).kind, 'claimed');
   const runsBefore = completedRuns('tick.quick');
   try {
     const blocked = await sendTick(h, 'tick.quick', tickTime(20));
