@@ -14,6 +14,12 @@ export interface BenchOptions {
   readonly throughputTasks: Readonly<Record<number, number>>;
   /** Repeats of each throughput run; the median is reported. */
   readonly throughputRepeats: number;
+  /**
+   * Tasks of one unmeasured drain per contender before figure 1: the first
+   * drain of a fresh process ran up to 40% slower (JIT, DynamoDB Local's own
+   * JVM warming up), which landed on whichever repeat came first.
+   */
+  readonly warmupTasks: number;
   /** Lambda batch sizes compared (event source `batchSize`). */
   readonly batchSizes: readonly number[];
   /** Shares of messages whose dedup key repeats an earlier message's. */
@@ -37,6 +43,7 @@ export interface BenchOptions {
 export const BENCH_DEFAULTS: BenchOptions = {
   throughputTasks: { 1: 400, 10: 1_500 },
   throughputRepeats: 3,
+  warmupTasks: 1_000,
   batchSizes: [1, 10],
   duplicateShares: [0, 0.2],
   duplicateDistance: 100,
@@ -51,6 +58,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
 export const QUICK_OVERRIDES: Partial<BenchOptions> = {
   throughputTasks: { 1: 100, 10: 300 },
   throughputRepeats: 1,
+  warmupTasks: 200,
   coldImportRuns: 3,
   cpuRecords: 300,
   cpuRepeats: 3,

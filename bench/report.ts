@@ -161,7 +161,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 1. End-to-end throughput (local servers, full pipeline, trivial handler)',
     '',
-    'Median of the repeats; each repeat drains a fresh backlog through the local event source mapping (`local/poller.ts`). Batch 1 runs were published with one SendMessage per task, batch 10 runs with SendMessageBatch (the publish is not timed).',
+    'Median of the repeats, after one unmeasured warm-up drain per contender; each repeat drains a fresh backlog through the local event source mapping (`local/poller.ts`, with the poller concurrency stated under Run: receives in progress plus batches in flight). Batch 1 runs were published with one SendMessage per task, batch 10 runs with SendMessageBatch (the publish is not timed).',
     '',
     throughputSection(report.throughput),
     '',

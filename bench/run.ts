@@ -34,6 +34,7 @@ function environment(): Record<string, string> {
     commit,
     'DynamoDB backend': `${BACKEND} (AWS's emulator, a JVM beside this process; both contenders use it)`,
     'SQS backend': 'local-aws-sqs, in process',
+    'poller concurrency': `${options.concurrency} (receives in progress plus batches in flight, figures 1 and 5)`,
     mode: options.quick ? 'QUICK (--quick): too small to publish' : 'full',
   };
 }
@@ -41,6 +42,20 @@ function environment(): Record<string, string> {
 progress(`tasklanes bench${options.quick ? ' (quick)' : ''}: starting SQS and ${BACKEND}`);
 const rig = await startRig(BACKEND);
 try {
+  for (const contender of CONTENDERS) {
+    progress(`warm-up: ${contender}, ${options.warmupTasks} tasks, not measured`);
+    await timedDrain(rig, {
+      contender,
+      tasks: options.warmupTasks,
+      batchSize: Math.max(...options.batchSizes),
+      duplicateShare: 0,
+      duplicateDistance: options.duplicateDistance,
+      publishPath: 'tuned',
+      concurrency: options.concurrency,
+      stallTimeoutMs: options.stallTimeoutMs,
+    });
+  }
+
   const throughput: ThroughputRow[] = [];
   for (const batchSize of options.batchSizes) {
     for (const duplicateShare of options.duplicateShares) {

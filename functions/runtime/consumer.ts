@@ -104,10 +104,10 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
 
   const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     // The batch's claims and done marks share requests (dedup-batch.ts).
-    const batched = new DedupBatcher(dedup, event.Records.length);
+    const batched = new DedupBatcher(dedup);
     const batchDeps: PipelineDependencies = { ...deps, dedup: batched };
     const results = await Promise.all(
-      event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled())),
+      event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled(record.messageId))),
     );
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const { event: outcome, failed } of results) {

@@ -9,11 +9,12 @@
  * Done marks: one BatchWriteItem for a batch instead of a PutItem per record (DESIGN.md step
  * 5 stays in order: a record's outcome is settled, and so its message
  * deleted, only after its own mark is written). Marks wait until every
- * record still in progress has asked for one, or at most `maxDelayMs`, so
- * a slow batch-mate never holds a finished record's mark for long; its
- * claim's lease keeps repeats coalesced meanwhile. Unprocessed marks are
- * written one by one; a failed request fails its marks, as a failed
- * PutItem would.
+ * record that holds a claim and is still running has asked for one, or at
+ * most `maxDelayMs`, so a slow batch-mate never holds a finished record's
+ * mark for long; its claim's lease keeps repeats coalesced meanwhile.
+ * Records still waiting for their claim's verdict (a duplicate's read) hold
+ * no one: most of them end without a mark. Unprocessed marks are written
+ * one by one; a failed request fails its marks, as a failed PutItem would.
  */
 import {
   MAX_BATCH_STATEMENTS,
@@ -42,20 +43,18 @@ type PendingMark = Pending<DoneMark, void>;
 type PendingClaim = Pending<ClaimEntry, ClaimResult>;
 
 export class DedupBatcher implements DedupPort {
-  #open: number;
+  /** Deliveries (owners) holding a claim that have not settled yet: the marks to wait for. */
+  readonly #running = new Set<string>();
   #pending: PendingMark[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #check: NodeJS.Immediate | undefined;
   #claims: PendingClaim[] = [];
   #claimsFlush: NodeJS.Immediate | undefined;
 
-  /** `records`: how many records of the invocation will run through this batcher. */
   constructor(
     private readonly store: DedupStore,
-    records: number,
     private readonly maxDelayMs = DONE_BATCH_MAX_DELAY_MS,
-  ) {
-    this.#open = records;
-  }
+  ) {}
 
   claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
     return new Promise((resolve, reject) => {
@@ -73,17 +72,19 @@ export class DedupBatcher implements DedupPort {
     for (const chunk of distinctKeyChunks(pending, (claim) => claim.item.key, MAX_BATCH_STATEMENTS)) await this.#claimChunk(chunk);
   }
 
+  /** Settles each record's claim as soon as its own result is known; resolves when all are. */
   async #claimChunk(chunk: readonly PendingClaim[]): Promise<void> {
-    try {
-      const results = await this.store.claimMany(chunk.map((pending) => pending.item));
-      results.forEach((result, index) => {
-        if (result.status === 'fulfilled') chunk[index]!.resolve(result.value);
-        else chunk[index]!.reject(result.reason);
-      });
-    } catch (error) {
-      for (const pending of chunk) pending.reject(error);
-    }
+    const results = this.store.claimMany(chunk.map((pending) => pending.item));
+    results.forEach((result, index) => {
+      const { item, resolve, reject } = chunk[index]!;
+      result.then((claim) => {
+        if (claim.kind === 'claimed') this.#running.add(item.request.owner);
+        resolve(claim);
+      }, reject);
+    });
+    await Promise.allSettled(results);
   }
+
 
   release(key: string, owner: string): Promise<void> {
     return this.store.release(key, owner);
@@ -96,19 +97,22 @@ export class DedupBatcher implements DedupPort {
     });
   }
 
-  /** Call once per record when its processing has ended, whatever the outcome. */
-  recordSettled(): void {
-    this.#open--;
+  /** Call once per record when its processing has ended, whatever the outcome; `owner` is its SQS message id. */
+  recordSettled(owner: string): void {
+    this.#running.delete(owner);
     this.#schedule();
   }
 
+  /** Decides after the current turn, once batch-mates resolved in it have had their say. */
   #schedule(): void {
-    if (this.#pending.length === 0) return;
-    if (this.#pending.length >= this.#open || this.#pending.length >= MAX_BATCH_WRITE_ITEMS) {
-      this.#flush();
-    } else {
-      this.#timer ??= setTimeout(() => this.#flush(), this.maxDelayMs);
-    }
+    this.#check ??= setImmediate(() => {
+      this.#check = undefined;
+      if (this.#pending.length === 0) return;
+      const asked = new Set(this.#pending.map((pending) => pending.item.owner));
+      const waiting = [...this.#running].some((owner) => !asked.has(owner));
+      if (!waiting || this.#pending.length >= MAX_BATCH_WRITE_ITEMS) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.maxDelayMs);
+    });
   }
 
   #flush(): void {

@@ -179,14 +179,40 @@ export class DedupStore {
 
   /**
    * Claims several distinct keys (at most MAX_BATCH_STATEMENTS) with one
-   * request where the server allows it; each result is what `claim` would
-   * have returned or thrown for that key. A failure of the whole request
-   * (network, throttling after the SDK's retries) rejects the call.
+   * request where the server allows it: one promise per entry, settling
+   * with what `claim` would have returned or thrown for that key. A failure
+   * of the whole request (network, throttling after the SDK's retries)
+   * rejects every entry's promise.
    */
-  async claimMany(entries: readonly ClaimEntry[]): Promise<Array<PromiseSettledResult<ClaimResult>>> {
+  claimMany(entries: readonly ClaimEntry[]): Array<Promise<ClaimResult>> {
     const claimAlone = (entry: ClaimEntry) => this.claim(entry.key, entry.request);
     // One key: the conditional PutItem is one request too, and returns the blocking record on AWS.
-    if (entries.length <= 1 || !this.#partiql) return Promise.allSettled(entries.map(claimAlone));
+    if (entries.length <= 1 || !this.#partiql) return entries.map(claimAlone);
+    const batch = this.#insertClaims(entries);
+    // Only the records whose keys were taken wait for this read; the claimed ones go on at once.
+    let taken: Promise<Map<string, Record<string, AttributeValue>>> | undefined;
+    const readTaken = () =>
+      (taken ??= batch.then((responses) =>
+        this.readMany(entries.filter((_, index) => KEY_TAKEN.has(responses?.[index]?.Error?.Code ?? '')).map((entry) => entry.key)),
+      ));
+    return entries.map(async (entry, index): Promise<ClaimResult> => {
+      const responses = await batch;
+      if (!responses) return claimAlone(entry);
+      const error = responses[index]!.Error;
+      if (!error) return { kind: 'claimed' };
+      const code = error.Code ?? 'Unknown';
+      if (KEY_TAKEN.has(code)) {
+        const record = error.Item ?? (await readTaken()).get(entry.key);
+        // Stale or gone since the INSERT: the conditional PutItem decides.
+        return (record && this.interpret(record, entry.request, this.now())) ?? claimAlone(entry);
+      }
+      if (TRANSIENT.has(code)) return claimAlone(entry);
+      throw new DedupStatementError(code, error.Message ?? 'statement failed');
+    });
+  }
+
+  /** One conditional INSERT per entry in one request; undefined when the server has no PartiQL. */
+  async #insertClaims(entries: readonly ClaimEntry[]): Promise<BatchStatementResponse[] | undefined> {
     const now = this.now();
     let responses: BatchStatementResponse[] | undefined;
     try {
@@ -201,28 +227,12 @@ export class DedupStore {
     } catch (error) {
       if (!(error instanceof Error && error.name === UNSUPPORTED_OPERATION)) throw error;
       this.#partiql = false;
-      return Promise.allSettled(entries.map(claimAlone));
+      return undefined;
     }
     if (responses?.length !== entries.length) {
       throw new DedupStatementError('ResponseMismatch', `${entries.length} statements, ${responses?.length ?? 0} responses`);
     }
-
-    const taken = entries.filter((_, index) => KEY_TAKEN.has(responses[index]!.Error?.Code ?? ''));
-    const records = taken.length ? await this.readMany(taken.map((entry) => entry.key)) : new Map<string, Record<string, AttributeValue>>();
-    return Promise.allSettled(
-      entries.map(async (entry, index): Promise<ClaimResult> => {
-        const error = responses[index]!.Error;
-        if (!error) return { kind: 'claimed' };
-        const code = error.Code ?? 'Unknown';
-        if (KEY_TAKEN.has(code)) {
-          const record = error.Item ?? records.get(entry.key);
-          // Stale or gone since the INSERT: the conditional PutItem decides.
-          return (record && this.interpret(record, entry.request, this.now())) ?? claimAlone(entry);
-        }
-        if (TRANSIENT.has(code)) return claimAlone(entry);
-        throw new DedupStatementError(code, error.Message ?? 'statement failed');
-      }),
-    );
+    return responses;
   }
 
   /** Marks the work done for `windowSeconds`. Unconditional: the work has run, whoever holds the lease now. */

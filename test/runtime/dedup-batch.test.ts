@@ -6,8 +6,8 @@
  *   claims with the same results.
  * - Done marks share BatchWriteItem requests, each record's mark is written
  *   before its promise resolves, a record still running does not hold its
- *   batch-mates' marks, and repeated keys never share a request (DynamoDB
- *   would reject it).
+ *   batch-mates' marks for long, only records holding a claim are waited
+ *   for, and repeated keys never share a request (DynamoDB would reject it).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -31,42 +31,65 @@ function setup() {
   return { store, sent, prefix: `dedup-batch-${++runs}` };
 }
 
+const claimAs = (owner: string, attempt = 1) => ({ owner, attempt, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
+const later = { owner: 'later', attempt: 1, taskId: 'x', leaseMs: LEASE_MS };
+
+/** Records `0..count-1` of one invocation, each with its key and owner, claimed through the batcher. */
+async function claimedRecords(batcher: DedupBatcher, prefix: string, count: number) {
+  const records = Array.from({ length: count }, (_, n) => ({ key: `${prefix}#k${n}`, owner: `m${n}` }));
+  const claims = await Promise.all(records.map(({ key, owner }) => batcher.claim(key, claimAs(owner))));
+  assert.ok(claims.every((claim) => claim.kind === 'claimed'));
+  return records;
+}
+
 test('a batch whose records all finish writes their marks in one BatchWriteItem, then each is a duplicate', async () => {
   const { store, sent, prefix } = setup();
-  const keys = Array.from({ length: 10 }, (_, n) => `${prefix}#k${n}`);
-  const batcher = new DedupBatcher(store, keys.length);
+  const batcher = new DedupBatcher(store);
+  const records = await claimedRecords(batcher, prefix, 10);
   sent.length = 0;
-  await Promise.all(keys.map((key, n) => batcher.markDone(key, `m${n}`, `t${n}`, WINDOW_SECONDS).finally(() => batcher.recordSettled())));
+  await Promise.all(
+    records.map(({ key, owner }, n) => batcher.markDone(key, owner, `t${n}`, WINDOW_SECONDS).finally(() => batcher.recordSettled(owner))),
+  );
   assert.deepEqual(sent, ['BatchWriteItemCommand']);
-  for (const key of keys) assert.deepEqual(await store.claim(key, { owner: 'later', attempt: 1, taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
+  for (const { key } of records) assert.deepEqual(await store.claim(key, later), { kind: 'duplicate' });
 });
 
-test('a record still running does not hold the marks of batch-mates that finished', async () => {
-  const { store, prefix } = setup();
-  const batcher = new DedupBatcher(store, 3);
-  const finished = [0, 1].map((n) => batcher.markDone(`${prefix}#k${n}`, `m${n}`, `t${n}`, WINDOW_SECONDS));
-  // The third record neither marks nor settles until the first two are written.
-  await Promise.all(finished);
-  for (const n of [0, 1]) {
-    assert.deepEqual(await store.claim(`${prefix}#k${n}`, { owner: 'later', attempt: 1, taskId: 'x', leaseMs: LEASE_MS }), { kind: 'duplicate' });
-  }
-});
-
-test('records that settle without a mark release the others at once', async () => {
+test('a record still running does not hold the marks of batch-mates that finished for long', async () => {
   const { store, sent, prefix } = setup();
-  const batcher = new DedupBatcher(store, 4, 60_000);
+  const batcher = new DedupBatcher(store);
+  const records = await claimedRecords(batcher, prefix, 3);
   sent.length = 0;
-  const marks = [0, 1].map((n) => batcher.markDone(`${prefix}#k${n}`, `m${n}`, `t${n}`, WINDOW_SECONDS));
-  // Two records ended otherwise (duplicate, expired): with a one-minute delay, only the barrier can flush.
-  batcher.recordSettled();
-  batcher.recordSettled();
+  // The third record neither marks nor settles until the first two are written (after DONE_BATCH_MAX_DELAY_MS).
+  await Promise.all(records.slice(0, 2).map(({ key, owner }, n) => batcher.markDone(key, owner, `t${n}`, WINDOW_SECONDS)));
+  assert.deepEqual(sent, ['BatchWriteItemCommand']);
+  for (const { key } of records.slice(0, 2)) assert.deepEqual(await store.claim(key, later), { kind: 'duplicate' });
+});
+
+test('claimed records that settle without a mark release the others at once', async () => {
+  const { store, sent, prefix } = setup();
+  const batcher = new DedupBatcher(store, 60_000);
+  const records = await claimedRecords(batcher, prefix, 4);
+  sent.length = 0;
+  const marks = records.slice(0, 2).map(({ key, owner }, n) => batcher.markDone(key, owner, `t${n}`, WINDOW_SECONDS));
+  // Two records failed and released their claims: with a one-minute delay, only the barrier can flush.
+  for (const { owner } of records.slice(2)) batcher.recordSettled(owner);
   await Promise.all(marks);
   assert.deepEqual(sent, ['BatchWriteItemCommand']);
 });
 
+test('records that hold no claim (invalid, expired, duplicate, still waiting for a verdict) are not waited for', async () => {
+  const { store, sent, prefix } = setup();
+  const batcher = new DedupBatcher(store, 60_000);
+  const [record] = await claimedRecords(batcher, prefix, 1);
+  // Nine batch-mates that never claimed: with a one-minute delay, the mark still goes at once.
+  sent.length = 0;
+  await batcher.markDone(record!.key, record!.owner, 't0', WINDOW_SECONDS);
+  assert.deepEqual(sent, ['PutItemCommand']);
+});
+
 test('the same key twice in one flush goes into separate requests', async () => {
   const { store, sent, prefix } = setup();
-  const batcher = new DedupBatcher(store, 3);
+  const batcher = new DedupBatcher(store);
   sent.length = 0;
   await Promise.all([
     batcher.markDone(`${prefix}#same`, 'm1', 't1', WINDOW_SECONDS),
@@ -76,11 +99,10 @@ test('the same key twice in one flush goes into separate requests', async () => 
   assert.deepEqual(sent.sort(), ['BatchWriteItemCommand', 'PutItemCommand']);
 });
 
-const claimAs = (owner: string, attempt = 1) => ({ owner, attempt, taskId: `task-of-${owner}`, leaseMs: LEASE_MS });
 
 test("on a server without PartiQL (dynalite) a batch's claims fall back to single claims, same results", async () => {
   const { store, sent, prefix } = setup();
-  const batcher = new DedupBatcher(store, 4);
+  const batcher = new DedupBatcher(store);
   sent.length = 0;
   const results = await Promise.all([
     batcher.claim(`${prefix}#a`, claimAs('m1')),
@@ -105,7 +127,7 @@ if (unavailable) {
       const { dynamodb } = ddbLocal();
       const store = new DedupStore({ client: dynamodb, table: await provisionDedupTable(dynamodb, undefined, 'claims-batch') });
       const sent = recordCommands(dynamodb);
-      const batcher = new DedupBatcher(store, 11);
+      const batcher = new DedupBatcher(store);
       const keys = Array.from({ length: 10 }, (_, n) => `acme#t#k${n}`);
       const results = await Promise.all([...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))), batcher.claim('acme#t#k0', claimAs('m10'))]);
       assert.deepEqual(results.slice(0, 10), keys.map(() => ({ kind: 'claimed' })));
