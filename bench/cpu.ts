@@ -48,18 +48,18 @@ function events(records: number, batchSize: number, runId: string): SQSEvent[] {
   return result;
 }
 
-export async function measureCpu(contender: Contender, batchSize: number, records: number, repeats: number): Promise<CpuFigure> {
+export async function measureCpu(contender: Contender, batchSize: number, records: number, repeats: number, warmup: number): Promise<CpuFigure> {
   const handler = contenderHandler(contender, cannedResources(), new LogSink());
   const context = () => lambdaContext({ functionName: 'bench', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 });
   const samples: number[] = [];
   try {
-    // The first sample warms the JIT and the SDK's lazy paths and is not kept.
-    for (let sample = 0; sample <= repeats; sample++) {
+    // The first samples warm the JIT and the SDK's lazy paths and are not kept.
+    for (let sample = 0; sample < warmup + repeats; sample++) {
       const batches = events(records, batchSize, `cpu-${contender}-${batchSize}-${sample}`);
       const before = process.cpuUsage();
       for (const event of batches) await handler.handler(event, context());
       const used = process.cpuUsage(before);
-      if (sample > 0) samples.push((used.user + used.system) / records);
+      if (sample >= warmup) samples.push((used.user + used.system) / records);
     }
   } finally {
     await handler.close();

@@ -179,7 +179,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 4. Pipeline CPU per task, I/O excluded',
     '',
-    'user+system CPU (process.cpuUsage) per task over sequential batches, SDK clients answering from memory (requests still built, signed and parsed); logs and EMF serialized into a discarding stream. Median of samples after a warm-up sample.',
+    'user+system CPU (process.cpuUsage) per task over sequential batches, SDK clients answering from memory (requests still built, signed and parsed); logs and EMF serialized into a discarding stream. Median of the samples kept after the dropped warm-up samples (bench option `cpuWarmupSamples`).',
     '',
     cpuSection(report.cpu),
     '',

@@ -92,7 +92,7 @@ try {
   for (const batchSize of options.batchSizes) {
     for (const contender of ['tasklanes', 'peer'] as const) {
       progress(`figure 4: CPU per task, ${contender}, batch ${batchSize}`);
-      cpu.push(await measureCpu(contender, batchSize, options.cpuRecords, options.cpuRepeats));
+      cpu.push(await measureCpu(contender, batchSize, options.cpuRecords, options.cpuRepeats, options.cpuWarmupSamples));
     }
   }
 
