@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEDUP_TABLE_SCHEMA, LOCAL_NAMES } from '../functions/definition/environment.ts';
-import { DLQ_RETENTION_SECONDS } from '../functions/definition/limits.ts';
+import { QUEUE_RETENTION_SECONDS } from '../functions/definition/limits.ts';
 import type { Definition } from '../functions/definition/registry.ts';
 import { visibilityTimeoutSeconds } from '../functions/definition/timeouts.ts';
 
@@ -94,11 +94,12 @@ async function provisionLane(
   settings: { maxReceiveCount: number; visibilityTimeoutSeconds: number },
 ): Promise<LaneQueues> {
   const dlq = await ensureQueue(sqs, LOCAL_NAMES.dlq(lane), {
-    MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+    MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
     SqsManagedSseEnabled: 'true',
   });
   const queue = await ensureQueue(sqs, LOCAL_NAMES.queue(lane), {
     VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.maxReceiveCount }),
     SqsManagedSseEnabled: 'true',
   });

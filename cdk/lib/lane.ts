@@ -12,7 +12,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/definition/environment.ts';
-import { DLQ_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
+import { QUEUE_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
 import type { Definition } from '../../functions/definition/registry.ts';
 import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../../functions/definition/timeouts.ts';
 import type { LaneDefinition } from '../../functions/definition/types.ts';
@@ -58,7 +58,7 @@ export class Lane extends Construct {
       queueName: `${queueName}-dlq`,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
+      retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
       redriveAllowPolicy: {
         redrivePermission: RedrivePermission.BY_QUEUE,
         sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', stack.formatArn({ service: 'sqs', resource: queueName }))],
@@ -68,6 +68,7 @@ export class Lane extends Construct {
       queueName,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(props.definition, lane.name)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: lane.maxReceiveCount },
     });

@@ -19,8 +19,13 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10;
 
-/** DLQ retention: the SQS maximum, 14 days. */
-export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+/**
+ * Retention of every queue, the lane's and its DLQ: the SQS maximum, 14 days.
+ * A task waiting in a paused or backed-up lane is expired (and counted) by
+ * the consumer at its max age, instead of being dropped unseen by SQS at the
+ * 4-day default; so no task type may have a longer max age.
+ */
+export const QUEUE_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 /** Lambda's hard limit for a function timeout. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;

@@ -5,7 +5,7 @@
  */
 import type { ZodType } from 'zod';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
-import { MAX_FUNCTION_TIMEOUT_SECONDS, FUNCTION_TIMEOUT_MARGIN_SECONDS } from './limits.ts';
+import { FUNCTION_TIMEOUT_MARGIN_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS, QUEUE_RETENTION_SECONDS } from './limits.ts';
 import { heartbeatTask } from './schedule.ts';
 
 export class DefinitionError extends Error {
@@ -74,6 +74,10 @@ export function createDefinition(input: {
     if (resolved.timeoutSeconds <= 0 || resolved.timeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS > MAX_FUNCTION_TIMEOUT_SECONDS)
       throw new DefinitionError(
         `task type "${task.type}": timeoutSeconds must be > 0 and leave ${FUNCTION_TIMEOUT_MARGIN_SECONDS}s below Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS}s limit`,
+      );
+    if (resolved.maxAgeSeconds <= 0 || resolved.maxAgeSeconds > QUEUE_RETENTION_SECONDS)
+      throw new DefinitionError(
+        `task type "${task.type}": maxAgeSeconds must be 1..${QUEUE_RETENTION_SECONDS} (the queues' 14-day retention; SQS would drop an older task unseen)`,
       );
     if (resolved.maxAttempts < 1 || resolved.maxAttempts > lane.maxReceiveCount)
       throw new DefinitionError(`task type "${task.type}": maxAttempts must be 1..${lane.maxReceiveCount} (the lane's maxReceiveCount)`);

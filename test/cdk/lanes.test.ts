@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { definition } from '../../functions/definition/index.ts';
 import { DEDUP_TABLE_SCHEMA, ENV, DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
-import { DLQ_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from '../../functions/definition/limits.ts';
+import { QUEUE_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from '../../functions/definition/limits.ts';
 import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../../functions/definition/timeouts.ts';
 import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
 import { arnOf, countByType, logicalId, resource, synthesize } from './support.ts';
@@ -31,9 +31,10 @@ for (const { lane, built } of lanes) {
   describe(`lane ${lane.name}`, () => {
     const consumerTimeout = consumerTimeoutSeconds(definition, lane.name);
 
-    test('queue: SSE, visibility timeout >= 6x the consumer timeout, redrive to its DLQ after maxReceiveCount', () => {
+    test('queue: SSE, 14-day retention, visibility timeout >= 6x the consumer timeout, redrive to its DLQ after maxReceiveCount', () => {
       const queue = resource(template, built.queue);
       assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+      assert.equal(queue.Properties.MessageRetentionPeriod, QUEUE_RETENTION_SECONDS);
       assert.equal(queue.Properties.VisibilityTimeout, visibilityTimeoutSeconds(definition, lane.name));
       assert.ok(queue.Properties.VisibilityTimeout >= VISIBILITY_TIMEOUT_FACTOR * consumerTimeout);
       assert.deepEqual(queue.Properties.RedrivePolicy, {
@@ -45,8 +46,10 @@ for (const { lane, built } of lanes) {
     test('DLQ: SSE, 14-day retention, accepts dead letters from its own lane queue only', () => {
       const dlq = resource(template, built.deadLetterQueue);
       assert.equal(dlq.Properties.SqsManagedSseEnabled, true);
-      assert.equal(dlq.Properties.MessageRetentionPeriod, DLQ_RETENTION_SECONDS);
-      assert.equal(DLQ_RETENTION_SECONDS, 14 * 24 * 3600);
+      assert.equal(dlq.Properties.MessageRetentionPeriod, QUEUE_RETENTION_SECONDS);
+      assert.equal(QUEUE_RETENTION_SECONDS, 14 * 24 * 3600);
+      // Every task type's max age fits in it: a stalled lane expires its tasks, SQS never drops them unseen.
+      for (const task of definition.tasksOf(lane.name)) assert.ok(task.maxAgeSeconds <= QUEUE_RETENTION_SECONDS, task.type);
       assert.equal(dlq.Properties.RedriveAllowPolicy.redrivePermission, 'byQueue');
       const [source] = dlq.Properties.RedriveAllowPolicy.sourceQueueArns;
       assert.equal(dlq.Properties.RedriveAllowPolicy.sourceQueueArns.length, 1);

@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEDUP_TABLE_SCHEMA, LOCAL_NAMES } from '../../functions/definition/environment.ts';
-import { DLQ_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
+import { QUEUE_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
 import { visibilityTimeoutSeconds } from '../../functions/definition/timeouts.ts';
 import { provision } from '../../local/provision.ts';
 import { laneDefinition } from '../support/definitions.ts';
@@ -28,9 +28,10 @@ describe('provision', () => {
       assert.equal(queue?.VisibilityTimeout, String(visibilityTimeoutSeconds(definition, lane.name)));
       assert.deepEqual(JSON.parse(queue!.RedrivePolicy!), { deadLetterTargetArn: queues.dlqArn, maxReceiveCount: lane.maxReceiveCount });
       assert.equal(queue?.QueueArn, queues.queueArn);
+      assert.equal(queue?.MessageRetentionPeriod, String(QUEUE_RETENTION_SECONDS));
 
       const { Attributes: dlq } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.dlqUrl, AttributeNames: ['All'] }));
-      assert.equal(dlq?.MessageRetentionPeriod, String(DLQ_RETENTION_SECONDS));
+      assert.equal(dlq?.MessageRetentionPeriod, String(QUEUE_RETENTION_SECONDS));
       assert.deepEqual(JSON.parse(dlq!.RedriveAllowPolicy!), { redrivePermission: 'byQueue', sourceQueueArns: [queues.queueArn] });
     }
     // 6 x (120 s task + 10 s margin)
