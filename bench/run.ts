@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureBundles } from './bundle.ts';
-import { CONTENDERS } from './contenders.ts';
+import { CONTENDERS, type Contender } from './contenders.ts';
 import { measureCpu, type CpuFigure } from './cpu.ts';
 import { timedDrain } from './drain.ts';
 import { optionsFromArgs } from './options.ts';
@@ -41,19 +41,23 @@ function environment(): Record<string, string> {
 
 progress(`tasklanes bench${options.quick ? ' (quick)' : ''}: starting SQS and ${BACKEND}`);
 const rig = await startRig(BACKEND);
+/** One drain of figure 1 (or its warm-up) with the run's options; batch 1 is published the naive way, larger batches tuned. */
+const drain = (contender: Contender, tasks: number, batchSize: number, duplicateShare: number, onProgress?: (deleted: number) => void) =>
+  timedDrain(rig, {
+    contender,
+    tasks,
+    batchSize,
+    duplicateShare,
+    duplicateDistance: options.duplicateDistance,
+    publishPath: batchSize === 1 ? 'naive' : 'tuned',
+    concurrency: options.concurrency,
+    stallTimeoutMs: options.stallTimeoutMs,
+    onProgress,
+  });
 try {
   for (const contender of CONTENDERS) {
     progress(`warm-up: ${contender}, ${options.warmupTasks} tasks, not measured`);
-    await timedDrain(rig, {
-      contender,
-      tasks: options.warmupTasks,
-      batchSize: Math.max(...options.batchSizes),
-      duplicateShare: 0,
-      duplicateDistance: options.duplicateDistance,
-      publishPath: 'tuned',
-      concurrency: options.concurrency,
-      stallTimeoutMs: options.stallTimeoutMs,
-    });
+    await drain(contender, options.warmupTasks, Math.max(...options.batchSizes), 0);
   }
 
   const throughput: ThroughputRow[] = [];
@@ -66,17 +70,7 @@ try {
         for (const contender of CONTENDERS) {
           const label = `figure 1: ${contender}, batch ${batchSize}, ${duplicateShare * 100}% duplicates, repeat ${repeat}/${options.throughputRepeats}`;
           progress(label);
-          const result = await timedDrain(rig, {
-            contender,
-            tasks,
-            batchSize,
-            duplicateShare,
-            duplicateDistance: options.duplicateDistance,
-            publishPath: batchSize === 1 ? 'naive' : 'tuned',
-            concurrency: options.concurrency,
-            stallTimeoutMs: options.stallTimeoutMs,
-            onProgress: (deleted) => progress(`  ${deleted}/${tasks}`),
-          });
+          const result = await drain(contender, tasks, batchSize, duplicateShare, (deleted) => progress(`  ${deleted}/${tasks}`));
           progress(`  ${result.tasksPerSecond.toFixed(0)} tasks/s (${result.reportedFailures} redelivered)`);
           row[contender].push(result);
         }

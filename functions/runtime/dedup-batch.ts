@@ -85,7 +85,6 @@ export class DedupBatcher implements DedupPort {
     await Promise.allSettled(results);
   }
 
-
   release(key: string, owner: string): Promise<void> {
     return this.store.release(key, owner);
   }
