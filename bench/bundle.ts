@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
-import { CONSUMER_BUNDLING, DEFAULT_HANDLER_ENTRY, PROJECT_ROOT } from '../cdk/lib/consumer-bundling.ts';
-import { ENV } from '../functions/definition/environment.ts';
+import { CONSUMER_BUNDLING, DEFAULT_HANDLER_ENTRY, PROJECT_ROOT } from '../src/cdk/consumer-bundling.ts';
+import { ENV } from '../src/definition/environment.ts';
 import { median } from './stats.ts';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@
  * SDK's own work per request counts and the network and the servers do not.
  */
 import { Readable } from 'node:stream';
-import { createDynamoDbClient, createSqsClient } from '../local/clients.ts';
+import { createDynamoDbClient, createSqsClient } from '../src/ops/target/local-clients.ts';
 import type { ContenderResources } from './contenders.ts';
 
 const REGION = 'us-east-1';

@@ -3,8 +3,8 @@
  * (receive and delete, nothing else: the limit of the rig), tasklanes'
  * consumer, and the Powertools peer. Each logs to the run's sink.
  */
-import type { LaneHandler } from '../local/poller.ts';
-import { createLaneConsumer } from '../functions/runtime/consumer.ts';
+import type { LaneHandler } from '../src/local/poller.ts';
+import { createLaneConsumer } from '../src/runtime/consumer.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';
 import type { LogSink } from './log-sink.ts';
 import { createPeerHandler } from './peer/consumer.ts';

@@ -8,7 +8,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { lambdaContext, toSqsRecord } from '../local/lambda-shapes.ts';
+import { lambdaContext, toSqsRecord } from '../src/local/lambda-shapes.ts';
 import { cannedResources } from './canned-clients.ts';
 import { contenderHandler, type Contender } from './contenders.ts';
 import { LogSink } from './log-sink.ts';

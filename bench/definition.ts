@@ -4,8 +4,8 @@
  * The peer runs the same handler (`trivialHandler`).
  */
 import { z } from 'zod';
-import { defineLane } from '../functions/definition/lanes.ts';
-import { createDefinition, defineTask } from '../functions/definition/registry.ts';
+import { defineLane } from '../src/definition/lanes.ts';
+import { createDefinition, defineTask } from '../src/definition/registry.ts';
 
 export const BENCH_LANE = 'bench';
 export const BENCH_TASK_TYPE = 'bench.noop';

@@ -5,7 +5,7 @@
  * and the drain separately.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLanePoller } from '../local/poller.ts';
+import { startLanePoller } from '../src/local/poller.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';
 import { contenderHandler, type Contender } from './contenders.ts';
 import { LogSink } from './log-sink.ts';

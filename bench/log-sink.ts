@@ -7,7 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
-import type { EmfWriter } from '../functions/runtime/metrics.ts';
+import type { EmfWriter } from '../src/runtime/metrics.ts';
 
 export class LogSink {
   bytes = 0;

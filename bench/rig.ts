@@ -5,10 +5,10 @@
  * the peer's idempotency table, and clients that count every request.
  */
 import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { createLocalClients, type LocalClients } from '../local/clients.ts';
-import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { provision, type LaneQueues } from '../local/provision.ts';
-import { startLocalServers } from '../local/servers.ts';
+import { createLocalClients, type LocalClients } from '../src/ops/target/local-clients.ts';
+import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
+import { provision, type LaneQueues } from '../src/local/provision.ts';
+import { startLocalServers } from '../src/local/servers.ts';
 import type { ContenderResources } from './contenders.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';
 import { PEER_TABLE_KEY } from './peer/consumer.ts';

@@ -6,8 +6,8 @@
  * an app's retry would.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { MAX_BATCH_ENTRIES } from '../functions/definition/limits.ts';
-import { Publisher, type BatchEntry } from '../functions/publisher/index.ts';
+import { MAX_BATCH_ENTRIES } from '../src/definition/limits.ts';
+import { Publisher, type BatchEntry } from '../src/publisher/index.ts';
 import { BENCH_LANE, BENCH_TASK_TYPE, benchDefinition } from './definition.ts';
 
 export interface WorkloadSpec {

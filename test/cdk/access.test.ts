@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { stackOutputKey } from '../../functions/definition/stack-outputs.ts';
-import { DEDUP_ACTIONS } from '../../cdk/lib/dedup-table.ts';
+import { stackOutputKey } from '../../src/definition/stack-outputs.ts';
+import { DEDUP_ACTIONS } from '../../src/cdk/dedup-table.ts';
 import { arnOf, logicalId, resource, synthesize, type Resource } from './support.ts';
 
 let publisher!: Role;

@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { definition } from '../../functions/definition/index.ts';
-import { DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
-import { DURATION_METRIC, FAILURE_OUTCOMES, OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../functions/definition/metrics.ts';
-import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
-import { defaultBacklogThreshold, heartbeatDelayThresholdMs } from '../../functions/definition/alarm-thresholds.ts';
-import { LATENCY_METRIC } from '../../functions/definition/metrics.ts';
-import { heartbeatType } from '../../functions/definition/schedule.ts';
-import type { Lane } from '../../cdk/lib/lane.ts';
+import { definition } from '../../demo/definition.ts';
+import { DEFAULT_METRICS_NAMESPACE } from '../../src/definition/environment.ts';
+import { DURATION_METRIC, FAILURE_OUTCOMES, OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../src/definition/metrics.ts';
+import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
+import { defaultBacklogThreshold, heartbeatDelayThresholdMs } from '../../src/definition/alarm-thresholds.ts';
+import { LATENCY_METRIC } from '../../src/definition/metrics.ts';
+import { heartbeatType } from '../../src/definition/schedule.ts';
+import type { Lane } from '../../src/cdk/lane.ts';
 import { countByType, logicalId, synthesize, type Resource } from './support.ts';
 
 const EMAIL = 'oncall@example.com';

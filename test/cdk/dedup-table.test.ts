@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
-import { DedupTable } from '../../cdk/lib/dedup-table.ts';
-import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
+import { DEDUP_TABLE_SCHEMA } from '../../src/definition/environment.ts';
+import { DedupTable } from '../../src/cdk/dedup-table.ts';
+import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
 
 function tableOf(options = DEFAULT_OPTIONS.dedupTable) {
   const stack = new Stack(new App(), 'T');

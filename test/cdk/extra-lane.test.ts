@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ENV } from '../../functions/definition/environment.ts';
-import { definition } from '../../functions/definition/index.ts';
-import { DEFAULT_LANES, defineLane } from '../../functions/definition/lanes.ts';
-import { createDefinition } from '../../functions/definition/registry.ts';
-import { consumerTimeoutSeconds } from '../../functions/definition/timeouts.ts';
-import { TASK_TYPES } from '../../functions/tasks/index.ts';
+import { ENV } from '../../src/definition/environment.ts';
+import { definition } from '../../demo/definition.ts';
+import { DEFAULT_LANES, defineLane } from '../../src/definition/lanes.ts';
+import { createDefinition } from '../../src/definition/registry.ts';
+import { consumerTimeoutSeconds } from '../../src/definition/timeouts.ts';
+import { TASK_TYPES } from '../../demo/tasks/index.ts';
 import { countByType, synthesize } from './support.ts';
 
 /**

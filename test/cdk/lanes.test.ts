@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { definition } from '../../functions/definition/index.ts';
-import { DEDUP_TABLE_SCHEMA, ENV, DEFAULT_METRICS_NAMESPACE } from '../../functions/definition/environment.ts';
-import { QUEUE_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from '../../functions/definition/limits.ts';
-import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../../functions/definition/timeouts.ts';
-import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
+import { definition } from '../../demo/definition.ts';
+import { DEDUP_TABLE_SCHEMA, ENV, DEFAULT_METRICS_NAMESPACE } from '../../src/definition/environment.ts';
+import { QUEUE_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from '../../src/definition/limits.ts';
+import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../../src/definition/timeouts.ts';
+import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
 import { arnOf, countByType, logicalId, resource, synthesize } from './support.ts';
 
 // The project runs on the `node` devDependency; the Lambda runtime must be the same major.

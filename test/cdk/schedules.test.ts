@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { DEFAULT_OPTIONS } from '../../cdk/lib/options.ts';
-import { DEFAULT_LANES } from '../../functions/definition/lanes.ts';
-import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
-import { SCHEDULER_CONTEXT, tickMessageTemplate } from '../../functions/definition/schedule.ts';
-import { TASK_TYPES } from '../../functions/tasks/index.ts';
+import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
+import { DEFAULT_LANES } from '../../src/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../src/definition/registry.ts';
+import { SCHEDULER_CONTEXT, tickMessageTemplate } from '../../src/definition/schedule.ts';
+import { TASK_TYPES } from '../../demo/tasks/index.ts';
 import { arnOf, countByType, logicalId, synthesize, type Resource } from './support.ts';
 
 const noop = () => undefined;

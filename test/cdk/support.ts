@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { TasklanesStack, type TasklanesStackProps } from '../../cdk/lib/tasklanes-stack.ts';
+import { TasklanesStack, type TasklanesStackProps } from '../../src/cdk/tasklanes-stack.ts';
 
 const CDK_JSON = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
 

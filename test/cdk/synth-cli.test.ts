@@ -12,10 +12,10 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { definition } from '../../functions/definition/index.ts';
-import { ENV } from '../../functions/definition/environment.ts';
-import { LOCAL_CREDENTIALS } from '../../local/clients.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import { definition } from '../../demo/definition.ts';
+import { ENV } from '../../src/definition/environment.ts';
+import { LOCAL_CREDENTIALS } from '../../src/ops/target/local-clients.ts';
+import { startLocalStack } from '../../src/local/stack.ts';
 import { drainDeadLetters } from '../support/dlq.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, type WaitOptions } from '../support/wait.ts';
 
-const START_SCRIPT = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
+const START_SCRIPT = fileURLToPath(new URL('../../demo/start.ts', import.meta.url));
 
 export interface StartProcess {
   readonly cwd: string;

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { defineLane } from '../../functions/definition/lanes.ts';
-import { QUEUE_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
-import { createDefinition, DefinitionError, defineTask } from '../../functions/definition/registry.ts';
-import type { LaneOptions } from '../../functions/definition/types.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { QUEUE_RETENTION_SECONDS } from '../../src/definition/limits.ts';
+import { createDefinition, DefinitionError, defineTask } from '../../src/definition/registry.ts';
+import type { LaneOptions } from '../../src/definition/types.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
 

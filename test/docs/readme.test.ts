@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_LANES, LANE_DEFAULTS } from '../../functions/definition/lanes.ts';
+import { DEFAULT_LANES, LANE_DEFAULTS } from '../../src/definition/lanes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchEntry, PublishedTask } from '../../functions/publisher/index.ts';
+import type { BatchEntry, PublishedTask } from '../../src/publisher/index.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { incidentSuite, volume } from './suite.ts';
 

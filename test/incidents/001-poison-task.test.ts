@@ -16,12 +16,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leaseSeconds } from '../../functions/definition/timeouts.ts';
+import { leaseSeconds } from '../../src/definition/timeouts.ts';
 import { spawnConsumerProcess, type ConsumerChild } from '../support/consumer-child.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { waitFor } from '../support/wait.ts';
-import type { TaskEnvelope } from '../../functions/definition/types.ts';
-import { dedupRecordKey } from '../../functions/runtime/envelope.ts';
+import type { TaskEnvelope } from '../../src/definition/types.ts';
+import { dedupRecordKey } from '../../src/runtime/envelope.ts';
 import { INCIDENT_LIMITS, incidentDefinition } from './incident-definition.ts';
 import { incidentSuite } from './suite.ts';
 

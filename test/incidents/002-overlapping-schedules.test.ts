@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { renderTick, tickMessageTemplate } from '../../functions/definition/schedule.ts';
-import type { PublishedTask } from '../../functions/publisher/index.ts';
+import { renderTick, tickMessageTemplate } from '../../src/definition/schedule.ts';
+import type { PublishedTask } from '../../src/publisher/index.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { isOutcome } from '../support/harness.ts';
 import { createGate } from '../support/task-behaviours.ts';

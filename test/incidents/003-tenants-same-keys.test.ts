@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchEntry } from '../../functions/publisher/index.ts';
+import type { BatchEntry } from '../../src/publisher/index.ts';
 import { incidentSuite, volume } from './suite.ts';
 
 const suite = incidentSuite();

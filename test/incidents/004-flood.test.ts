@@ -13,10 +13,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchEntry, PublishedTask } from '../../functions/publisher/index.ts';
-import { inProcessTarget } from '../../local/dashboard/control.ts';
-import { dropTasks } from '../../ops/lanes/drop.ts';
-import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
+import type { BatchEntry, PublishedTask } from '../../src/publisher/index.ts';
+import { inProcessTarget } from '../../src/local/dashboard/control.ts';
+import { dropTasks } from '../../src/ops/lanes/drop.ts';
+import { pauseLane, resumeLane } from '../../src/ops/lanes/pause.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { isOutcome } from '../support/harness.ts';
 import { createGate } from '../support/task-behaviours.ts';

@@ -4,7 +4,7 @@
  * letter read back from the DLQ identifies its case.
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_MESSAGE_BYTES } from '../../functions/definition/limits.ts';
+import { MAX_MESSAGE_BYTES } from '../../src/definition/limits.ts';
 
 export interface BadInput {
   readonly name: string;

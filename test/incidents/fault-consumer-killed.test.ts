@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leaseSeconds } from '../../functions/definition/timeouts.ts';
+import { leaseSeconds } from '../../src/definition/timeouts.ts';
 import { spawnConsumerProcess } from '../support/consumer-child.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { createGate } from '../support/task-behaviours.ts';

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchEntry, PublishedTask } from '../../functions/publisher/index.ts';
+import type { BatchEntry, PublishedTask } from '../../src/publisher/index.ts';
 import { waitFor } from '../support/wait.ts';
 import { INCIDENT_LIMITS } from './incident-definition.ts';
 import { incidentSuite, volume } from './suite.ts';

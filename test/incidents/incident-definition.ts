@@ -7,13 +7,13 @@
  * isolated `bulk` lane, and what the consumer child process loads.
  */
 import { z } from 'zod';
-import { defineLane } from '../../functions/definition/lanes.ts';
-import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
-import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../src/definition/registry.ts';
+import { serveTaskWorker } from '../../src/runtime/task-worker.ts';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
-import { createDynamoDbClient } from '../../local/clients.ts';
+import { DEDUP_TABLE_SCHEMA } from '../../src/definition/environment.ts';
+import { createDynamoDbClient } from '../../src/ops/target/local-clients.ts';
 import { busyWait, killOwnProcess, recorded, waitForGate } from '../support/task-behaviours.ts';
 
 /**

@@ -15,9 +15,9 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import type { PublishedTask } from '../../functions/publisher/index.ts';
-import type { OutcomeEvent } from '../../functions/runtime/outcome.ts';
-import { emptyCounts, type OutcomeCounts } from '../../local/outcome-recorder.ts';
+import type { PublishedTask } from '../../src/publisher/index.ts';
+import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
+import { emptyCounts, type OutcomeCounts } from '../../src/local/outcome-recorder.ts';
 import type { DeadLetter } from '../support/dlq.ts';
 import { readExecutions, type Execution } from '../support/execution-log.ts';
 import type { Harness } from '../support/harness.ts';

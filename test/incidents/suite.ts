@@ -4,8 +4,8 @@
  * the volume scale, ledgers, and the configuration of a consumer child
  * process against the same servers.
  */
-import type { PollerTuning } from '../../local/poller.ts';
-import type { LocalClientOverrides } from '../../local/clients.ts';
+import type { PollerTuning } from '../../src/local/poller.ts';
+import type { LocalClientOverrides } from '../../src/ops/target/local-clients.ts';
 import type { ConsumerProcessConfig } from '../support/consumer-child.ts';
 import { EmfCapture } from '../support/emf.ts';
 import { useFreshExecutionLog } from '../support/execution-log.ts';

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
+import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
 
 const TABLE = 'dedup-smoke';

@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IncompleteMessageError, lambdaContext, messagesToRetain, toSqsRecord, WHOLE_BATCH } from '../../local/lambda-shapes.ts';
+import { IncompleteMessageError, lambdaContext, messagesToRetain, toSqsRecord, WHOLE_BATCH } from '../../src/local/lambda-shapes.ts';
 
 const source = { queueArn: 'arn:aws:sqs:us-east-1:123456789012:tasklanes-default', region: 'us-east-1' };
 

@@ -2,10 +2,10 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEDUP_TABLE_SCHEMA, LOCAL_NAMES } from '../../functions/definition/environment.ts';
-import { QUEUE_RETENTION_SECONDS } from '../../functions/definition/limits.ts';
-import { visibilityTimeoutSeconds } from '../../functions/definition/timeouts.ts';
-import { provision } from '../../local/provision.ts';
+import { DEDUP_TABLE_SCHEMA, LOCAL_NAMES } from '../../src/definition/environment.ts';
+import { QUEUE_RETENTION_SECONDS } from '../../src/definition/limits.ts';
+import { visibilityTimeoutSeconds } from '../../src/definition/timeouts.ts';
+import { provision } from '../../src/local/provision.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 

@@ -2,7 +2,7 @@ import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/cli
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLocalClients } from '../../local/clients.ts';
+import { createLocalClients } from '../../src/ops/target/local-clients.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 
 describe('local servers', () => {

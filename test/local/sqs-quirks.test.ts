@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { provision, type LaneQueues } from '../../local/provision.ts';
+import { provision, type LaneQueues } from '../../src/local/provision.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 import { waitFor } from '../support/wait.ts';

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LaneAlreadyStartedError, startLocalStack } from '../../local/stack.ts';
-import { readStateFile, writeStateFile } from '../../local/state-file.ts';
+import { LaneAlreadyStartedError, startLocalStack } from '../../src/local/stack.ts';
+import { readStateFile, writeStateFile } from '../../src/ops/target/state-file.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -11,12 +11,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { stackOutputKey } from '../../functions/definition/stack-outputs.ts';
-import { LOCAL_CREDENTIALS } from '../../local/clients.ts';
-import { laneStatus } from '../../ops/lanes/status.ts';
-import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
-import { createAwsTarget, type AwsClients } from '../../ops/target/aws.ts';
-import { StackNotFoundError, StackOutputMissingError, UnknownLaneError } from '../../ops/errors.ts';
+import { stackOutputKey } from '../../src/definition/stack-outputs.ts';
+import { LOCAL_CREDENTIALS } from '../../src/ops/target/local-clients.ts';
+import { laneStatus } from '../../src/ops/lanes/status.ts';
+import { pauseLane, resumeLane } from '../../src/ops/lanes/pause.ts';
+import { createAwsTarget, type AwsClients } from '../../src/ops/target/aws.ts';
+import { StackNotFoundError, StackOutputMissingError, UnknownLaneError } from '../../src/ops/errors.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 import { startMissingStackCloudFormation, type FakeCloudFormation } from './fake-cloudformation.ts';

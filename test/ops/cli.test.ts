@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { LocalAlarmEvaluator } from '../../local/alarms.ts';
-import { recordControlUrl, startDashboard, type Dashboard } from '../../local/dashboard/server.ts';
-import { OutcomeRecorder } from '../../local/outcome-recorder.ts';
-import type { LaneStatus } from '../../ops/lanes/status.ts';
-import { COMMANDS } from '../../ops/cli.ts';
+import { LocalAlarmEvaluator } from '../../src/local/alarms.ts';
+import { recordControlUrl, startDashboard, type Dashboard } from '../../src/local/dashboard/server.ts';
+import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
+import type { LaneStatus } from '../../src/ops/lanes/status.ts';
+import { COMMANDS } from '../../src/cli/cli.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 
@@ -32,7 +32,7 @@ interface Run {
 /** Runs the CLI the way the bin shim does, with stdin not a terminal (as in CI). */
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['ops/bin/tasklanes.mjs', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['src/ops/bin/tasklanes.mjs', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReceiveMessageCommand, SendMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
-import { inProcessTarget } from '../../local/dashboard/control.ts';
-import { dropTasks } from '../../ops/lanes/drop.ts';
-import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
-import { UnknownLaneError, UsageError } from '../../ops/errors.ts';
+import { inProcessTarget } from '../../src/local/dashboard/control.ts';
+import { dropTasks } from '../../src/ops/lanes/drop.ts';
+import { pauseLane, resumeLane } from '../../src/ops/lanes/pause.ts';
+import { UnknownLaneError, UsageError } from '../../src/ops/errors.ts';
 import { withRunningLanes } from '../support/harness.ts';
 import { completionsById, readExecutions, useFreshExecutionLog } from '../support/execution-log.ts';
 import { TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';

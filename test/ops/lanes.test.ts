@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inProcessTarget } from '../../local/dashboard/control.ts';
-import { peekDeadLetters } from '../../ops/lanes/dlq-peek.ts';
-import { redriveDeadLetters, type RedriveProgress } from '../../ops/lanes/dlq-redrive.ts';
-import { pauseLane, resumeLane } from '../../ops/lanes/pause.ts';
-import { statusOfLanes } from '../../ops/lanes/status.ts';
-import { RedriveError } from '../../ops/errors.ts';
+import { inProcessTarget } from '../../src/local/dashboard/control.ts';
+import { peekDeadLetters } from '../../src/ops/lanes/dlq-peek.ts';
+import { redriveDeadLetters, type RedriveProgress } from '../../src/ops/lanes/dlq-redrive.ts';
+import { pauseLane, resumeLane } from '../../src/ops/lanes/pause.ts';
+import { statusOfLanes } from '../../src/ops/lanes/status.ts';
+import { RedriveError } from '../../src/ops/errors.ts';
 import { withRunningLanes } from '../support/harness.ts';
 import { useFreshExecutionLog } from '../support/execution-log.ts';
 import { TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';

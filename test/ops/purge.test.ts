@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { inProcessTarget } from '../../local/dashboard/control.ts';
-import { purgeLane } from '../../ops/lanes/purge.ts';
+import { inProcessTarget } from '../../src/local/dashboard/control.ts';
+import { purgeLane } from '../../src/ops/lanes/purge.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 import { waitForQueue } from './support.ts';

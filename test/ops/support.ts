@@ -1,6 +1,6 @@
 /** Helpers for the ops tests: the harness's stack as an ops target, and waiting on a queue's numbers. */
-import { localQueueStats, type QueueStats } from '../../local/queue-stats.ts';
-import type { LocalStack } from '../../local/stack.ts';
+import { localQueueStats, type QueueStats } from '../../src/local/queue-stats.ts';
+import type { LocalStack } from '../../src/local/stack.ts';
 import { waitFor, type WaitOptions } from '../support/wait.ts';
 
 /** Waits until the queue's stats satisfy `condition`; returns them. */

@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../../local/clients.ts';
-import { MAX_MESSAGE_BYTES } from '../../functions/definition/limits.ts';
+import { createSqsClient } from '../../src/ops/target/local-clients.ts';
+import { MAX_MESSAGE_BYTES } from '../../src/definition/limits.ts';
 import {
   InvalidTaskError,
   MessageTooLargeError,
   MissingQueueUrlError,
   Publisher,
   UnknownTaskTypeError,
-} from '../../functions/publisher/index.ts';
-import { parseTask } from '../../functions/runtime/envelope.ts';
+} from '../../src/publisher/index.ts';
+import { parseTask } from '../../src/runtime/envelope.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 import { testDefinition } from '../support/test-definition.ts';
 

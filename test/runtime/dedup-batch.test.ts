@@ -11,10 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DedupStore } from '../../functions/runtime/dedup.ts';
-import { DedupBatcher } from '../../functions/runtime/dedup-batch.ts';
-import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
-import { provisionDedupTable } from '../../local/provision.ts';
+import { DedupStore } from '../../src/runtime/dedup.ts';
+import { DedupBatcher } from '../../src/runtime/dedup-batch.ts';
+import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
+import { provisionDedupTable } from '../../src/local/provision.ts';
 import { withDynamoDbLocal, withLocalStack } from '../support/local-servers.ts';
 import { recordCommands } from '../support/sent-commands.ts';
 import { testDefinition } from '../support/test-definition.ts';

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GetItemCommand, type BatchExecuteStatementCommandOutput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEDUP_TABLE_SCHEMA } from '../../functions/definition/environment.ts';
-import { DedupStatementError, DedupStore, type ClaimResult } from '../../functions/runtime/dedup.ts';
-import { dynamoDbLocalUnavailableReason } from '../../local/dynamodb-local.ts';
-import { provisionDedupTable } from '../../local/provision.ts';
+import { DEDUP_TABLE_SCHEMA } from '../../src/definition/environment.ts';
+import { DedupStatementError, DedupStore, type ClaimResult } from '../../src/runtime/dedup.ts';
+import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
+import { provisionDedupTable } from '../../src/local/provision.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
 import { recordCommands } from '../support/sent-commands.ts';
 

@@ -6,9 +6,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineLane } from '../../functions/definition/lanes.ts';
-import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
-import type { TaskContext } from '../../functions/definition/types.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../src/definition/registry.ts';
+import type { TaskContext } from '../../src/definition/types.ts';
 import { recordExecution } from '../support/execution-log.ts';
 
 /** Scheduled minutes per real second in the overlap test: one `rate(1 minute)` tick every 100 ms. */

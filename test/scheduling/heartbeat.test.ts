@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { LocalAlarmEvaluator, type LocalAlarmState } from '../../local/alarms.ts';
-import { startLocalConsumers, type LocalConsumers } from '../../local/consumers.ts';
-import { OutcomeRecorder } from '../../local/outcome-recorder.ts';
-import { startLocalScheduler, type LocalScheduler } from '../../local/scheduler.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { LocalAlarmEvaluator, type LocalAlarmState } from '../../src/local/alarms.ts';
+import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
+import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
+import { startLocalScheduler, type LocalScheduler } from '../../src/local/scheduler.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { heartbeatDefinition } from './definitions.ts';
 

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DEFAULT_ALARM_OPTIONS, LANE_ALARM_NAMES, heartbeatMissingWindowMs } from '../../functions/definition/alarm-thresholds.ts';
-import type { Outcome } from '../../functions/definition/metrics.ts';
-import { LocalAlarmEvaluator, type LocalAlarmState } from '../../local/alarms.ts';
-import { OutcomeRecorder } from '../../local/outcome-recorder.ts';
-import { localQueueStats } from '../../local/queue-stats.ts';
+import { DEFAULT_ALARM_OPTIONS, LANE_ALARM_NAMES, heartbeatMissingWindowMs } from '../../src/definition/alarm-thresholds.ts';
+import type { Outcome } from '../../src/definition/metrics.ts';
+import { LocalAlarmEvaluator, type LocalAlarmState } from '../../src/local/alarms.ts';
+import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
+import { localQueueStats } from '../../src/local/queue-stats.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 import { waitFor } from '../support/wait.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ScheduleExpressionError, fireTimes } from '../../local/schedule-expression.ts';
+import { ScheduleExpressionError, fireTimes } from '../../src/local/schedule-expression.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 const START_DEADLINE_MS = 240_000;
 
 test('npm start runs the demo end to end and prints every outcome', { timeout: START_DEADLINE_MS }, async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--exit-after-demo'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', '--exit-after-demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

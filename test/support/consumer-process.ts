@@ -10,10 +10,10 @@
  * Start it with `spawnConsumerProcess` (consumer-child.ts, which also holds its config type).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Definition } from '../../functions/definition/registry.ts';
-import { createLaneConsumer } from '../../functions/runtime/consumer.ts';
-import { createLocalClients } from '../../local/clients.ts';
-import { startLanePoller } from '../../local/poller.ts';
+import type { Definition } from '../../src/definition/registry.ts';
+import { createLaneConsumer } from '../../src/runtime/consumer.ts';
+import { createLocalClients } from '../../src/ops/target/local-clients.ts';
+import { startLanePoller } from '../../src/local/poller.ts';
 import { OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-child.ts';
 
 export class ConsumerProcessConfigError extends Error {

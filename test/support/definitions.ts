@@ -1,7 +1,7 @@
 /** Small definitions for tests of the local runner: lanes only, no task types. */
-import { defineLane } from '../../functions/definition/lanes.ts';
-import { createDefinition, type Definition } from '../../functions/definition/registry.ts';
-import type { LaneOptions } from '../../functions/definition/types.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { createDefinition, type Definition } from '../../src/definition/registry.ts';
+import type { LaneOptions } from '../../src/definition/types.ts';
 
 /** `heartbeats: false` leaves the lanes without task types, so their own timeouts are their longest. */
 export function laneDefinition(lanes: Record<string, Partial<LaneOptions>>, options: { heartbeats?: boolean } = {}): Definition {

@@ -1,6 +1,6 @@
 /** Reads dead-lettered messages back (and removes them), with the reason attributes the consumer attached. */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTES } from '../../functions/definition/environment.ts';
+import { DLQ_ATTRIBUTES } from '../../src/definition/environment.ts';
 
 export interface DeadLetter {
   readonly body: string;

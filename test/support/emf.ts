@@ -3,9 +3,9 @@
  * JSON line each) and sums the Count metric per outcome, so a ledger can
  * compare what CloudWatch would graph with what actually happened.
  */
-import { OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../functions/definition/metrics.ts';
-import type { EmfWriter } from '../../functions/runtime/metrics.ts';
-import { emptyCounts, type OutcomeCounts } from '../../local/outcome-recorder.ts';
+import { OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../src/definition/metrics.ts';
+import type { EmfWriter } from '../../src/runtime/metrics.ts';
+import { emptyCounts, type OutcomeCounts } from '../../src/local/outcome-recorder.ts';
 
 export class MalformedEmfError extends Error {
   override readonly name = 'MalformedEmfError';

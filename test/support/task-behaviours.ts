@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskContext } from '../../functions/definition/types.ts';
+import type { TaskContext } from '../../src/definition/types.ts';
 import { recordExecution } from './execution-log.ts';
 
 /** How often a gated handler looks for its gate file. */

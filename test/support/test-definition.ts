@@ -5,10 +5,10 @@
  * in a pool's worker thread it serves the same task types.
  */
 import { z } from 'zod';
-import { defineLane } from '../../functions/definition/lanes.ts';
-import { createDefinition, defineTask } from '../../functions/definition/registry.ts';
-import { PermanentError } from '../../functions/runtime/errors.ts';
-import { serveTaskWorker } from '../../functions/runtime/task-worker.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { createDefinition, defineTask } from '../../src/definition/registry.ts';
+import { PermanentError } from '../../src/runtime/errors.ts';
+import { serveTaskWorker } from '../../src/runtime/task-worker.ts';
 import { busyWait, killOwnProcess, recorded, waitForGate } from './task-behaviours.ts';
 
 /** Test lanes: short timeouts so timeouts and retries happen within a test. */

@@ -3,8 +3,8 @@
  * `npm test`): each `@ts-expect-error` fails the build if the error it
  * expects disappears. Never executed.
  */
-import type { Publisher } from '../../functions/publisher/index.ts';
-import type { TaskPayloads } from '../../functions/tasks/index.ts';
+import type { Publisher } from '../../src/publisher/index.ts';
+import type { TaskPayloads } from '../../demo/tasks/index.ts';
 
 export async function typedPublisherChecks(publisher: Publisher<TaskPayloads>): Promise<void> {
   await publisher.publish('email.send', { to: 'a@b.example', template: 'order-confirmation' }, { tenant: 'acme' });

@@ -1,0 +1,12 @@
+/** Every task type of this deployment. Adding a type: one handler file, one line here. */
+import { emailSend } from './email-send.ts';
+import { orderPlace } from './order-place.ts';
+import { pdfRender } from './pdf-render.ts';
+import { webhookDeliver } from './webhook-deliver.ts';
+
+import type { PayloadsOf } from '../../src/definition/types.ts';
+
+export const TASK_TYPES = [orderPlace, emailSend, webhookDeliver, pdfRender];
+
+/** Payload per task type name, for a typed publisher: `new Publisher<TaskPayloads>({ definition })`. */
+export type TaskPayloads = PayloadsOf<typeof TASK_TYPES>;

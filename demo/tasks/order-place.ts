@@ -1,0 +1,18 @@
+/** `order.place` (critical): confirms an order a shopper is waiting for. */
+import { z } from 'zod';
+import { defineTask } from '../../src/definition/registry.ts';
+
+export const orderPlace = defineTask({
+  type: 'order.place',
+  lane: 'critical',
+  description: 'Reserve stock and confirm an order.',
+  schema: z.object({
+    orderId: z.string().min(1),
+    items: z.array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive() })).min(1),
+  }),
+  dedupKey: (payload) => `order-${payload.orderId}`,
+  handler: async (payload) => ({
+    orderId: payload.orderId,
+    units: payload.items.reduce((sum, item) => sum + item.quantity, 0),
+  }),
+});

@@ -1,0 +1,28 @@
+/**
+ * `pdf.render` (bulk): CPU-bound page layout. A pathological document (the
+ * one in incident 004) can spin for minutes without ever yielding, so this
+ * type lives in the `bulk` lane, whose tasks run in worker threads that are
+ * terminated at the timeout.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { defineTask } from '../../src/definition/registry.ts';
+
+export const pdfRender = defineTask({
+  type: 'pdf.render',
+  lane: 'bulk',
+  description: 'Lay out and render a PDF document.',
+  schema: z.object({
+    documentId: z.string().min(1),
+    pages: z.number().int().positive().max(1_000_000),
+  }),
+  timeoutSeconds: 120,
+  handler: (payload) => {
+    // Synchronous on purpose: real layout engines do not check an AbortSignal.
+    let digest = Buffer.alloc(32);
+    for (let page = 0; page < payload.pages * 200; page++) {
+      digest = createHash('sha256').update(digest).digest();
+    }
+    return { documentId: payload.documentId, digest: digest.toString('hex').slice(0, 16) };
+  },
+});

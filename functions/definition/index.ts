@@ -1,7 +1,0 @@
-/** The deployment's definition: the default lanes and every task type. */
-import { DEFAULT_LANES } from './lanes.ts';
-import { createDefinition } from './registry.ts';
-import { TASK_TYPES } from '../tasks/index.ts';
-
-export const definition = createDefinition({ lanes: DEFAULT_LANES, tasks: TASK_TYPES });
-export type { Definition } from './registry.ts';

@@ -1,0 +1,208 @@
+/**
+ * The alarms of one lane, all into the stack's one topic. Each description
+ * tells the on-call person what fired, what to look at first, and why missing
+ * data is treated the way it is. Whether a lane is alive at all is the
+ * heartbeat alarms' job: HeartbeatMissing is the one alarm that pages on
+ * silence, because for it silence is the signal.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  backlogThreshold,
+  HEARTBEAT_DELAY_INTERVALS,
+  heartbeatDelayThresholdMs,
+  type AlarmOptions,
+  type LaneAlarmName,
+} from '../definition/alarm-thresholds.ts';
+import { FAILURE_OUTCOMES } from '../definition/metrics.ts';
+import type { ResolvedTaskType } from '../definition/types.ts';
+import type { Lane } from './lane.ts';
+import { LaneTaskMetrics } from './task-metrics.ts';
+
+const ONE_MINUTE = Duration.minutes(1);
+
+/**
+ * SQS stops publishing metrics for a queue nobody has accessed for six hours,
+ * even one that still holds messages (an unpolled DLQ, a paused lane). So a
+ * gap says nothing about the queue: keep the last state rather than clear a
+ * real page or raise a false one.
+ */
+const MISSING_SQS = {
+  treat: TreatMissingData.IGNORE,
+  text: 'Missing data keeps the last state: SQS stops publishing for a queue untouched for 6 hours, even a non-empty one.',
+};
+/** No invocations or no tasks: nothing failed, nothing to rate. */
+const MISSING_NO_INVOCATIONS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no invocations, nothing failed.' };
+const MISSING_NO_TASKS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no tasks in the window, no rate.' };
+const MISSING_HEARTBEAT = {
+  treat: TreatMissingData.BREACHING,
+  text: 'Missing data is breaching: a heartbeat that never succeeds writes no data point, and that silence is what this alarm exists for.',
+};
+const MISSING_NO_HEARTBEAT = {
+  treat: TreatMissingData.NOT_BREACHING,
+  text: 'Missing data is OK here: heartbeats that do not arrive at all page as HeartbeatMissing.',
+};
+
+interface AlarmSpec {
+  readonly id: LaneAlarmName;
+  readonly metric: IMetric;
+  /** Alarms when the metric is above this (or below, with `comparison`). */
+  readonly threshold: number;
+  /** Default GREATER_THAN_THRESHOLD. */
+  readonly comparison?: ComparisonOperator;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  /** What it means and what to do first. */
+  readonly description: string;
+  readonly missingData: { readonly treat: TreatMissingData; readonly text: string };
+}
+
+export interface LaneAlarmsProps {
+  readonly lane: Lane;
+  readonly topic: ITopic;
+  readonly metricsNamespace: string;
+  readonly options: AlarmOptions;
+  /** The lane's heartbeat task type; without one, the lane gets no heartbeat alarms. */
+  readonly heartbeat?: ResolvedTaskType;
+}
+
+export class LaneAlarms extends Construct {
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: LaneAlarmsProps) {
+    super(scope, id);
+    const { lane, options } = props;
+    const name = lane.definition.name;
+    const tasks = new LaneTaskMetrics(props.metricsNamespace, name);
+    const ratePeriod = Duration.minutes(options.ratePeriodMinutes);
+    const backlog = backlogThreshold(options, lane.definition, lane.maxTaskTimeoutSeconds);
+
+    // Rates: two of three windows, so one odd window does not page but a sustained problem does within 15 minutes.
+    const rate = (id: LaneAlarmName, outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0], threshold: number, description: string): AlarmSpec => ({
+      id,
+      metric: tasks.ratePercent(outcomes, ratePeriod, options.rateMinimumTasks, `${id} %`),
+      threshold,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description: `Lane ${name}: in ${options.ratePeriodMinutes}-minute windows of at least ${options.rateMinimumTasks} tasks, over ${threshold}% ${description}`,
+      missingData: MISSING_NO_TASKS,
+    });
+
+    const specs: AlarmSpec[] = [
+      {
+        // Two minutes so one slow poll does not page; the threshold itself is the lane's promise.
+        id: 'QueueAge',
+        metric: lane.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        threshold: lane.definition.queueAgeAlarmSeconds,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        description: `Lane ${name}: the oldest task has waited over ${lane.definition.queueAgeAlarmSeconds}s. Tasks are not picked up fast enough; they will expire after their max age. First: is the lane paused (event source mapping disabled)? Then check this lane's error and throttle alarms, and whether ConcurrentExecutions sits at the lane's maxConcurrency (${lane.definition.maxConcurrency}).`,
+        missingData: MISSING_SQS,
+      },
+      {
+        // Every dead letter is a task that will not run unless someone acts: the first one pages.
+        id: 'DeadLetters',
+        metric: lane.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        description: `Lane ${name}: tasks in the dead-letter queue; they will not run unless redriven, and are deleted after 14 days. First: peek the DLQ and read each message's tasklanes-reason attribute; fix the cause, then redrive. Schema failures cannot succeed on redrive: republish them corrected.`,
+        missingData: MISSING_SQS,
+      },
+      {
+        // Five minutes: bursts that drain are what a queue is for; a flood that stays is not.
+        id: 'Backlog',
+        metric: lane.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        threshold: backlog,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        description: `Lane ${name}: over ${backlog} tasks waiting for 5 minutes, more than the lane works off within its age threshold at full concurrency. First: did a publisher start flooding (one type, one tenant)? Drop that class of tasks with the ops CLI, or purge this lane alone; other lanes are unaffected.`,
+        missingData: MISSING_SQS,
+      },
+      {
+        // The runtime reports failed records without failing the invocation, so any error is a crash.
+        id: 'ConsumerErrors',
+        metric: lane.consumer.metricErrors({ period: ONE_MINUTE, statistic: 'Sum' }),
+        threshold: options.consumerErrors,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        description: `Lane ${name}: the consumer invocation itself failed (crash, out of memory, or the ${lane.consumer.timeout?.toSeconds()}s function timeout), so whole batches are redelivered and burn receive counts. First: find the error in the consumer's log group (linked from the function's Monitoring tab); check Max Memory Used in the REPORT lines.`,
+        missingData: MISSING_NO_INVOCATIONS,
+      },
+      {
+        // Ten of fifteen minutes: a throttle at scale-up is retried by the event source; a lasting one is not transient.
+        id: 'ConsumerThrottles',
+        metric: lane.consumer.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: options.consumerThrottles,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `Lane ${name}: Lambda throttles the consumer, so tasks wait. The lane caps itself at ${lane.definition.maxConcurrency} concurrent invocations, so the account's concurrency is exhausted (or a reserved concurrency was set by hand). First: check the account's ConcurrentExecutions; raise the quota or lower maxConcurrency of other lanes.`,
+        missingData: MISSING_NO_INVOCATIONS,
+      },
+      rate('ExpiredRate', ['expired'], options.expiredRatePercent,
+        `expired: their deadline passed and they were dropped without running. The lane is running behind, or publishers send stale tasks. First: check this lane's age and backlog; the TaskExpired log lines name the type and tenant.`),
+      rate('CoalescedRate', ['coalesced'], options.coalescedRatePercent,
+        `were coalesced into a claim another delivery holds. A client is re-publishing running work in a loop (incident 004), or claims are not released. First: find the type and tenant in the TaskCoalesced log lines; check leaseUntil of their dedup records.`),
+      rate('DuplicateRate', ['duplicate'], options.duplicateRatePercent,
+        `were dropped as duplicates of finished work. This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.`),
+      rate('FailureRate', FAILURE_OUTCOMES, options.failureRatePercent,
+        `were retried or dead-lettered. First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.`),
+      ...(props.heartbeat ? heartbeatAlarms(lane, tasks, props.heartbeat, options) : []),
+    ];
+
+    const action = new SnsAction(props.topic);
+    this.alarms = specs.map((spec) => {
+      const alarm = new Alarm(this, spec.id, {
+        alarmName: `${Stack.of(this).stackName}-${name}-${spec.id}`,
+        alarmDescription: `${spec.description} ${spec.missingData.text}`,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm,
+        treatMissingData: spec.missingData.treat,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    });
+  }
+}
+
+/**
+ * The lane's heartbeat (a scheduled no-op through scheduler, queue, consumer,
+ * dedup table and metrics) proves the lane alive end to end (incident 000:
+ * four hours before anyone noticed). Periods are one heartbeat interval.
+ */
+function heartbeatAlarms(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType, options: AlarmOptions): AlarmSpec[] {
+  const name = lane.definition.name;
+  const minutes = lane.definition.heartbeatIntervalMinutes;
+  const interval = Duration.minutes(minutes);
+  const intervals = options.heartbeatMissingIntervals;
+  const delayMs = heartbeatDelayThresholdMs(lane.definition);
+  return [
+    {
+      // Every period of the window empty: one late or lost tick does not page.
+      id: 'HeartbeatMissing',
+      metric: tasks.typeCount(heartbeat.type, 'succeeded', interval),
+      threshold: 1,
+      comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: intervals,
+      datapointsToAlarm: intervals,
+      description: `Lane ${name}: no heartbeat (${heartbeat.type}, every ${minutes} min) succeeded for ${intervals} intervals in a row: nothing proves this lane consumes any more, and its tasks may be piling up unseen. First: is the lane paused (event source mapping disabled) or the consumer failing (ConsumerErrors, the event source mapping's last processing result)? Then this lane's QueueAge, and the scheduler's TargetErrorCount and InvocationDroppedCount (AWS/Scheduler) for the heartbeat schedule.`,
+      missingData: MISSING_HEARTBEAT,
+    },
+    {
+      id: 'HeartbeatDelay',
+      metric: tasks.typeLatency(heartbeat.type, 'succeeded', 'Maximum', interval),
+      threshold: delayMs,
+      evaluationPeriods: HEARTBEAT_DELAY_INTERVALS,
+      datapointsToAlarm: HEARTBEAT_DELAY_INTERVALS,
+      description: `Lane ${name}: heartbeats succeed, but over ${delayMs / 1000}s (the lane's queue-age threshold) after their scheduled time: the lane is alive yet behind. First: this lane's QueueAge and Backlog (a flood ahead of the heartbeat?), then throttles and whether ConcurrentExecutions sits at maxConcurrency (${lane.definition.maxConcurrency}).`,
+      missingData: MISSING_NO_HEARTBEAT,
+    },
+  ];
+}

@@ -1,0 +1,115 @@
+/**
+ * One lane: its queue, dead-letter queue and consumer function, joined by an
+ * SQS event source. Alarms, dashboard rows and the schedules (schedules.ts)
+ * attach to what this construct exposes; it creates none of them itself.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../definition/environment.ts';
+import { QUEUE_RETENTION_SECONDS } from '../definition/limits.ts';
+import type { Definition } from '../definition/registry.ts';
+import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../definition/timeouts.ts';
+import type { LaneDefinition } from '../definition/types.ts';
+import { CONSUMER_BUNDLING, DEPS_LOCK_FILE, PROJECT_ROOT } from './consumer-bundling.ts';
+import type { DedupTable } from './dedup-table.ts';
+import type { ConsumerOptions } from './options.ts';
+
+/** SQS queue names are at most 80 characters. */
+const MAX_QUEUE_NAME = 80;
+
+export interface LaneProps {
+  readonly definition: Definition;
+  readonly lane: string;
+  readonly handlerEntry: string;
+  readonly dedupTable: DedupTable;
+  readonly metricsNamespace: string;
+  readonly consumer: ConsumerOptions;
+}
+
+export class Lane extends Construct {
+  readonly definition: LaneDefinition;
+  /** The longest timeout of the lane's task types. */
+  readonly maxTaskTimeoutSeconds: number;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly consumer: NodejsFunction;
+  readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: LaneProps) {
+    super(scope, id);
+    const lane = props.definition.lane(props.lane);
+    this.definition = lane;
+    this.maxTaskTimeoutSeconds = props.definition.maxTaskTimeoutSeconds(lane.name);
+
+    // The queue is named so the DLQ's redrive-allow policy can name it: a
+    // reference to its generated ARN would make the two queues depend on each other.
+    const stack = Stack.of(this);
+    const queueName = `${stack.stackName}-${lane.name}`;
+    if (queueName.length + '-dlq'.length > MAX_QUEUE_NAME)
+      throw new Error(`queue name "${queueName}-dlq" exceeds ${MAX_QUEUE_NAME} characters: shorten the stack or lane name`);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      queueName: `${queueName}-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
+      redriveAllowPolicy: {
+        redrivePermission: RedrivePermission.BY_QUEUE,
+        sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', stack.formatArn({ service: 'sqs', resource: queueName }))],
+      },
+    });
+    this.queue = new Queue(this, 'Queue', {
+      queueName,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(props.definition, lane.name)),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: lane.maxReceiveCount },
+    });
+
+    const logGroup = new LogGroup(this, 'ConsumerLogs', { retention: props.consumer.logRetention });
+    // Our own role instead of the default one with AWSLambdaBasicExecutionRole,
+    // which may write to every log group in the account.
+    const role = new Role(this, 'ConsumerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    this.consumer = new NodejsFunction(this, 'Consumer', {
+      entry: props.handlerEntry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: DEPS_LOCK_FILE,
+      bundling: CONSUMER_BUNDLING,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.consumer.memorySizeMb,
+      timeout: Duration.seconds(consumerTimeoutSeconds(props.definition, lane.name)),
+      role,
+      logGroup,
+      description: `tasklanes consumer of lane ${lane.name}`,
+      environment: {
+        [ENV.lane]: lane.name,
+        [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
+        [ENV.dedupTable]: props.dedupTable.table.tableName,
+        [ENV.metricsNamespace]: props.metricsNamespace,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    this.deadLetterQueue.grantSendMessages(this.consumer);
+    props.dedupTable.grantClaims(this.consumer);
+
+    // Also grants the function exactly the consume actions on this queue.
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: lane.batchSize,
+      maxBatchingWindow: Duration.seconds(lane.maxBatchingWindowSeconds),
+      reportBatchItemFailures: true,
+      maxConcurrency: lane.maxConcurrency,
+    });
+    this.consumer.addEventSource(this.eventSource);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * `tasklanes <command>`: the on-call person's tools, against the local run
+ * (default, while `npm start` runs) or a deployed stack (`--stack`). Parses
+ * arguments, picks the target, runs the command and maps errors to exit
+ * codes: 0 done, 1 failed, 2 bad usage, 130 cancelled or not confirmed.
+ */
+import { parseArgs } from 'node:util';
+import { dlqPeekCommand, dlqRedriveCommand } from '../ops/commands/dlq.ts';
+import { dropCommand } from '../ops/commands/drop.ts';
+import { pauseCommand, resumeCommand } from '../ops/commands/pause.ts';
+import { purgeCommand } from '../ops/commands/purge.ts';
+import { statusCommand } from '../ops/commands/status.ts';
+import { EXIT, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
+import {
+  ConfirmationRequiredError,
+  DropRestoreError,
+  LocalControlError,
+  MissingCredentialsError,
+  MissingRegionError,
+  NoTargetError,
+  RedriveError,
+  StackNotFoundError,
+  StackOutputMissingError,
+  UnknownLaneError,
+  UsageError,
+} from '../ops/errors.ts';
+import { selectTarget } from '../ops/target/select.ts';
+import type { OpsTarget } from '../ops/target/target.ts';
+
+export const COMMANDS: readonly Command[] = [
+  statusCommand,
+  dlqPeekCommand,
+  dlqRedriveCommand,
+  purgeCommand,
+  dropCommand,
+  pauseCommand,
+  resumeCommand,
+];
+
+/** Errors whose message is the whole story: printed without a stack trace. */
+const EXPECTED_ERRORS = [
+  UnknownLaneError,
+  NoTargetError,
+  StackNotFoundError,
+  StackOutputMissingError,
+  MissingCredentialsError,
+  MissingRegionError,
+  ConfirmationRequiredError,
+  LocalControlError,
+  RedriveError,
+  DropRestoreError,
+];
+
+export function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => usageLine(command).length));
+  return `Usage: tasklanes <command> [options]
+
+Commands:
+${COMMANDS.map((command) => `  ${usageLine(command).padEnd(width)}  ${command.summary}`).join('\n')}
+
+Run \`tasklanes <command> --help\` for a command's options.
+
+${TARGET_HELP}`;
+}
+
+function usageLine(command: Command): string {
+  return [command.name, ...command.arguments].join(' ');
+}
+
+export function commandHelp(command: Command): string {
+  const summary = `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`;
+  return [`Usage: tasklanes ${usageLine(command)} [options]`, summary, command.help, TARGET_HELP].filter(Boolean).join('\n\n');
+}
+
+/** The command named by the first one or two words. */
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = COMMANDS.find((candidate) => candidate.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+export async function main(argv: readonly string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'stdin'> = process): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    writeLine(argv.length === 0 ? io.stderr : io.stdout, generalHelp());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    writeLine(io.stderr, `unknown command "${argv.slice(0, 2).join(' ')}"\n\n${generalHelp()}`);
+    return EXIT.usage;
+  }
+  const { command, rest } = found;
+
+  let values: OptionValues;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...TARGET_OPTIONS, ...command.options }, allowPositionals: true, strict: true }) as {
+      values: OptionValues;
+      positionals: string[];
+    });
+  } catch (error) {
+    writeLine(io.stderr, `${(error as Error).message}\n\n${commandHelp(command)}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    writeLine(io.stdout, commandHelp(command));
+    return EXIT.ok;
+  }
+
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.cancelled);
+    writeLine(io.stderr, '\nCancelling (Ctrl-C again to quit at once)...');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let target: Promise<OpsTarget> | undefined;
+  const context: CommandContext = {
+    ...io,
+    signal: interrupt.signal,
+    target: () =>
+      (target ??= selectTarget({
+        stack: values.stack as string | undefined,
+        region: values.region as string | undefined,
+        stateFile: values['state-file'] as string | undefined,
+      })),
+  };
+  try {
+    return await command.run(values, positionals, context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `${error.message}\n\n${commandHelp(command)}`);
+      return EXIT.usage;
+    }
+    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+      writeLine(io.stderr, `tasklanes ${command.name}: ${(error as Error).message}`);
+      return EXIT.failed;
+    }
+    writeLine(io.stderr, `tasklanes ${command.name} failed:`);
+    writeLine(io.stderr, String((error as Error).stack ?? error));
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (target) (await target.catch(() => undefined))?.close();
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,191 @@
+/**
+ * DynamoDB Local, AWS's own emulator (the jar shipped in the npm package
+ * `amplify-dynamodb-simulator`), as a second DynamoDB backend. dynalite is a
+ * reimplementation; tests of conditional writes (the dedup claim) run
+ * against DynamoDB Local too, so they check AWS's semantics, including
+ * `ReturnValuesOnConditionCheckFailure`, which dynalite ignores.
+ *
+ * It needs Java 17+. It cannot bind an OS-assigned port (it never reports
+ * the port back), so a free port is picked first and the start retried if
+ * another process takes it in between. It has no bind-address option and
+ * listens on all interfaces: a test and development tool only.
+ */
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDynamoDbClient } from '../ops/target/local-clients.ts';
+
+export interface DynamoDbLocalOptions {
+  /** Java executable. Default: `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` on PATH. */
+  readonly java?: string;
+  /** Default 30 s: a JVM start on a loaded 2-core CI runner can take several seconds. */
+  readonly startTimeoutMs?: number;
+  /** Pause between readiness probes. Default 100 ms. */
+  readonly probeIntervalMs?: number;
+  /** Starts on a port another process grabbed between pick and bind. Default 3. */
+  readonly startAttempts?: number;
+  /** Region of the readiness probe and of `endpoint` users. Default `us-east-1`. */
+  readonly region?: string;
+}
+
+export const DYNAMODB_LOCAL_DEFAULTS = {
+  java: process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java',
+  startTimeoutMs: 30_000,
+  probeIntervalMs: 100,
+  startAttempts: 3,
+  region: 'us-east-1',
+} as const satisfies Required<DynamoDbLocalOptions>;
+
+/** Milliseconds `stop()` waits for the JVM to exit on SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
+/** Output kept for error messages (the tail of the JVM's stdout and stderr). */
+const OUTPUT_TAIL_CHARS = 4_000;
+
+export class DynamoDbLocalStartError extends Error {
+  override readonly name = 'DynamoDbLocalStartError';
+}
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly region: string;
+  /** Milliseconds from spawn to the first answered ListTables. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+/** Directory holding DynamoDBLocal.jar and its DynamoDBLocal_lib (native SQLite libraries). */
+export function dynamoDbLocalDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+/**
+ * Why DynamoDB Local cannot run here, or undefined when it can. Only a
+ * missing Java is a reason to skip; a missing jar is a broken install and
+ * fails the start.
+ */
+export async function dynamoDbLocalUnavailableReason(java: string = DYNAMODB_LOCAL_DEFAULTS.java): Promise<string | undefined> {
+  const probe = spawn(java, ['-version'], { stdio: 'ignore' });
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    probe.once('error', resolve);
+    probe.once('exit', () => resolve(undefined));
+  });
+  return failure && `DynamoDB Local needs Java 17+ and "${java}" could not be run (${failure.message}); install a JRE or set JAVA_HOME`;
+}
+
+export function dynamoDbLocalCommand(java: string, port: number): { command: string; args: string[]; cwd: string } {
+  const directory = dynamoDbLocalDirectory();
+  return {
+    command: java,
+    args: [
+      `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(directory, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      // One database for every credential and region, so an ops CLI with other credentials sees the same tables.
+      '-sharedDb',
+      // Since 1.24 it phones home by default.
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    cwd: directory,
+  };
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const settings = { ...DYNAMODB_LOCAL_DEFAULTS, ...options };
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= settings.startAttempts; attempt++) {
+    try {
+      return await startOnce(settings, await freePort());
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof PortTakenError)) throw error;
+    }
+  }
+  throw new DynamoDbLocalStartError(`no free port after ${settings.startAttempts} attempts`, { cause: lastError });
+}
+
+class PortTakenError extends Error {
+  override readonly name = 'PortTakenError';
+}
+
+async function startOnce(settings: Required<DynamoDbLocalOptions>, port: number): Promise<DynamoDbLocal> {
+  const { command, args, cwd } = dynamoDbLocalCommand(settings.java, port);
+  const startedAt = Date.now();
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? `code ${code}`}`;
+    process.off('exit', killOnExit);
+  });
+  child.once('error', (error) => {
+    exited = `could not be started: ${error.message}`;
+    process.off('exit', killOnExit);
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = createDynamoDbClient(endpoint, settings.region, { maxAttempts: 1 });
+  try {
+    for (;;) {
+      if (exited) {
+        if (/address already in use/i.test(output)) throw new PortTakenError(`port ${port} was taken`);
+        throw new DynamoDbLocalStartError(`DynamoDB Local ${exited}: ${command} ${args.join(' ')}\n${output}`);
+      }
+      if (Date.now() - startedAt > settings.startTimeoutMs) {
+        await stopProcess(child);
+        throw new DynamoDbLocalStartError(`DynamoDB Local did not answer within ${settings.startTimeoutMs} ms on ${endpoint}\n${output}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        await sleep(settings.probeIntervalMs);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    endpoint,
+    region: settings.region,
+    startupMs: Date.now() - startedAt,
+    stop: () => stopProcess(child),
+  };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exit;
+  clearTimeout(timer);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Shows what is in a lane's DLQ and why, without consuming it: messages are
+ * received with a short hold and made visible again at once. Receiving
+ * counts as a receive, which is harmless in a DLQ (it has no redrive
+ * policy, and a redrive starts the count again).
+ */
+import { ChangeMessageVisibilityBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { DLQ_ATTRIBUTES } from '../../definition/environment.ts';
+import type { OpsTarget } from '../target/target.ts';
+import { summarize, type MessageSummary } from './message-summary.ts';
+import { chunks, receiveToInspect } from './receive.ts';
+
+export interface PeekOptions {
+  /** How many messages to show. Default 10. */
+  readonly max?: number;
+  /** Hold while peeking, seconds; visibility is restored right after. Default 30. */
+  readonly holdSeconds?: number;
+}
+
+export const PEEK_DEFAULTS = { max: 10, holdSeconds: 30, waitSeconds: 1 } as const;
+
+export interface DeadLetterView extends MessageSummary {
+  /** `tasklanes-reason`; undefined when SQS's own redrive moved it (the consumer never got to say why). */
+  readonly reason?: string;
+  readonly error?: string;
+  /** Attempts the consumer counted before dead-lettering. */
+  readonly attempts?: number;
+  readonly failedAt?: string;
+  /** The queue SQS redrove it from, when SQS did. */
+  readonly sourceArn?: string;
+  readonly body: string;
+}
+
+export async function peekDeadLetters(target: OpsTarget, lane: string, options: PeekOptions = {}): Promise<DeadLetterView[]> {
+  // `??`, not a spread: an option given as undefined (an absent CLI flag) means the default.
+  const max = options.max ?? PEEK_DEFAULTS.max;
+  const holdSeconds = options.holdSeconds ?? PEEK_DEFAULTS.holdSeconds;
+  const { waitSeconds } = PEEK_DEFAULTS;
+  const { dlqUrl } = target.queues(lane);
+  const held: Message[] = [];
+  try {
+    while (held.length < max) {
+      const batch = await receiveToInspect(target.sqs, { queueUrl: dlqUrl, max: max - held.length, holdSeconds, waitSeconds });
+      if (batch.length === 0) break;
+      held.push(...batch);
+    }
+  } finally {
+    for (const chunk of chunks(held)) {
+      await target.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 })),
+        }),
+      );
+    }
+  }
+  return held.map(view);
+}
+
+function view(message: Message): DeadLetterView {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const attempts = attribute(DLQ_ATTRIBUTES.attempts);
+  return {
+    ...summarize(message),
+    reason: attribute(DLQ_ATTRIBUTES.reason),
+    error: attribute(DLQ_ATTRIBUTES.error),
+    attempts: attempts === undefined ? undefined : Number(attempts),
+    failedAt: attribute(DLQ_ATTRIBUTES.failedAt),
+    sourceArn: message.Attributes?.DeadLetterQueueSourceArn,
+    body: message.Body ?? '',
+  };
+}

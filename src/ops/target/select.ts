@@ -1,0 +1,44 @@
+/**
+ * Which target a command works on: the stack named with `--stack` (AWS),
+ * otherwise the local stack that `npm start` is running, found through its
+ * state file. Never silently AWS: without `--stack` and without a local
+ * stack, it is an error.
+ */
+import { definition } from '../../../demo/definition.ts';
+import { createSqsClient } from './local-clients.ts';
+import { DEFAULT_STATE_FILE, readStateFile } from './state-file.ts';
+import { NoTargetError } from '../errors.ts';
+import { createAwsTarget } from './aws.ts';
+import { httpControl } from './control-client.ts';
+import { createLocalTarget } from './local.ts';
+import type { OpsTarget } from './target.ts';
+
+export interface TargetSelection {
+  /** CloudFormation stack name: target AWS. */
+  readonly stack?: string;
+  readonly region?: string;
+  /** Local state file. Default `DEFAULT_STATE_FILE`. */
+  readonly stateFile?: string;
+}
+
+export async function selectTarget(selection: TargetSelection): Promise<OpsTarget> {
+  if (selection.stack) {
+    return createAwsTarget({ stackName: selection.stack, region: selection.region, lanes: definition.lanes.map((lane) => lane.name) });
+  }
+  const path = selection.stateFile ?? DEFAULT_STATE_FILE;
+  const state = await readStateFile(path);
+  if (!state) {
+    throw new NoTargetError(`no local stack is running (no live ${path}; start one with \`npm start\`), and no --stack was given for AWS`);
+  }
+  if (!state.controlUrl) {
+    throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`npm start\``);
+  }
+  const sqs = createSqsClient(state.sqsEndpoint, state.region);
+  return createLocalTarget({
+    description: `local stack (pid ${state.pid})`,
+    sqs,
+    lanes: state.lanes,
+    control: httpControl(state.controlUrl),
+    onClose: () => sqs.destroy(),
+  });
+}
