@@ -7,7 +7,8 @@
 import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createLocalClients, type LocalClients } from '../src/ops/target/local-clients.ts';
 import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
-import { provision, type LaneQueues } from '../src/local/provision.ts';
+import { provision } from '../src/local/provision.ts';
+import type { LaneQueues } from '../src/ops/target/target.ts';
 import { startLocalServers } from '../src/local/servers.ts';
 import type { ContenderResources } from './contenders.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';

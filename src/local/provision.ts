@@ -23,6 +23,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { LaneQueues, ProvisionedResources } from '../ops/target/target.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEDUP_TABLE_SCHEMA, LOCAL_NAMES } from '../definition/environment.ts';
 import { QUEUE_RETENTION_SECONDS } from '../definition/limits.ts';
@@ -50,18 +51,6 @@ const TABLE_POLL_INTERVAL_MS = 50;
 
 export class ProvisionError extends Error {
   override readonly name = 'ProvisionError';
-}
-
-export interface LaneQueues {
-  readonly queueUrl: string;
-  readonly queueArn: string;
-  readonly dlqUrl: string;
-  readonly dlqArn: string;
-}
-
-export interface ProvisionedResources {
-  readonly lanes: Readonly<Record<string, LaneQueues>>;
-  readonly dedupTable: string;
 }
 
 export interface ProvisionClients {

@@ -7,26 +7,8 @@
  * touching any message. Works where the local stack runs (`npm start`, the
  * tests), not from another process.
  */
+import type { QueueStats } from '../ops/target/control-client.ts';
 import type { LocalSqsService } from './servers.ts';
-
-export interface QueueStats {
-  /** Ready to be received (CloudWatch's ApproximateNumberOfMessagesVisible). */
-  readonly visible: number;
-  /** Received and neither deleted nor back yet (ApproximateNumberOfMessagesNotVisible). */
-  readonly inFlight: number;
-  /**
-   * Sent with a delay that has not passed (ApproximateNumberOfMessagesDelayed).
-   * local-aws-sqs also counts a message sent without delay here until one
-   * timer tick after its SendMessage.
-   */
-  readonly delayed: number;
-  /**
-   * Seconds since the oldest message still in the queue (visible or in
-   * flight; delayed ones not yet) was sent; 0 for an empty queue, as
-   * ApproximateAgeOfOldestMessage reads.
-   */
-  readonly oldestAgeSeconds: number;
-}
 
 /** The queue is not on this service, or local-aws-sqs no longer keeps messages the way this module reads them. */
 export class QueueStatsUnavailableError extends Error {

@@ -11,6 +11,7 @@
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import { PausableListener } from './listener.ts';
+import type { LocalEndpoints } from '../ops/target/local-clients.ts';
 
 export interface LocalServersOptions {
   /** Interface both servers bind to. Default `127.0.0.1`: never reachable from another machine. */
@@ -34,12 +35,6 @@ export const LOCAL_SERVER_DEFAULTS = {
 } as const satisfies Required<LocalServersOptions>;
 
 /** Where clients find the servers; also what the state file records. */
-export interface LocalEndpoints {
-  readonly sqsEndpoint: string;
-  readonly dynamodbEndpoint: string;
-  readonly region: string;
-}
-
 /** local-aws-sqs's in-process service: its queues and their messages. */
 export type LocalSqsService = ReturnType<typeof createRequestHandler>['service'];
 

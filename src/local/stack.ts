@@ -6,7 +6,8 @@
 import type { Definition } from '../definition/registry.ts';
 import { createLocalClients, type LocalClientOverrides, type LocalClients } from '../ops/target/local-clients.ts';
 import { startLanePoller, type LaneHandler, type LanePoller, type PollerLog, type PollerTuning } from './poller.ts';
-import { provision, type ProvisionedResources, type ProvisionOptions } from './provision.ts';
+import type { ProvisionedResources } from '../ops/target/target.ts';
+import { provision, type ProvisionOptions } from './provision.ts';
 import { startLocalServers, type LocalServers, type LocalServersOptions } from './servers.ts';
 import { DEFAULT_STATE_FILE, removeStateFile, STATE_FILE_VERSION, writeStateFile } from '../ops/target/state-file.ts';
 

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { provision, type LaneQueues } from '../../src/local/provision.ts';
+import { provision } from '../../src/local/provision.ts';
+import type { LaneQueues } from '../../src/ops/target/target.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 import { waitFor } from '../support/wait.ts';

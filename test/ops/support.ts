@@ -1,5 +1,6 @@
 /** Helpers for the ops tests: the harness's stack as an ops target, and waiting on a queue's numbers. */
-import { localQueueStats, type QueueStats } from '../../src/local/queue-stats.ts';
+import { localQueueStats } from '../../src/local/queue-stats.ts';
+import type { QueueStats } from '../../src/ops/target/control-client.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { waitFor, type WaitOptions } from '../support/wait.ts';
 

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import type { PollerTuning } from '../../src/local/poller.ts';
-import type { LocalEndpoints } from '../../src/local/servers.ts';
+import type { LocalEndpoints } from '../../src/ops/target/local-clients.ts';
 import { isEmfLine } from './emf.ts';
 
 const SCRIPT = fileURLToPath(new URL('./consumer-process.ts', import.meta.url));

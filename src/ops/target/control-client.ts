@@ -3,9 +3,28 @@
  * `npm start` serves on 127.0.0.1 (local/dashboard/control-routes.ts): queue
  * stats and pausing, done inside the process that runs the pollers.
  */
-import type { QueueStats } from '../../local/queue-stats.ts';
 import { LocalControlError } from '../errors.ts';
 import type { LocalControl } from './local.ts';
+
+/** A local queue's numbers as CloudWatch reports them for SQS (local/queue-stats.ts reads them). */
+export interface QueueStats {
+  /** Ready to be received (CloudWatch's ApproximateNumberOfMessagesVisible). */
+  readonly visible: number;
+  /** Received and neither deleted nor back yet (ApproximateNumberOfMessagesNotVisible). */
+  readonly inFlight: number;
+  /**
+   * Sent with a delay that has not passed (ApproximateNumberOfMessagesDelayed).
+   * local-aws-sqs also counts a message sent without delay here until one
+   * timer tick after its SendMessage.
+   */
+  readonly delayed: number;
+  /**
+   * Seconds since the oldest message still in the queue (visible or in
+   * flight; delayed ones not yet) was sent; 0 for an empty queue, as
+   * ApproximateAgeOfOldestMessage reads.
+   */
+  readonly oldestAgeSeconds: number;
+}
 
 /** Paths of the control API, shared by the server and this client. */
 export const CONTROL_PATHS = {

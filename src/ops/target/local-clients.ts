@@ -6,7 +6,13 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import type { LocalEndpoints } from '../../local/servers.ts';
+
+/** Where the local servers listen. */
+export interface LocalEndpoints {
+  readonly sqsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+}
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 

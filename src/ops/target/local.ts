@@ -6,7 +6,7 @@
  * for the CLI.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueStats } from '../../local/queue-stats.ts';
+import type { QueueStats } from './control-client.ts';
 import { UnknownLaneError } from '../errors.ts';
 import type { LaneQueues, OpsTarget, QueueCounts } from './target.ts';
 

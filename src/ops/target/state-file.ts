@@ -6,8 +6,8 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { ProvisionedResources } from '../../local/provision.ts';
-import type { LocalEndpoints } from '../../local/servers.ts';
+import type { LocalEndpoints } from './local-clients.ts';
+import type { ProvisionedResources } from './target.ts';
 
 /** Relative to the working directory; `.tasklanes/` is gitignored. */
 export const DEFAULT_STATE_FILE = '.tasklanes/local.json';

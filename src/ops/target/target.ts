@@ -4,15 +4,26 @@
  * pausing), which the local run and AWS answer differently.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { LaneQueues } from '../../local/provision.ts';
-
-export type { LaneQueues };
 
 /** CloudWatch's names: ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed. */
 export interface QueueCounts {
   readonly visible: number;
   readonly inFlight: number;
   readonly delayed: number;
+}
+
+/** One lane's queue and dead-letter queue. */
+export interface LaneQueues {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+}
+
+/** What provisioning a stack creates: the lanes' queues and the dedup table. */
+export interface ProvisionedResources {
+  readonly lanes: Readonly<Record<string, LaneQueues>>;
+  readonly dedupTable: string;
 }
 
 export interface OpsTarget {
