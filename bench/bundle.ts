@@ -12,14 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
-import { CONSUMER_BUNDLING, DEFAULT_HANDLER_ENTRY, PROJECT_ROOT } from '../src/cdk/consumer-bundling.ts';
+import { CONSUMER_BUNDLING } from '../src/cdk/consumer-bundling.ts';
+import { DEMO_STACK_PROPS } from '../demo/cdk-props.ts';
 import { ENV } from '../src/definition/environment.ts';
 import { median } from './stats.ts';
 
 const run = promisify(execFile);
 
-/** cdk/lib/lane.ts deploys Runtime.NODEJS_24_X; CDK derives esbuild's target from it the same way. */
+/** src/cdk/lane.ts deploys Runtime.NODEJS_24_X; CDK derives esbuild's target from it the same way. */
 const LAMBDA_TARGET = 'node24';
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PEER_ENTRY = fileURLToPath(new URL('./peer/handler.ts', import.meta.url));
 /** The Node the bench runs on (Node 24 from node_modules, like Lambda's runtime). */
 const NODE = process.execPath;
@@ -49,6 +51,8 @@ function esbuildOptions(entry: string, outfile: string): BuildOptions {
     format: b.format,
     banner: b.banner ? { js: b.banner } : undefined,
     mainFields: b.mainFields,
+    // As demo/cdk-props.ts: tasklanes from its source in this repo.
+    conditions: ['tasklanes-source', 'module'],
     minify: b.minify,
     sourcemap: b.sourceMap ? true : undefined,
     sourcesContent: b.sourcesContent,
@@ -81,7 +85,7 @@ export async function measureBundles(runs: number, onProgress: (message: string)
   const dir = await mkdtemp(join(tmpdir(), 'tasklanes-bench-'));
   try {
     const entries: Array<{ name: string; entry: string }> = [
-      { name: 'tasklanes (functions/handlers/lane.ts)', entry: DEFAULT_HANDLER_ENTRY },
+      { name: 'tasklanes (demo/handler.ts)', entry: DEMO_STACK_PROPS.handlerEntry },
       { name: 'peer (bench/peer/handler.ts)', entry: PEER_ENTRY },
     ];
     const figures: BundleFigure[] = [];

@@ -1,7 +1,6 @@
-/** The deployment's definition: the default lanes and every task type. */
-import { DEFAULT_LANES } from '../src/definition/lanes.ts';
-import { createDefinition } from '../src/definition/registry.ts';
+/** The demo deployment's definition: its four lanes and its task types, built with tasklanes' public API as any app builds its own. */
+import { createDefinition } from 'tasklanes';
+import { DEMO_LANES } from './lanes.ts';
 import { TASK_TYPES } from './tasks/index.ts';
 
-export const definition = createDefinition({ lanes: DEFAULT_LANES, tasks: TASK_TYPES });
-export type { Definition } from '../src/definition/registry.ts';
+export const definition = createDefinition({ lanes: DEMO_LANES, tasks: TASK_TYPES });

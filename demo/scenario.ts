@@ -5,9 +5,9 @@
  * until every task has reached a final outcome.
  */
 import { randomUUID } from 'node:crypto';
-import type { Outcome } from '../src/definition/metrics.ts';
-import type { Publisher } from '../src/publisher/index.ts';
-import type { OutcomeEvent } from '../src/runtime/outcome.ts';
+import type { Outcome } from 'tasklanes';
+import type { Publisher } from 'tasklanes/publisher';
+import type { OutcomeEvent } from 'tasklanes/local';
 
 /** Outcomes after which SQS will not deliver the task again. */
 const FINAL: ReadonlySet<Outcome> = new Set(['succeeded', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'overlapSkipped']);

@@ -4,8 +4,7 @@
  * tests run without a mail server.
  */
 import { z } from 'zod';
-import { defineTask } from '../../src/definition/registry.ts';
-import { PermanentError } from '../../src/runtime/errors.ts';
+import { defineTask, PermanentError } from 'tasklanes';
 
 const TEMPLATES = {
   'order-confirmation': (vars: Record<string, string>) => `Thank you for order ${vars.orderId ?? ''}.`,

@@ -1,10 +1,10 @@
-/** Every task type of this deployment. Adding a type: one handler file, one line here. */
+/** Every task type of the demo deployment. Adding a type: one handler file, one line here. */
 import { emailSend } from './email-send.ts';
 import { orderPlace } from './order-place.ts';
 import { pdfRender } from './pdf-render.ts';
 import { webhookDeliver } from './webhook-deliver.ts';
 
-import type { PayloadsOf } from '../../src/definition/types.ts';
+import type { PayloadsOf } from 'tasklanes';
 
 export const TASK_TYPES = [orderPlace, emailSend, webhookDeliver, pdfRender];
 

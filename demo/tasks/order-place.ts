@@ -1,6 +1,6 @@
 /** `order.place` (critical): confirms an order a shopper is waiting for. */
 import { z } from 'zod';
-import { defineTask } from '../../src/definition/registry.ts';
+import { defineTask } from 'tasklanes';
 
 export const orderPlace = defineTask({
   type: 'order.place',

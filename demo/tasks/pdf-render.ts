@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineTask } from '../../src/definition/registry.ts';
+import { defineTask } from 'tasklanes';
 
 export const pdfRender = defineTask({
   type: 'pdf.render',

@@ -4,8 +4,7 @@
  * are retried by the lane.
  */
 import { z } from 'zod';
-import { defineTask } from '../../src/definition/registry.ts';
-import { PermanentError } from '../../src/runtime/errors.ts';
+import { defineTask, PermanentError } from 'tasklanes';
 
 export const webhookDeliver = defineTask({
   type: 'webhook.deliver',

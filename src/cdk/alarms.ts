@@ -16,8 +16,8 @@ import {
   heartbeatDelayThresholdMs,
   type AlarmOptions,
   type LaneAlarmName,
+  RATE_ALARMS,
 } from '../definition/alarm-thresholds.ts';
-import { FAILURE_OUTCOMES } from '../definition/metrics.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import type { Lane } from './lane.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
@@ -142,14 +142,7 @@ export class LaneAlarms extends Construct {
         description: `Lane ${name}: Lambda throttles the consumer, so tasks wait. The lane caps itself at ${lane.definition.maxConcurrency} concurrent invocations, so the account's concurrency is exhausted (or a reserved concurrency was set by hand). First: check the account's ConcurrentExecutions; raise the quota or lower maxConcurrency of other lanes.`,
         missingData: MISSING_NO_INVOCATIONS,
       },
-      rate('ExpiredRate', ['expired'], options.expiredRatePercent,
-        `expired: their deadline passed and they were dropped without running. The lane is running behind, or publishers send stale tasks. First: check this lane's age and backlog; the TaskExpired log lines name the type and tenant.`),
-      rate('CoalescedRate', ['coalesced'], options.coalescedRatePercent,
-        `were coalesced into a claim another delivery holds. A client is re-publishing running work in a loop (incident 004), or claims are not released. First: find the type and tenant in the TaskCoalesced log lines; check leaseUntil of their dedup records.`),
-      rate('DuplicateRate', ['duplicate'], options.duplicateRatePercent,
-        `were dropped as duplicates of finished work. This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.`),
-      rate('FailureRate', FAILURE_OUTCOMES, options.failureRatePercent,
-        `were retried or dead-lettered. First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.`),
+      ...RATE_ALARMS.map((spec) => rate(spec.alarm, spec.outcomes, options[spec.option], `${spec.what}. ${spec.firstStep}`)),
       ...(props.heartbeat ? heartbeatAlarms(lane, tasks, props.heartbeat, options) : []),
     ];
 

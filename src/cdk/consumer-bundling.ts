@@ -1,17 +1,17 @@
 /**
- * How the consumer entry is bundled: locally by the esbuild devDependency
+ * How the app's consumer entry is bundled: locally by the app's esbuild
  * (no Docker), as one minified ESM file with the AWS SDK inside.
  */
-import { fileURLToPath } from 'node:url';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
-/** The repository root: esbuild's working directory and the asset's source. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** One entry for every lane; `ENV.lane` tells it which lane it consumes. */
-export const DEFAULT_HANDLER_ENTRY = fileURLToPath(new URL('../../demo/handler.ts', import.meta.url));
-
-export const DEPS_LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+/** Where the consumer's code comes from: the app's entry file, and how to bundle it. */
+export interface ConsumerCode {
+  readonly entry: string;
+  readonly projectRoot?: string;
+  readonly depsLockFilePath?: string;
+  /** Merged over CONSUMER_BUNDLING. */
+  readonly bundling?: BundlingOptions;
+}
 
 export const CONSUMER_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,

@@ -16,7 +16,7 @@ import { QUEUE_RETENTION_SECONDS } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
 import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../definition/timeouts.ts';
 import type { LaneDefinition } from '../definition/types.ts';
-import { CONSUMER_BUNDLING, DEPS_LOCK_FILE, PROJECT_ROOT } from './consumer-bundling.ts';
+import { CONSUMER_BUNDLING, type ConsumerCode } from './consumer-bundling.ts';
 import type { DedupTable } from './dedup-table.ts';
 import type { ConsumerOptions } from './options.ts';
 
@@ -26,7 +26,7 @@ const MAX_QUEUE_NAME = 80;
 export interface LaneProps {
   readonly definition: Definition;
   readonly lane: string;
-  readonly handlerEntry: string;
+  readonly code: ConsumerCode;
   readonly dedupTable: DedupTable;
   readonly metricsNamespace: string;
   readonly consumer: ConsumerOptions;
@@ -80,11 +80,11 @@ export class Lane extends Construct {
     logGroup.grantWrite(role);
 
     this.consumer = new NodejsFunction(this, 'Consumer', {
-      entry: props.handlerEntry,
+      entry: props.code.entry,
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: DEPS_LOCK_FILE,
-      bundling: CONSUMER_BUNDLING,
+      projectRoot: props.code.projectRoot,
+      depsLockFilePath: props.code.depsLockFilePath,
+      bundling: { ...CONSUMER_BUNDLING, ...props.code.bundling },
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.consumer.memorySizeMb,

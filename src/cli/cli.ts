@@ -1,8 +1,10 @@
 /**
- * `tasklanes <command>`: the on-call person's tools, against the local run
- * (default, while `npm start` runs) or a deployed stack (`--stack`). Parses
- * arguments, picks the target, runs the command and maps errors to exit
- * codes: 0 done, 1 failed, 2 bad usage, 130 cancelled or not confirmed.
+ * `tasklanes <command>`: starting an app (`init`), running it locally
+ * (`dev`), and the on-call person's tools, against the local run (default,
+ * while `tasklanes dev` or the demo's `npm start` runs) or a deployed stack
+ * (`--stack`). Parses arguments, picks the target, runs the command and maps
+ * errors to exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled or not
+ * confirmed.
  */
 import { parseArgs } from 'node:util';
 import { dlqPeekCommand, dlqRedriveCommand } from '../ops/commands/dlq.ts';
@@ -10,24 +12,16 @@ import { dropCommand } from '../ops/commands/drop.ts';
 import { pauseCommand, resumeCommand } from '../ops/commands/pause.ts';
 import { purgeCommand } from '../ops/commands/purge.ts';
 import { statusCommand } from '../ops/commands/status.ts';
-import { EXIT, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
-import {
-  ConfirmationRequiredError,
-  DropRestoreError,
-  LocalControlError,
-  MissingCredentialsError,
-  MissingRegionError,
-  NoTargetError,
-  RedriveError,
-  StackNotFoundError,
-  StackOutputMissingError,
-  UnknownLaneError,
-  UsageError,
-} from '../ops/errors.ts';
+import { EXIT, HELP_OPTION, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
+import { OpsError, UsageError } from '../ops/errors.ts';
 import { selectTarget } from '../ops/target/select.ts';
+import { devCommand } from './commands/dev.ts';
+import { initCommand } from './commands/init.ts';
 import type { OpsTarget } from '../ops/target/target.ts';
 
 export const COMMANDS: readonly Command[] = [
+  initCommand,
+  devCommand,
   statusCommand,
   dlqPeekCommand,
   dlqRedriveCommand,
@@ -35,20 +29,6 @@ export const COMMANDS: readonly Command[] = [
   dropCommand,
   pauseCommand,
   resumeCommand,
-];
-
-/** Errors whose message is the whole story: printed without a stack trace. */
-const EXPECTED_ERRORS = [
-  UnknownLaneError,
-  NoTargetError,
-  StackNotFoundError,
-  StackOutputMissingError,
-  MissingCredentialsError,
-  MissingRegionError,
-  ConfirmationRequiredError,
-  LocalControlError,
-  RedriveError,
-  DropRestoreError,
 ];
 
 export function generalHelp(): string {
@@ -69,7 +49,8 @@ function usageLine(command: Command): string {
 
 export function commandHelp(command: Command): string {
   const summary = `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`;
-  return [`Usage: tasklanes ${usageLine(command)} [options]`, summary, command.help, TARGET_HELP].filter(Boolean).join('\n\n');
+  const options = command.takesTarget === false ? '  -h, --help            this help' : TARGET_HELP;
+  return [`Usage: tasklanes ${usageLine(command)} [options]`, summary, command.help, options].filter(Boolean).join('\n\n');
 }
 
 /** The command named by the first one or two words. */
@@ -97,7 +78,12 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
   let values: OptionValues;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: { ...TARGET_OPTIONS, ...command.options }, allowPositionals: true, strict: true }) as {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { ...(command.takesTarget === false ? HELP_OPTION : TARGET_OPTIONS), ...command.options },
+      allowPositionals: true,
+      strict: true,
+    }) as {
       values: OptionValues;
       positionals: string[];
     });
@@ -135,7 +121,8 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
       writeLine(io.stderr, `${error.message}\n\n${commandHelp(command)}`);
       return EXIT.usage;
     }
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+    // An OpsError's message is the whole story: no stack trace.
+    if (error instanceof OpsError) {
       writeLine(io.stderr, `tasklanes ${command.name}: ${(error as Error).message}`);
       return EXIT.failed;
     }
@@ -148,6 +135,3 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
   }
 }
 
-if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2));
-}

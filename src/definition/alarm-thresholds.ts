@@ -4,6 +4,7 @@
  * (local/alarms.ts), so both page at the same point. Pure data and
  * arithmetic: no aws-cdk-lib here.
  */
+import { FAILURE_OUTCOMES, type Outcome } from './metrics.ts';
 import type { LaneDefinition } from './types.ts';
 
 /** Short names of a lane's alarms, as the stack names them (`<stack>-<lane>-<name>`) and the local evaluator reports them. */
@@ -63,6 +64,52 @@ export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
   backlogMessages: {},
   heartbeatMissingIntervals: 3,
 };
+
+/** Options of AlarmOptions that hold a rate alarm's threshold, in percent. */
+type RateOption = 'expiredRatePercent' | 'coalescedRatePercent' | 'duplicateRatePercent' | 'failureRatePercent';
+
+export interface RateAlarm {
+  readonly alarm: LaneAlarmName;
+  /** Outcomes counted in the numerator; every outcome of the lane is the denominator. */
+  readonly outcomes: readonly Outcome[];
+  readonly option: RateOption;
+  /** What the tasks counted did, completing "over N% of the lane's tasks ...". */
+  readonly what: string;
+  /** The first thing on-call checks, appended to the CloudWatch alarm's description. */
+  readonly firstStep: string;
+}
+
+/** The rate alarms: alarm -> outcomes -> threshold option, read by the stack's alarms and the local evaluator alike. */
+export const RATE_ALARMS: readonly RateAlarm[] = [
+  {
+    alarm: 'ExpiredRate',
+    outcomes: ['expired'],
+    option: 'expiredRatePercent',
+    what: 'expired: their deadline passed and they were dropped without running',
+    firstStep: 'The lane is running behind, or publishers send stale tasks. First: check this lane\'s age and backlog; the TaskExpired log lines name the type and tenant.',
+  },
+  {
+    alarm: 'CoalescedRate',
+    outcomes: ['coalesced'],
+    option: 'coalescedRatePercent',
+    what: 'were coalesced into a claim another delivery holds',
+    firstStep: 'A client is re-publishing running work in a loop (incident 004), or claims are not released. First: find the type and tenant in the TaskCoalesced log lines; check leaseUntil of their dedup records.',
+  },
+  {
+    alarm: 'DuplicateRate',
+    outcomes: ['duplicate'],
+    option: 'duplicateRatePercent',
+    what: 'were dropped as duplicates of finished work',
+    firstStep: 'This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.',
+  },
+  {
+    alarm: 'FailureRate',
+    outcomes: FAILURE_OUTCOMES,
+    option: 'failureRatePercent',
+    what: 'were retried or dead-lettered',
+    firstStep: 'First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.',
+  },
+];
 
 /**
  * Messages a lane cannot work off within its age threshold even if every

@@ -1,8 +1,9 @@
 /**
- * The default lanes and their documented defaults. Lanes follow the incidents
- * in shared/incidents: people-facing work must not queue behind slow exports
- * (004), notifications must survive a purge of another lane (004), and
- * every lane alarms on age and proves it is alive (000).
+ * Declaring a lane, and the documented defaults of every lane option. Which
+ * lanes a deployment has is the app's choice (the demo's four are in
+ * demo/lanes.ts); the defaults follow the incidents (docs/incidents.md):
+ * bounded attempts (001), stale work dropped (000), repeats within a day
+ * never run twice (003, 004).
  */
 import type { LaneDefinition, LaneOptions } from './types.ts';
 
@@ -38,32 +39,3 @@ export const LANE_DEFAULTS: LaneOptions = {
 export function defineLane(name: string, description: string, options: Partial<LaneOptions> = {}): LaneDefinition {
   return { ...LANE_DEFAULTS, ...options, name, description };
 }
-
-export const DEFAULT_LANES: readonly LaneDefinition[] = [
-  defineLane('critical', 'Carts and orders: a person is waiting for the result.', {
-    maxBatchingWindowSeconds: 0,
-    taskTimeoutSeconds: 30,
-    maxReceiveCount: 3,
-    maxAgeSeconds: 15 * 60,
-    maxConcurrency: 50,
-    queueAgeAlarmSeconds: 60,
-  }),
-  defineLane('notifications', 'Email and webhooks: must never be lost, never purged with another lane.', {
-    taskTimeoutSeconds: 30,
-    maxReceiveCount: 8,
-    maxAgeSeconds: 24 * 60 * 60,
-    maxConcurrency: 20,
-    queueAgeAlarmSeconds: 300,
-  }),
-  defineLane('bulk', 'Slow exports, PDFs, clean-ups: nobody waits; CPU-bound work runs isolated.', {
-    batchSize: 5,
-    maxBatchingWindowSeconds: 5,
-    taskTimeoutSeconds: 300,
-    maxReceiveCount: 3,
-    maxAgeSeconds: 24 * 60 * 60,
-    maxConcurrency: 5,
-    queueAgeAlarmSeconds: 1800,
-    isolation: 'worker',
-  }),
-  defineLane('default', 'Everything else.'),
-];

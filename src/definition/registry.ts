@@ -39,12 +39,18 @@ export function defineTask<const T extends string, S extends ZodType>(
   return task as unknown as TypedTaskType<T, S>;
 }
 
-export function createDefinition(input: {
-  lanes: readonly LaneDefinition[];
-  tasks: readonly TaskTypeDefinition[];
-  /** Add a heartbeat task type per lane (schedule.ts). Default true. */
-  heartbeats?: boolean;
-}): Definition {
+export interface DefinitionInput {
+  readonly lanes: readonly LaneDefinition[];
+  readonly tasks: readonly TaskTypeDefinition[];
+  /**
+   * Add a heartbeat task type per lane (schedule.ts) that proves the lane
+   * alive end to end (incident 000).
+   * @default true
+   */
+  readonly heartbeats?: boolean;
+}
+
+export function createDefinition(input: DefinitionInput): Definition {
   const lanes = new Map<string, LaneDefinition>();
   for (const lane of input.lanes) {
     if (!LANE_NAME.test(lane.name)) throw new DefinitionError(`lane name "${lane.name}" must match ${LANE_NAME}`);

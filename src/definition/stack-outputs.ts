@@ -19,6 +19,8 @@ export const stackOutputKey = {
   consumerFunctionName: (lane: string) => `Lane${pascal(lane)}ConsumerFunctionName`,
   /** UUID of the lane's SQS event source mapping: disabling it pauses the lane. */
   eventSourceMappingUuid: (lane: string) => `Lane${pascal(lane)}EventSourceMappingUuid`,
+  /** Comma-separated lane names: how a reader finds the lanes without the app's definition. */
+  laneNames: 'LaneNames',
   dedupTableName: 'DedupTableName',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',

@@ -3,6 +3,7 @@
  * functions/ and the local runner; must never import aws-cdk-lib.
  */
 import type { z } from 'zod';
+import type { TaskEnvelope } from './envelope.ts';
 
 /** Options of one lane. Every field is documented with its default in `lanes.ts`. */
 export interface LaneOptions {
@@ -32,18 +33,6 @@ export interface LaneDefinition extends LaneOptions {
   readonly name: string;
   /** One sentence for humans: what runs here and who waits for it. */
   readonly description: string;
-}
-
-/** The validated v1 envelope, as the handler sees it. */
-export interface TaskEnvelope<P = unknown> {
-  readonly v: 1;
-  readonly id: string;
-  readonly type: string;
-  readonly tenant: string;
-  readonly dedupKey?: string;
-  readonly createdAt: string;
-  readonly notAfter?: string;
-  readonly payload: P;
 }
 
 /** What a handler gets besides its payload. */

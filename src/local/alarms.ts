@@ -19,8 +19,9 @@ import {
   heartbeatMissingWindowMs,
   type AlarmOptions,
   type LaneAlarmName,
+  RATE_ALARMS,
 } from '../definition/alarm-thresholds.ts';
-import { FAILURE_OUTCOMES, OUTCOMES, type Outcome } from '../definition/metrics.ts';
+import { OUTCOMES } from '../definition/metrics.ts';
 import { heartbeatType } from '../definition/schedule.ts';
 import type { LaneDefinition } from '../definition/types.ts';
 import type { OutcomeEvent } from '../runtime/outcome.ts';
@@ -57,12 +58,6 @@ export interface LocalAlarmEvaluatorOptions {
   readonly alarms?: Partial<AlarmOptions>;
 }
 
-const RATES: readonly { readonly alarm: LaneAlarmName; readonly outcomes: readonly Outcome[]; readonly option: keyof AlarmOptions; readonly what: string }[] = [
-  { alarm: 'ExpiredRate', outcomes: ['expired'], option: 'expiredRatePercent', what: 'expired (deadline passed, never run)' },
-  { alarm: 'CoalescedRate', outcomes: ['coalesced'], option: 'coalescedRatePercent', what: 'coalesced into a running claim' },
-  { alarm: 'DuplicateRate', outcomes: ['duplicate'], option: 'duplicateRatePercent', what: 'dropped as duplicates of finished work' },
-  { alarm: 'FailureRate', outcomes: FAILURE_OUTCOMES, option: 'failureRatePercent', what: 'retried or dead-lettered' },
-];
 
 const above = (value: number, threshold: number): LocalAlarmStateValue => (value > threshold ? 'ALARM' : 'OK');
 
@@ -139,7 +134,7 @@ export class LocalAlarmEvaluator {
   #rateAlarms(lane: LaneDefinition, events: readonly OutcomeEvent[], now: number): LocalAlarmState[] {
     const { ratePeriodMinutes, rateMinimumTasks } = this.#options;
     const inWindow = events.filter((event) => event.at > now - ratePeriodMinutes * 60_000 && OUTCOMES.includes(event.outcome));
-    return RATES.map(({ alarm, outcomes, option, what }) => {
+    return RATE_ALARMS.map(({ alarm, outcomes, option, what }) => {
       const threshold = this.#options[option] as number;
       const matching = inWindow.filter((event) => outcomes.includes(event.outcome)).length;
       // As the stack's expression: a window with fewer tasks than the minimum reads as 0.

@@ -1,14 +1,20 @@
 /**
- * The ops CLI's named errors. The CLI maps each to a message and an exit
- * code; library callers (the incident suite) catch them by class.
+ * The ops CLI's named errors. Every one extends OpsError, whose message is
+ * the whole story (the CLI prints it without a stack trace and exits 1);
+ * library callers (the incident suite, the dashboard) catch them by class.
  */
 
+/** Base of every expected ops failure: a message for the operator, not a bug. */
+export class OpsError extends Error {
+  override readonly name: string = 'OpsError';
+}
+
 /** Bad arguments: exit code 2, with the command's help. */
-export class UsageError extends Error {
+export class UsageError extends OpsError {
   override readonly name = 'UsageError';
 }
 
-export class UnknownLaneError extends Error {
+export class UnknownLaneError extends OpsError {
   override readonly name = 'UnknownLaneError';
   constructor(lane: string, known: readonly string[]) {
     super(`unknown lane "${lane}" (known: ${known.join(', ')})`);
@@ -16,43 +22,43 @@ export class UnknownLaneError extends Error {
 }
 
 /** Neither a running local stack nor a stack name to look up. */
-export class NoTargetError extends Error {
+export class NoTargetError extends OpsError {
   override readonly name = 'NoTargetError';
 }
 
-export class StackNotFoundError extends Error {
+export class StackNotFoundError extends OpsError {
   override readonly name = 'StackNotFoundError';
 }
 
 /** The stack exists but lacks an output this lane needs (deployed from another definition). */
-export class StackOutputMissingError extends Error {
+export class StackOutputMissingError extends OpsError {
   override readonly name = 'StackOutputMissingError';
 }
 
-export class MissingCredentialsError extends Error {
+export class MissingCredentialsError extends OpsError {
   override readonly name = 'MissingCredentialsError';
 }
 
-export class MissingRegionError extends Error {
+export class MissingRegionError extends OpsError {
   override readonly name = 'MissingRegionError';
 }
 
 /** A destructive command without a terminal to confirm on and without `--yes`. */
-export class ConfirmationRequiredError extends Error {
+export class ConfirmationRequiredError extends OpsError {
   override readonly name = 'ConfirmationRequiredError';
 }
 
 /** The local stack's control API did not answer as expected. */
-export class LocalControlError extends Error {
+export class LocalControlError extends OpsError {
   override readonly name = 'LocalControlError';
 }
 
 /** A DLQ message move task could not be started or failed. */
-export class RedriveError extends Error {
+export class RedriveError extends OpsError {
   override readonly name = 'RedriveError';
 }
 
 /** Some kept tasks could not be put back as copies; they reappear after the hold with one more receive. */
-export class DropRestoreError extends Error {
+export class DropRestoreError extends OpsError {
   override readonly name = 'DropRestoreError';
 }

@@ -9,8 +9,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { queueUrlEnvName } from '../definition/environment.ts';
 import { MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
-import type { TaskEnvelope } from '../definition/types.ts';
-import { describeIssues, ENVELOPE_VERSION, envelopeSchema } from '../runtime/envelope.ts';
+import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
 import { InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
 
 export interface PublishOptions {

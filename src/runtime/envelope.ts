@@ -3,42 +3,14 @@
  * task type's payload schema. Every failure is a ValidationError whose message
  * is the reason an operator reads on the dead-lettered message.
  */
-import { z } from 'zod';
 import type { Definition } from '../definition/registry.ts';
-import type { ResolvedTaskType, TaskEnvelope } from '../definition/types.ts';
+import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
+import type { ResolvedTaskType } from '../definition/types.ts';
 import { ValidationError } from './errors.ts';
-
-export const ENVELOPE_VERSION = 1;
-
-/**
- * Keys and dimensions must be well-formed Unicode: an unpaired surrogate (a
- * body that was not valid UTF-8 or UTF-16 before it was escaped) may be
- * replaced by a store, merging two tenants' keys into one (incident 003).
- */
-const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
-
-export const envelopeSchema = z.object({
-  v: z.literal(ENVELOPE_VERSION),
-  id: wellFormed(z.string().min(1).max(128)),
-  type: wellFormed(z.string().min(1).max(80)),
-  tenant: wellFormed(z.string().min(1).max(128).regex(/^[^#]+$/, 'must not contain "#"')),
-  dedupKey: wellFormed(z.string().min(1).max(512)).optional(),
-  createdAt: z.iso.datetime({ offset: true }),
-  notAfter: z.iso.datetime({ offset: true }).optional(),
-  payload: z.unknown(),
-});
 
 export interface ParsedTask {
   readonly envelope: TaskEnvelope;
   readonly task: ResolvedTaskType;
-}
-
-/** A schema failure in one line, for the error an operator or app developer reads. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 export function parseTask(body: string, definition: Definition): ParsedTask {

@@ -3,7 +3,8 @@
  * the consumer's thread and can only ask a handler to stop (AbortSignal);
  * the worker runner (worker-pool.ts) can stop one by force.
  */
-import type { ResolvedTaskType, TaskContext, TaskEnvelope } from '../definition/types.ts';
+import type { TaskEnvelope } from '../definition/envelope.ts';
+import type { ResolvedTaskType, TaskContext } from '../definition/types.ts';
 import { TaskTimeoutError } from './errors.ts';
 
 export interface TaskRun {

@@ -5,7 +5,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Definition } from '../definition/registry.ts';
-import type { TaskEnvelope } from '../definition/types.ts';
+import type { TaskEnvelope } from '../definition/envelope.ts';
 import { PermanentError, TaskTimeoutError } from './errors.ts';
 import { runWithSignal } from './runner.ts';
 

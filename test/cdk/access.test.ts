@@ -33,7 +33,7 @@ function statementsOf(roleId: string): Statement[] {
 const actions = (statement: Statement) => [statement.Action].flat().sort();
 
 describe('consumer roles', () => {
-  for (const lane of stack.lanes) {
+  for (const lane of stack.tasklanes.lanes) {
     test(`lane ${lane.definition.name}: own queue, own DLQ, own log group, dedup table item operations; nothing else`, () => {
       const roleId = logicalId(lane.consumer.role!);
       const role = resource(template, lane.consumer.role!);
@@ -50,7 +50,7 @@ describe('consumer roles', () => {
         new Map([
           [JSON.stringify(arnOf(lane.consumer.logGroup)), ['logs:CreateLogStream', 'logs:PutLogEvents']],
           [JSON.stringify(arnOf(lane.deadLetterQueue)), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']],
-          [JSON.stringify(arnOf(stack.dedupTable.table)), [...DEDUP_ACTIONS].sort()],
+          [JSON.stringify(arnOf(stack.tasklanes.dedupTable.table)), [...DEDUP_ACTIONS].sort()],
           [
             JSON.stringify(arnOf(lane.queue)),
             ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
@@ -62,10 +62,10 @@ describe('consumer roles', () => {
 });
 
 describe('publisher', () => {
-  const laneQueueArns = stack.lanes.map((lane) => JSON.stringify(arnOf(lane.queue))).sort();
+  const laneQueueArns = stack.tasklanes.lanes.map((lane) => JSON.stringify(arnOf(lane.queue))).sort();
 
   test('managed policy: sqs:SendMessage on the lane queues, not the DLQs, nothing else', () => {
-    const policy = resource(template, stack.publisherPolicy.policy);
+    const policy = resource(template, stack.tasklanes.publisherPolicy.policy);
     const [statement, ...rest] = policy.Properties.PolicyDocument.Statement as Statement[];
     assert.deepEqual(rest, []);
     assert.equal(statement.Effect, 'Allow');
@@ -82,7 +82,7 @@ describe('publisher', () => {
 });
 
 describe('outputs', () => {
-  for (const lane of stack.lanes) {
+  for (const lane of stack.tasklanes.lanes) {
     const name = lane.definition.name;
     test(`lane ${name}: queue URL and ARN, DLQ URL, consumer name, event source mapping UUID`, () => {
       template.hasOutput(stackOutputKey.queueUrl(name), { Value: { Ref: logicalId(lane.queue) } });
@@ -99,13 +99,13 @@ describe('outputs', () => {
   }
 
   test('table, alarm topic, dashboard and publisher policy', () => {
-    template.hasOutput(stackOutputKey.dedupTableName, { Value: { Ref: logicalId(stack.dedupTable.table) } });
-    template.hasOutput(stackOutputKey.alarmTopicArn, { Value: { Ref: logicalId(stack.alarmTopic.topic) } });
-    template.hasOutput(stackOutputKey.dashboardName, { Value: { Ref: logicalId(stack.dashboard.dashboard) } });
-    template.hasOutput(stackOutputKey.publisherPolicyArn, { Value: { Ref: logicalId(stack.publisherPolicy.policy) } });
+    template.hasOutput(stackOutputKey.dedupTableName, { Value: { Ref: logicalId(stack.tasklanes.dedupTable.table) } });
+    template.hasOutput(stackOutputKey.alarmTopicArn, { Value: { Ref: logicalId(stack.tasklanes.alarmTopic.topic) } });
+    template.hasOutput(stackOutputKey.dashboardName, { Value: { Ref: logicalId(stack.tasklanes.dashboard.dashboard) } });
+    template.hasOutput(stackOutputKey.publisherPolicyArn, { Value: { Ref: logicalId(stack.tasklanes.publisherPolicy.policy) } });
   });
 
   test('nothing else: five per lane plus four', () => {
-    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * stack.lanes.length + 4);
+    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * stack.tasklanes.lanes.length + 4);
   });
 });

@@ -21,7 +21,7 @@ const EMAIL = 'oncall@example.com';
 const OVERRIDES = { duplicateRatePercent: 3, backlogMessages: { bulk: 42 } };
 const { stack, template } = synthesize({ alarmEmail: EMAIL, alarms: OVERRIDES });
 const options = { ...DEFAULT_OPTIONS.alarms, ...OVERRIDES };
-const topic = { Ref: logicalId(stack.alarmTopic.topic) };
+const topic = { Ref: logicalId(stack.tasklanes.alarmTopic.topic) };
 const resources = template.toJSON().Resources as Record<string, Resource>;
 
 function alarm(lane: string, id: string): Record<string, any> {
@@ -72,7 +72,7 @@ function expectedAlarms(lane: Lane): Record<string, Expected> {
 test('one topic; alarms exactly as listed per lane, nothing else', () => {
   const counts = countByType(template);
   assert.equal(counts['AWS::SNS::Topic'], 1);
-  assert.equal(counts['AWS::CloudWatch::Alarm'], stack.lanes.reduce((n, lane) => n + Object.keys(expectedAlarms(lane)).length, 0));
+  assert.equal(counts['AWS::CloudWatch::Alarm'], stack.tasklanes.lanes.reduce((n, lane) => n + Object.keys(expectedAlarms(lane)).length, 0));
 });
 
 test('the topic takes publishes over TLS only, and mails the on-call address from props', () => {
@@ -89,7 +89,7 @@ test('overrides apply, the rest keeps its defaults', () => {
   assert.equal(alarm('critical', 'ExpiredRate').Threshold, DEFAULT_OPTIONS.alarms.expiredRatePercent);
 });
 
-for (const lane of stack.lanes) {
+for (const lane of stack.tasklanes.lanes) {
   const name = lane.definition.name;
   describe(`lane ${name}`, () => {
     for (const [id, expected] of Object.entries(expectedAlarms(lane))) {
@@ -229,7 +229,7 @@ describe('dashboard', () => {
     assert.equal(status.properties.alarms.length, countByType(template)['AWS::CloudWatch::Alarm']);
   });
 
-  for (const lane of stack.lanes) {
+  for (const lane of stack.tasklanes.lanes) {
     const name = lane.definition.name;
     test(`lane ${name}: depth, age, DLQ depth, throughput by outcome, duration percentiles, errors`, () => {
       const queue = marker({ 'Fn::GetAtt': [logicalId(lane.queue), 'QueueName'] });

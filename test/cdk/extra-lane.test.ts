@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ENV } from '../../src/definition/environment.ts';
 import { definition } from '../../demo/definition.ts';
-import { DEFAULT_LANES, defineLane } from '../../src/definition/lanes.ts';
+import { defineLane } from '../../src/definition/lanes.ts';
+import { DEMO_LANES } from '../../demo/lanes.ts';
 import { createDefinition } from '../../src/definition/registry.ts';
 import { consumerTimeoutSeconds } from '../../src/definition/timeouts.ts';
 import { TASK_TYPES } from '../../demo/tasks/index.ts';
@@ -31,7 +32,7 @@ const ONE_LANE = {
 
 const base = synthesize({ definition });
 const withReports = createDefinition({
-  lanes: [...DEFAULT_LANES, defineLane('reports', 'Monthly reports: nobody waits.', { maxConcurrency: 3, taskTimeoutSeconds: 120 })],
+  lanes: [...DEMO_LANES, defineLane('reports', 'Monthly reports: nobody waits.', { maxConcurrency: 3, taskTimeoutSeconds: 120 })],
   tasks: TASK_TYPES,
 });
 // Bundling is cached within the process, so this second synthesis only builds the template.

@@ -14,11 +14,11 @@ import { arnOf, countByType, logicalId, resource, synthesize } from './support.t
 const PROJECT_NODE_MAJOR = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).devDependencies.node as string).match(/\d+/)![0];
 
 const { stack, template } = synthesize();
-const lanes = definition.lanes.map((lane) => ({ lane, built: stack.lanes.find((built) => built.definition.name === lane.name)! }));
+const lanes = definition.lanes.map((lane) => ({ lane, built: stack.tasklanes.lanes.find((built) => built.definition.name === lane.name)! }));
 
 test('one set of lane resources per lane of the definition', () => {
   const n = definition.lanes.length;
-  assert.deepEqual(stack.lanes.map((lane) => lane.definition.name), definition.lanes.map((lane) => lane.name));
+  assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), definition.lanes.map((lane) => lane.name));
   const counts = countByType(template);
   assert.equal(counts['AWS::SQS::Queue'], 2 * n);
   assert.equal(counts['AWS::SQS::QueuePolicy'], 2 * n);
@@ -88,7 +88,7 @@ for (const { lane, built } of lanes) {
       assert.deepEqual(fn.Properties.Environment.Variables, {
         [ENV.lane]: lane.name,
         [ENV.dlqUrl]: { Ref: logicalId(built.deadLetterQueue) },
-        [ENV.dedupTable]: { Ref: logicalId(stack.dedupTable.table) },
+        [ENV.dedupTable]: { Ref: logicalId(stack.tasklanes.dedupTable.table) },
         [ENV.metricsNamespace]: DEFAULT_METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       });
@@ -115,7 +115,7 @@ for (const { lane, built } of lanes) {
 }
 
 test('every consumer runs the same bundle: one asset, bundled once', () => {
-  const codes = stack.lanes.map((lane) => JSON.stringify(resource(template, lane.consumer).Properties.Code));
+  const codes = stack.tasklanes.lanes.map((lane) => JSON.stringify(resource(template, lane.consumer).Properties.Code));
   assert.equal(new Set(codes).size, 1);
 });
 

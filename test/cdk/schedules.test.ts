@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
-import { DEFAULT_LANES } from '../../src/definition/lanes.ts';
+import { DEMO_LANES } from '../../demo/lanes.ts';
 import { createDefinition, defineTask } from '../../src/definition/registry.ts';
 import { SCHEDULER_CONTEXT, tickMessageTemplate } from '../../src/definition/schedule.ts';
 import { TASK_TYPES } from '../../demo/tasks/index.ts';
@@ -27,7 +27,7 @@ const scheduledTasks = [
   defineTask({ type: 'cache.refresh', lane: 'default', schema: z.object({}), handler: noop, schedule: { expression: 'rate(1 minute)' } }),
   defineTask({ type: 'stats.roll', lane: 'default', schema: z.object({}), handler: noop, schedule: { expression: 'rate(10 minutes)' } }),
 ];
-const definition = createDefinition({ lanes: DEFAULT_LANES, tasks: [...TASK_TYPES, ...scheduledTasks] });
+const definition = createDefinition({ lanes: DEMO_LANES, tasks: [...TASK_TYPES, ...scheduledTasks] });
 const { stack, template } = synthesize({ definition });
 const resources = template.toJSON().Resources as Record<string, Resource>;
 
@@ -47,7 +47,7 @@ const EXPECTED: Record<string, { expression: string; timezone: string; window: R
 };
 
 function scheduleOf(type: string): Record<string, any> {
-  const schedule = stack.schedules.get(definition.findTask(type)!.lane)?.schedules.get(type);
+  const schedule = stack.tasklanes.schedules.get(definition.findTask(type)!.lane)?.schedules.get(type);
   assert.ok(schedule, `a schedule for ${type}`);
   return resources[logicalId(schedule)]!.Properties;
 }
@@ -61,14 +61,14 @@ describe('schedules', () => {
   for (const [type, expected] of Object.entries(EXPECTED)) {
     test(`${type}: ${expected.expression} in ${expected.timezone}, window ${expected.window.Mode}, into its lane's queue`, () => {
       const task = definition.findTask(type)!;
-      const lane = stack.lanes.find((l) => l.definition.name === task.lane)!;
+      const lane = stack.tasklanes.lanes.find((l) => l.definition.name === task.lane)!;
       const props = scheduleOf(type);
       assert.equal(props.ScheduleExpression, expected.expression);
       assert.equal(props.ScheduleExpressionTimezone, expected.timezone);
       assert.deepEqual(props.FlexibleTimeWindow, expected.window);
       assert.equal(props.State, 'ENABLED');
       assert.deepEqual(props.Target.Arn, arnOf(lane.queue));
-      assert.deepEqual(props.Target.RoleArn, arnOf(stack.schedules.get(task.lane)!.role));
+      assert.deepEqual(props.Target.RoleArn, arnOf(stack.tasklanes.schedules.get(task.lane)!.role));
       assert.deepEqual(props.Target.RetryPolicy, {
         MaximumRetryAttempts: DEFAULT_OPTIONS.schedules.retryAttempts,
         MaximumEventAgeInSeconds: expected.maxEventAge,
@@ -92,10 +92,10 @@ describe('schedules', () => {
 });
 
 describe('scheduler roles', () => {
-  for (const lane of stack.lanes) {
+  for (const lane of stack.tasklanes.lanes) {
     const name = lane.definition.name;
     test(`lane ${name}: assumed by EventBridge Scheduler for this account's schedules, may only sqs:SendMessage to this lane's queue`, () => {
-      const role = stack.schedules.get(name)!.role;
+      const role = stack.tasklanes.schedules.get(name)!.role;
       const trust = resources[logicalId(role)]!.Properties.AssumeRolePolicyDocument.Statement;
       assert.equal(trust.length, 1);
       assert.equal(trust[0].Action, 'sts:AssumeRole');
@@ -115,7 +115,7 @@ describe('scheduler roles', () => {
   }
 
   test('every schedule of a lane uses that lane\'s role', () => {
-    for (const [lane, schedules] of stack.schedules) {
+    for (const [lane, schedules] of stack.tasklanes.schedules) {
       for (const type of schedules.schedules.keys()) {
         assert.deepEqual(scheduleOf(type).Target.RoleArn, arnOf(schedules.role), `${type} in ${lane}`);
       }
@@ -125,20 +125,20 @@ describe('scheduler roles', () => {
 
 test('options: retries and the longest flexible window are tunable', () => {
   const tuned = synthesize({ definition, schedules: { retryAttempts: 0, maxFlexibleWindowMinutes: 2 } });
-  const sweep = tuned.stack.schedules.get('default')!.schedules.get('cleanup.sweep')!;
+  const sweep = tuned.stack.tasklanes.schedules.get('default')!.schedules.get('cleanup.sweep')!;
   const props = (tuned.template.toJSON().Resources as Record<string, Resource>)[logicalId(sweep)]!.Properties;
   assert.deepEqual(props.FlexibleTimeWindow, { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 2 });
   assert.equal(props.Target.RetryPolicy.MaximumRetryAttempts, 0);
 });
 
 test('without heartbeats or scheduled types: no schedules, no scheduler roles, no heartbeat alarms', () => {
-  const bare = synthesize({ definition: createDefinition({ lanes: DEFAULT_LANES, tasks: TASK_TYPES, heartbeats: false }) });
+  const bare = synthesize({ definition: createDefinition({ lanes: DEMO_LANES, tasks: TASK_TYPES, heartbeats: false }) });
   const counts = countByType(bare.template);
   assert.equal(counts['AWS::Scheduler::Schedule'], undefined);
-  assert.equal(bare.stack.schedules.size, 0);
+  assert.equal(bare.stack.tasklanes.schedules.size, 0);
   const alarmNames = Object.values(bare.template.toJSON().Resources as Record<string, Resource>)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName as string);
   assert.equal(alarmNames.filter((n) => /Heartbeat/.test(n)).length, 0);
-  assert.equal(alarmNames.length, 9 * DEFAULT_LANES.length);
+  assert.equal(alarmNames.length, 9 * DEMO_LANES.length);
 });

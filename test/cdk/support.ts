@@ -8,6 +8,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { TasklanesStack, type TasklanesStackProps } from '../../src/cdk/tasklanes-stack.ts';
+import { DEMO_STACK_PROPS } from '../../demo/cdk-props.ts';
 
 const CDK_JSON = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
 
@@ -18,9 +19,10 @@ export interface Synthesized {
 }
 
 /** `configure` may add to the app or stack before the one synthesis (the tree is frozen after it). */
-export function synthesize(props: TasklanesStackProps = {}, configure?: (stack: TasklanesStack, app: App) => void): Synthesized {
+/** The demo deployment's stack, with `props` over the demo's definition and entry. */
+export function synthesize(props: Partial<TasklanesStackProps> = {}, configure?: (stack: TasklanesStack, app: App) => void): Synthesized {
   const app = new App({ context: CDK_JSON.context });
-  const stack = new TasklanesStack(app, 'Tasklanes', props);
+  const stack = new TasklanesStack(app, 'Tasklanes', { ...DEMO_STACK_PROPS, ...props });
   configure?.(stack, app);
   return { app, stack, template: Template.fromStack(stack) };
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor, type WaitOptions } from '../support/wait.ts';
+import { TS_NODE_ARGS } from '../support/node-args.ts';
 
 const START_SCRIPT = fileURLToPath(new URL('../../demo/start.ts', import.meta.url));
 
@@ -24,7 +25,7 @@ export interface StartProcess {
 export function startNpmStart(args: readonly string[] = []): StartProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'tasklanes-start-'));
   // The tsx loader by URL: the working directory is not the package's.
-  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), START_SCRIPT, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...TS_NODE_ARGS, START_SCRIPT, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

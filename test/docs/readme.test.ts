@@ -1,8 +1,9 @@
-/** The README's lane table is documentation of `DEFAULT_LANES`: it must say what the code does. */
+/** The README's lane table is documentation of the demo's lanes (`DEMO_LANES`): it must say what the code does. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_LANES, LANE_DEFAULTS } from '../../src/definition/lanes.ts';
+import { LANE_DEFAULTS } from '../../src/definition/lanes.ts';
+import { DEMO_LANES } from '../../demo/lanes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -18,13 +19,13 @@ test('the README opens with the two commands', () => {
   assert.ok(readme.indexOf('npm ci && npm test') > 0);
 });
 
-test('the README lane table matches DEFAULT_LANES', () => {
+test('the README lane table matches DEMO_LANES', () => {
   const rows = readme
     .split('\n')
     .filter((line) => /^\| `[a-z-]+` \|/.test(line) && line.split('|').length === 12)
     .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
-  assert.deepEqual(rows.map((r) => r[0]), DEFAULT_LANES.map((lane) => `\`${lane.name}\``));
-  for (const [row, lane] of rows.map((r, i) => [r, DEFAULT_LANES[i]!] as const)) {
+  assert.deepEqual(rows.map((r) => r[0]), DEMO_LANES.map((lane) => `\`${lane.name}\``));
+  for (const [row, lane] of rows.map((r, i) => [r, DEMO_LANES[i]!] as const)) {
     const [, , batch, window, timeout, receives, maxAge, concurrency, ageAlarm, isolation] = row;
     assert.deepEqual(
       [Number(batch), Number(window), Number(timeout), Number(receives), seconds(maxAge!), Number(concurrency), Number(ageAlarm), isolation],

@@ -20,7 +20,7 @@ import { leaseSeconds } from '../../src/definition/timeouts.ts';
 import { spawnConsumerProcess, type ConsumerChild } from '../support/consumer-child.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { waitFor } from '../support/wait.ts';
-import type { TaskEnvelope } from '../../src/definition/types.ts';
+import type { TaskEnvelope } from '../../src/definition/envelope.ts';
 import { dedupRecordKey } from '../../src/runtime/envelope.ts';
 import { INCIDENT_LIMITS, incidentDefinition } from './incident-definition.ts';
 import { incidentSuite } from './suite.ts';

@@ -19,6 +19,7 @@ import type { LaneStatus } from '../../src/ops/lanes/status.ts';
 import { COMMANDS } from '../../src/cli/cli.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
+import { TS_NODE_ARGS } from '../support/node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const stateFile = join(mkdtempSync(join(tmpdir(), 'tasklanes-cli-')), 'local.json');
@@ -32,7 +33,7 @@ interface Run {
 /** Runs the CLI the way the bin shim does, with stdin not a terminal (as in CI). */
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['src/ops/bin/tasklanes.mjs', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...TS_NODE_ARGS, 'src/cli/bin.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DEFAULT_SCHEDULE_TENANT, renderTick, tickMessageTemplate } from '../../src/definition/schedule.ts';
 import { leaseSeconds } from '../../src/definition/timeouts.ts';
-import type { TaskEnvelope } from '../../src/definition/types.ts';
+import type { TaskEnvelope } from '../../src/definition/envelope.ts';
 import { DedupStore } from '../../src/runtime/dedup.ts';
 import { singletonKey } from '../../src/runtime/envelope.ts';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';

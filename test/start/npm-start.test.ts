@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { TS_NODE_ARGS } from '../support/node-args.ts';
 
 /** The demo's slowest task times out three times; generous for a loaded 2-core machine. */
 const START_DEADLINE_MS = 240_000;
 
 test('npm start runs the demo end to end and prints every outcome', { timeout: START_DEADLINE_MS }, async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', '--exit-after-demo'], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'demo/start.ts', '--exit-after-demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

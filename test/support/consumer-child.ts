@@ -11,6 +11,7 @@ import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import type { PollerTuning } from '../../src/local/poller.ts';
 import type { LocalEndpoints } from '../../src/ops/target/local-clients.ts';
 import { isEmfLine } from './emf.ts';
+import { TS_NODE_ARGS } from './node-args.ts';
 
 const SCRIPT = fileURLToPath(new URL('./consumer-process.ts', import.meta.url));
 /** Lines of stderr kept for the failure message of a test. */
@@ -54,7 +55,7 @@ export interface ConsumerChild {
 }
 
 export function spawnConsumerProcess(config: ConsumerProcessConfig): ConsumerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify(config)], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, SCRIPT, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });

@@ -1,6 +1,6 @@
 /**
  * The shape of one CLI command and the options every command shares (which
- * target to work on). `ops/cli.ts` parses, dispatches and maps errors to
+ * target to work on). `src/cli/cli.ts` parses, dispatches and maps errors to
  * exit codes; each command module holds its help text and its output.
  */
 import type { ParseArgsConfig } from 'node:util';
@@ -28,6 +28,11 @@ export interface Command {
   /** Option lines of the help, without the shared target options. */
   readonly help: string;
   readonly options: OptionSpec;
+  /**
+   * Whether the command works on a target (the local stack or `--stack`) and takes the target options.
+   * @default true
+   */
+  readonly takesTarget?: boolean;
   /** Returns the exit code. */
   run(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<number>;
 }
@@ -40,6 +45,9 @@ export const TARGET_OPTIONS = {
   'state-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec;
+
+/** The options of a command without a target. */
+export const HELP_OPTION = { help: TARGET_OPTIONS.help } as const satisfies OptionSpec;
 
 export const TARGET_HELP = `Target (default: the local stack \`npm start\` runs):
   --stack <name>        a deployed stack: queue URLs from its CloudFormation outputs,

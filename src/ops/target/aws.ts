@@ -30,8 +30,8 @@ export interface AwsClients {
 
 export interface AwsTargetOptions {
   readonly stackName: string;
-  /** Lane names of the deployed definition: they name the stack's outputs. */
-  readonly lanes: readonly string[];
+  /** Lane names of the deployed definition. Default: the stack's `LaneNames` output. */
+  readonly lanes?: readonly string[];
   /** Default: the SDK's region chain (AWS_REGION, profile). */
   readonly region?: string;
   /** Default: new clients in `region`. */
@@ -68,10 +68,11 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
   try {
     const region = await resolveRegion(clients.cloudformation);
     const outputs = await describeOutputs(clients.cloudformation, options.stackName);
-    const lanes = new Map(options.lanes.map((lane) => [lane, laneOutputs(outputs, options.stackName, lane)]));
+    const names = options.lanes ?? laneNames(outputs, options.stackName);
+    const lanes = new Map(names.map((lane) => [lane, laneOutputs(outputs, options.stackName, lane)]));
     const lane = (name: string): LaneOutputs => {
       const found = lanes.get(name);
-      if (!found) throw new UnknownLaneError(name, options.lanes);
+      if (!found) throw new UnknownLaneError(name, names);
       return found;
     };
     const setEnabled = async (name: string, enabled: boolean) => {
@@ -80,7 +81,7 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
     return {
       description: `stack ${options.stackName} in ${region}`,
       sqs: clients.sqs,
-      lanes: options.lanes,
+      lanes: names,
       queues: lane,
       counts: (queueUrl) => sqsQueueCounts(clients.sqs, queueUrl),
       oldestAgeSeconds: (name) => latestOldestAge(clients.cloudwatch, queueName(lane(name).queueUrl)),
@@ -126,6 +127,12 @@ async function describeOutputs(client: CloudFormationClient, stackName: string):
     }
     throw error;
   }
+}
+
+function laneNames(outputs: Map<string, string>, stackName: string): string[] {
+  const value = outputs.get(stackOutputKey.laneNames);
+  if (!value) throw new StackOutputMissingError(`stack ${stackName} has no output ${stackOutputKey.laneNames}: was it deployed by tasklanes 0.2 or later?`);
+  return value.split(',');
 }
 
 function laneOutputs(outputs: Map<string, string>, stackName: string, lane: string): LaneOutputs {

@@ -4,7 +4,6 @@
  * state file. Never silently AWS: without `--stack` and without a local
  * stack, it is an error.
  */
-import { definition } from '../../../demo/definition.ts';
 import { createSqsClient } from './local-clients.ts';
 import { DEFAULT_STATE_FILE, readStateFile } from './state-file.ts';
 import { NoTargetError } from '../errors.ts';
@@ -23,7 +22,7 @@ export interface TargetSelection {
 
 export async function selectTarget(selection: TargetSelection): Promise<OpsTarget> {
   if (selection.stack) {
-    return createAwsTarget({ stackName: selection.stack, region: selection.region, lanes: definition.lanes.map((lane) => lane.name) });
+    return createAwsTarget({ stackName: selection.stack, region: selection.region });
   }
   const path = selection.stateFile ?? DEFAULT_STATE_FILE;
   const state = await readStateFile(path);

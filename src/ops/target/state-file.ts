@@ -6,6 +6,7 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { OpsError } from '../errors.ts';
 import type { LocalEndpoints } from './local-clients.ts';
 import type { ProvisionedResources } from './target.ts';
 
@@ -23,7 +24,7 @@ export interface LocalStackState extends LocalEndpoints, ProvisionedResources {
   readonly controlUrl?: string;
 }
 
-export class StateFileError extends Error {
+export class StateFileError extends OpsError {
   override readonly name = 'StateFileError';
 }
 

@@ -1,0 +1,37 @@
+/**
+ * The v1 message contract (docs/design.md): one zod schema, and the envelope
+ * type inferred from it. The publisher builds bodies against it and the
+ * consumer parses them with it, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+
+export const ENVELOPE_VERSION = 1;
+
+/**
+ * Keys and dimensions must be well-formed Unicode: an unpaired surrogate (a
+ * body that was not valid UTF-8 or UTF-16 before it was escaped) may be
+ * replaced by a store, merging two tenants' keys into one (incident 003).
+ */
+const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
+
+export const envelopeSchema = z.object({
+  v: z.literal(ENVELOPE_VERSION),
+  id: wellFormed(z.string().min(1).max(128)),
+  type: wellFormed(z.string().min(1).max(80)),
+  tenant: wellFormed(z.string().min(1).max(128).regex(/^[^#]+$/, 'must not contain "#"')),
+  dedupKey: wellFormed(z.string().min(1).max(512)).optional(),
+  createdAt: z.iso.datetime({ offset: true }),
+  notAfter: z.iso.datetime({ offset: true }).optional(),
+  payload: z.unknown(),
+});
+
+/** The validated v1 envelope, as the handler sees it: `payload` is the type's parsed payload. */
+export type TaskEnvelope<P = unknown> = Omit<z.output<typeof envelopeSchema>, 'payload'> & { readonly payload: P };
+
+/** A schema failure in one line, for the error an operator or app developer reads. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
