@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -115,6 +115,7 @@ ${DEV_DEFAULTS.envFile}.`,
       else context.signal.addEventListener('abort', () => done());
     });
     await run.stop();
+    await rm(DEV_DEFAULTS.envFile, { force: true });
     return EXIT.ok;
   },
 };

@@ -63,14 +63,15 @@ export const initCommand: Command = {
     }
     const manifest = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageManifest;
     const files = await walk(TEMPLATE_DIR);
+    writeLine(context.stdout, `Writing a tasklanes app "${name}" into ${target}:`);
     for (const file of files) {
       // npm drops files named .gitignore from a package: the template keeps it as "gitignore".
       const out = join(target, file === 'gitignore' ? '.gitignore' : file);
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, render(await readFile(join(TEMPLATE_DIR, file), 'utf8'), name, manifest));
-      writeLine(context.stdout, `  wrote ${relative(process.cwd(), out) || out}`);
+      writeLine(context.stdout, `  wrote ${relative(target, out)}`);
     }
-    writeLine(context.stdout, `\nNext:\n  cd ${relative(process.cwd(), target) || '.'}\n  npm install\n  npm test            # the task, run against embedded local servers\n  npx tasklanes dev   # the app's lanes locally, until Ctrl-C\n  npx cdk synth       # the stack, offline`);
+    writeLine(context.stdout, `\nNext:\n  cd ${positionals[0] ?? '.'}\n  npm install\n  npm test            # the task, run against embedded local servers\n  npx tasklanes dev   # the app's lanes locally, until Ctrl-C\n  npx cdk synth       # the stack, offline`);
     return EXIT.ok;
   },
 };
