@@ -42,6 +42,9 @@ interface Pending<Item, Result> {
 type PendingMark = Pending<DoneMark, void>;
 type PendingClaim = Pending<ClaimEntry, ClaimResult>;
 
+/** What the batcher uses of the store (a DedupStore; the unit tests pass a fake). */
+export type BatchedStore = Pick<DedupStore, 'claimMany' | 'markDone' | 'markDoneMany' | 'release'>;
+
 export class DedupBatcher implements DedupPort {
   /** Deliveries (owners) holding a claim that have not settled yet: the marks to wait for. */
   readonly #running = new Set<string>();
@@ -52,7 +55,7 @@ export class DedupBatcher implements DedupPort {
   #claimsFlush: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly store: DedupStore,
+    private readonly store: BatchedStore,
     private readonly maxDelayMs = DONE_BATCH_MAX_DELAY_MS,
   ) {}
 

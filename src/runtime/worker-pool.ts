@@ -21,12 +21,25 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** Grace added to the task timeout before the worker is terminated, covering thread start-up. */
   readonly startGraceMs?: number;
+  /** Starts one worker thread. Default: a `Worker` running `entry`; the unit tests pass fakes. */
+  readonly startThread?: (entry: string | URL, workerData: Record<string, unknown>) => PoolThread;
 }
 
+/** What the pool uses of a worker thread. */
+export interface PoolThread {
+  on(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
+  off(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
+  postMessage(request: WorkerRequest): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+const startWorker = (entry: string | URL, workerData: Record<string, unknown>): PoolThread => new Worker(entry, { workerData });
 
 class ReusableWorker {
   private next = 0;
-  constructor(readonly thread: Worker) {}
+  constructor(readonly thread: PoolThread) {}
   nextId(): number {
     return ++this.next;
   }
@@ -70,9 +83,8 @@ export class WorkerPool implements TaskRunner {
       const idle = this.idle.pop();
       if (idle) return idle;
       if (this.live.size < this.options.size) {
-        const worker = new ReusableWorker(
-          new Worker(this.options.entry, { workerData: { [TASK_WORKER_MARKER]: true } }),
-        );
+        const start = this.options.startThread ?? startWorker;
+        const worker = new ReusableWorker(start(this.options.entry, { [TASK_WORKER_MARKER]: true }));
         // Keeps a worker that is between tasks from holding the process open.
         worker.thread.unref();
         this.live.add(worker);
