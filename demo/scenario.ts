@@ -12,10 +12,10 @@ import type { OutcomeEvent } from 'tasklanes/local';
 /** Outcomes after which SQS will not deliver the task again. */
 const FINAL: ReadonlySet<Outcome> = new Set(['succeeded', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'overlapSkipped']);
 
-/** Six weeks: the age of the replayed backlog in incident 000. */
+/** Six weeks: the age of the replayed backlog in incident 000 (docs/incidents.md#000-stale-replay). */
 const SIX_WEEKS_MS = 42 * 24 * 60 * 60 * 1000;
 
-/** CPU-bound work far beyond any timeout: the pathological PDF of incident 004. */
+/** CPU-bound work far beyond any timeout: the pathological PDF of incident 004 (docs/incidents.md#004-flood). */
 const PATHOLOGICAL_PAGES = 1_000_000;
 /** Long enough (a fraction of a second) that repeats arrive while it runs. */
 const SLOW_PAGES = 1_500;

@@ -1,8 +1,8 @@
 /**
  * `pdf.render` (bulk): CPU-bound page layout. A pathological document (the
- * one in incident 004) can spin for minutes without ever yielding, so this
- * type lives in the `bulk` lane, whose tasks run in worker threads that are
- * terminated at the timeout.
+ * one in incident 004, docs/incidents.md#004-flood) can spin for minutes
+ * without ever yielding, so this type lives in the `bulk` lane, whose tasks
+ * run in worker threads that are terminated at the timeout.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

@@ -166,9 +166,10 @@ export class LaneAlarms extends Construct {
 }
 
 /**
- * The lane's heartbeat (a scheduled no-op through scheduler, queue, consumer,
- * dedup table and metrics) proves the lane alive end to end (incident 000:
- * four hours before anyone noticed). Periods are one heartbeat interval.
+ * The lane's heartbeat (a scheduled no-op through scheduler, queue,
+ * consumer, dedup table and metrics) proves the lane alive end to end
+ * (incident 000, docs/incidents.md#000-stale-replay: four hours before
+ * anyone noticed). Periods are one heartbeat interval.
  */
 function heartbeatAlarms(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType, options: AlarmOptions): AlarmSpec[] {
   const name = lane.definition.name;

@@ -15,7 +15,7 @@ export interface ConsumerOptions {
 }
 
 export interface DedupTableOptions {
-  /** Default true: the table is what stops a replay from re-running finished work (incident 000). */
+  /** Default true: the table is what stops a replay from re-running finished work (incident 000, docs/incidents.md#000-stale-replay). */
   readonly deletionProtection: boolean;
   /** Default RETAIN, for the same reason. */
   readonly removalPolicy: RemovalPolicy;

@@ -30,7 +30,7 @@ export interface AlarmOptions {
   readonly expiredRatePercent: number;
   /** Page when more than this percentage was coalesced into a running claim. Default 25. */
   readonly coalescedRatePercent: number;
-  /** Page when more than this percentage was dropped as already done (incident 003's signature). Default 10. */
+  /** Page when more than this percentage was dropped as already done (the signature of incident 003, docs/incidents.md#003-tenants-same-keys). Default 10. */
   readonly duplicateRatePercent: number;
   /** Page when more than this percentage was retried or dead-lettered. Default 10. */
   readonly failureRatePercent: number;
@@ -114,7 +114,8 @@ export const RATE_ALARMS: readonly RateAlarm[] = [
 /**
  * Messages a lane cannot work off within its age threshold even if every
  * task ran to its timeout at full concurrency: past this, the age alarm is
- * only minutes away, and a flood (incident 004) shows here first.
+ * only minutes away, and a flood (incident 004, docs/incidents.md#004-flood)
+ * shows here first.
  */
 export function defaultBacklogThreshold(lane: LaneDefinition, maxTaskTimeoutSeconds: number): number {
   const rounds = Math.max(1, Math.ceil(lane.queueAgeAlarmSeconds / maxTaskTimeoutSeconds));

@@ -1,7 +1,8 @@
 /**
- * The v1 message contract (docs/design.md): one zod schema, and the envelope
- * type inferred from it. The publisher builds bodies against it and the
- * consumer parses them with it, so the two cannot drift apart.
+ * The v1 message contract (docs/design.md#message-envelope-v1): one zod
+ * schema, and the envelope type inferred from it. The publisher builds
+ * bodies against it and the consumer parses them with it, so the two
+ * cannot drift apart.
  */
 import { z } from 'zod';
 
@@ -10,7 +11,8 @@ export const ENVELOPE_VERSION = 1;
 /**
  * Keys and dimensions must be well-formed Unicode: an unpaired surrogate (a
  * body that was not valid UTF-8 or UTF-16 before it was escaped) may be
- * replaced by a store, merging two tenants' keys into one (incident 003).
+ * replaced by a store, merging two tenants' keys into one (incident 003,
+ * docs/incidents.md#003-tenants-same-keys).
  */
 const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
 

@@ -15,8 +15,8 @@ import type { LaneDefinition, LaneOptions } from './types.ts';
  * | batchSize | 10 | SQS maximum without a batching window above 0 |
  * | maxBatchingWindowSeconds | 1 | fills batches under load, adds <= 1 s latency |
  * | taskTimeoutSeconds | 60 | |
- * | maxReceiveCount | 5 | bounded attempts (incident 001) |
- * | maxAgeSeconds | 6 h | stale work is dropped, not replayed (incident 000) |
+ * | maxReceiveCount | 5 | bounded attempts (docs/incidents.md#001-poison-task) |
+ * | maxAgeSeconds | 6 h | stale work is dropped, not replayed (docs/incidents.md#000-stale-replay) |
  * | dedupWindowSeconds | 24 h | repeats within a day never run twice |
  * | maxConcurrency | 10 | |
  * | queueAgeAlarmSeconds | 600 | |

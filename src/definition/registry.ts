@@ -44,7 +44,7 @@ export interface DefinitionInput {
   readonly tasks: readonly TaskTypeDefinition[];
   /**
    * Add a heartbeat task type per lane (schedule.ts) that proves the lane
-   * alive end to end (incident 000).
+   * alive end to end (incident 000, docs/incidents.md#000-stale-replay).
    * @default true
    */
   readonly heartbeats?: boolean;

@@ -4,14 +4,15 @@
  * pipeline; each ends in one outcome, one log line and one metric count, and
  * only the records that must be redelivered are reported as failures.
  *
- * Why not Powertools' BatchProcessor: its record handler can only succeed or
- * fail, while DESIGN.md needs a third way out (dead-letter at once and
- * acknowledge) plus expired/duplicate/coalesced acknowledgements with their
- * own counts. Powertools Logger does the logging; instead of its
- * injectLambdaContext middleware, which adds five context fields (~230 bytes)
- * to every task's line, the invocation's request id alone is appended: the
- * function name and version are already the log group and stream, and at one
- * line per task CloudWatch Logs ingestion is a large part of the bill.
+ * Why not Powertools' BatchProcessor: its record handler can only succeed
+ * or fail, while docs/design.md#outcomes needs a third way out (dead-letter
+ * at once and acknowledge) plus expired/duplicate/coalesced
+ * acknowledgements with their own counts. Powertools Logger does the
+ * logging; instead of its injectLambdaContext middleware, which adds five
+ * context fields (~230 bytes) to every task's line, the invocation's
+ * request id alone is appended: the function name and version are already
+ * the log group and stream, and at one line per task CloudWatch Logs
+ * ingestion is a large part of the bill.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';

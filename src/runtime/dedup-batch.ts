@@ -6,15 +6,16 @@
  * (`DedupStore.claimMany`: one PartiQL batch of conditional INSERTs for up to
  * 25 distinct keys, instead of a PutItem per record).
  *
- * Done marks: one BatchWriteItem for a batch instead of a PutItem per record (DESIGN.md step
- * 5 stays in order: a record's outcome is settled, and so its message
- * deleted, only after its own mark is written). Marks wait until every
- * record that holds a claim and is still running has asked for one, or at
- * most `maxDelayMs`, so a slow batch-mate never holds a finished record's
- * mark for long; its claim's lease keeps repeats coalesced meanwhile.
- * Records still waiting for their claim's verdict (a duplicate's read) hold
- * no one: most of them end without a mark. Unprocessed marks are written
- * one by one; a failed request fails its marks, as a failed PutItem would.
+ * Done marks: one BatchWriteItem for a batch instead of a PutItem per
+ * record (docs/design.md#5-settle stays in order: a record's outcome is
+ * settled, and so its message deleted, only after its own mark is written).
+ * Marks wait until every record that holds a claim and is still running has
+ * asked for one, or at most `maxDelayMs`, so a slow batch-mate never holds
+ * a finished record's mark for long; its claim's lease keeps repeats
+ * coalesced meanwhile. Records still waiting for their claim's verdict (a
+ * duplicate's read) hold no one: most of them end without a mark.
+ * Unprocessed marks are written one by one; a failed request fails its
+ * marks, as a failed PutItem would.
  */
 import {
   MAX_BATCH_STATEMENTS,

@@ -1,6 +1,7 @@
 /**
  * The dedup store: one DynamoDB record per `tenant#type#dedupKey`, claimed
- * with a single conditional write (DESIGN.md, step 3).
+ * with a single conditional write (docs/design.md#3-dedup-claim, and its
+ * semantics in docs/design.md#dedup-semantics).
  *
  * - `claimed` records carry a lease; a claim whose lease has passed can be
  *   taken over (its owner crashed). So can a claim left by an earlier receive

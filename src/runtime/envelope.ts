@@ -36,7 +36,7 @@ export function parseTask(body: string, definition: Definition): ParsedTask {
   return { envelope: { ...parsed.data, v: ENVELOPE_VERSION, payload: payload.data }, task };
 }
 
-/** The key the dedup record is stored under: always scoped by tenant (incident 003). */
+/** The key the dedup record is stored under: always scoped by tenant (incident 003, docs/incidents.md#003-tenants-same-keys). */
 export function dedupRecordKey(envelope: TaskEnvelope, task: ResolvedTaskType): string {
   const key = envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id;
   return `${envelope.tenant}#${task.type}#${key}`;

@@ -1,9 +1,9 @@
 /**
- * Processes one SQS record in the order DESIGN.md fixes: validate, check the
- * deadline, claim in the dedup store, run under the timeout, then settle
- * (done / release / dead-letter). Never throws: every path ends in exactly
- * one outcome, and `failed` tells the consumer to report the record in
- * `batchItemFailures` so SQS redelivers it.
+ * Processes one SQS record in the order docs/design.md#order-of-processing
+ * fixes: validate, check the deadline, claim in the dedup store, run under
+ * the timeout, then settle (done / release / dead-letter). Never throws:
+ * every path ends in exactly one outcome, and `failed` tells the consumer
+ * to report the record in `batchItemFailures` so SQS redelivers it.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
@@ -90,7 +90,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       ? deadLetter('retriesExhausted', `after ${attempt} attempts: ${reason}`, timedOut)
       : settle('retried', { reason, timedOut, failed: true });
 
-  // 1. Validate. A body that fails here can never succeed: dead-letter at once.
+  // 1. Validate (docs/design.md#1-validate). A body that fails here can never succeed: dead-letter at once.
   try {
     ({ envelope, task } = parseTask(record.body, deps.definition));
   } catch (error) {
@@ -101,13 +101,14 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     return deadLetter('wrongLane', `task type "${task.type}" belongs to lane "${task.lane}", not "${deps.lane}"`);
   }
 
-  // 2. Deadline: stale work is counted and dropped, never run (incident 000).
+  // 2. Deadline (docs/design.md#2-deadline): stale work is counted and dropped, never run
+  // (incident 000, docs/incidents.md#000-stale-replay).
   const deadline = taskDeadline(envelope, task);
   if (started > deadline) {
     return settle('expired', { reason: `past its deadline ${new Date(deadline).toISOString()}` });
   }
 
-  // 3. Dedup claim.
+  // 3. Dedup claim (docs/design.md#3-dedup-claim).
   dedupKey = dedupRecordKey(envelope, task);
   const owner = record.messageId;
   try {
@@ -122,7 +123,8 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     return retryOrDeadLetter(task, `claim: ${errorText(error)}`);
   }
 
-  // Scheduled singletons: a tick that finds the previous run still going is skipped, not queued (incident 002).
+  // Scheduled singletons (docs/design.md#scheduled-singletons): a tick that finds the previous run still
+  // going is skipped, not queued (incident 002, docs/incidents.md#002-overlapping-schedules).
   const lease = task.singleton ? singletonKey(envelope, task) : undefined;
   if (lease) {
     try {
@@ -138,7 +140,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     }
   }
 
-  // 4. Run under the task's timeout.
+  // 4. Run under the task's timeout (docs/design.md#4-run).
   let failure: unknown;
   try {
     await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
@@ -151,7 +153,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     });
   }
 
-  // 5. Settle.
+  // 5. Settle (docs/design.md#5-settle).
   if (failure === undefined) {
     try {
       await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);

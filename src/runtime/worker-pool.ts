@@ -1,7 +1,8 @@
 /**
  * Runs tasks in worker threads so a handler stuck in a tight loop (a
- * pathological PDF, a catastrophic regex: incident 004) is terminated at its
- * timeout and fails alone. Workers are reused between tasks; a terminated or
+ * pathological PDF, a catastrophic regex: incident 004,
+ * docs/incidents.md#004-flood) is terminated at its timeout and fails alone
+ * (docs/design.md#4-run). Workers are reused between tasks; a terminated or
  * crashed worker is replaced by a fresh one on demand.
  *
  * The worker thread loads `entry`, a module that calls `serveTaskWorker`

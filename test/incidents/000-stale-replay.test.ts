@@ -1,10 +1,11 @@
 /**
- * Incident 000: after a bad restart, a queue replayed tasks created six
- * weeks earlier, oldest first, and finished work ran again. Here: work runs,
- * the consumers stop (the restart), a six-week-old backlog, a replay of the
- * finished tasks (same ids) and fresh tasks are queued, the consumers come
- * back: stale tasks are expired and never executed, the replay runs nothing
- * again, fresh tasks run once.
+ * Incident 000 (docs/incidents.md#000-stale-replay): after a bad restart, a
+ * queue replayed tasks created six weeks earlier, oldest first, and
+ * finished work ran again. Here: work runs, the consumers stop (the
+ * restart), a six-week-old backlog, a replay of the finished tasks (same
+ * ids) and fresh tasks are queued, the consumers come back: stale tasks are
+ * expired and never executed, the replay runs nothing again, fresh tasks
+ * run once.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
- * Incident 001: a request that crashed its worker was re-queued forever and
- * took every worker down in turn. Here a poison task kills what runs it,
- * every time:
+ * Incident 001 (docs/incidents.md#001-poison-task): a request that crashed
+ * its worker was re-queued forever and took every worker down in turn. Here
+ * a poison task kills what runs it, every time:
  *
  * - in an isolated lane it ends its worker thread: only its record fails,
  *   it is executed maxReceiveCount times and dead-lettered by the consumer

@@ -1,10 +1,11 @@
 /**
- * Incident 002: periodic jobs ran longer than their interval, cron started
- * new runs on top of running ones, and memory ran out. Here a scheduled
- * singleton runs far past its interval while ticks keep coming alongside
- * normal load: every tick that finds the run still going is skipped and
- * counted, a scheduler retry of a tick is a duplicate, the normal load
- * completes meanwhile, and the next tick after the run ends runs.
+ * Incident 002 (docs/incidents.md#002-overlapping-schedules): periodic jobs
+ * ran longer than their interval, cron started new runs on top of running
+ * ones, and memory ran out. Here a scheduled singleton runs far past its
+ * interval while ticks keep coming alongside normal load: every tick that
+ * finds the run still going is skipped and counted, a scheduler retry of a
+ * tick is a duplicate, the normal load completes meanwhile, and the next
+ * tick after the run ends runs.
  *
  * Ticks are rendered from the stack's own template (`tickMessageTemplate`),
  * as EventBridge Scheduler would send them.

@@ -1,9 +1,10 @@
 /**
- * Incident 003: a change to deduplication silently discarded valid jobs
- * whenever several tenants had jobs queued at once. Here 50 tenants publish
- * the same dedup keys at the same moment, with some true duplicates inside
- * each tenant: every distinct (tenant, type, key) runs exactly once, and the
- * discard counters (duplicate + coalesced) equal the true duplicates exactly.
+ * Incident 003 (docs/incidents.md#003-tenants-same-keys): a change to
+ * deduplication silently discarded valid jobs whenever several tenants had
+ * jobs queued at once. Here 50 tenants publish the same dedup keys at the
+ * same moment, with some true duplicates inside each tenant: every distinct
+ * (tenant, type, key) runs exactly once, and the discard counters
+ * (duplicate + coalesced) equal the true duplicates exactly.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

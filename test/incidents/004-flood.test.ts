@@ -1,8 +1,8 @@
 /**
- * Incident 004: a pathological PDF ran for minutes, the frontend asked for
- * it again every few minutes, the queue and the disk filled up; the fix split
- * the queue by workload so a flooded queue could be purged without losing
- * notifications. Here:
+ * Incident 004 (docs/incidents.md#004-flood): a pathological PDF ran for
+ * minutes, the frontend asked for it again every few minutes, the queue and
+ * the disk filled up; the fix split the queue by workload so a flooded
+ * queue could be purged without losing notifications. Here:
  *
  * - a slow export requested again and again while it runs executes once;
  *   the repeats are coalesced, a repeat after it finished is a duplicate;

@@ -29,12 +29,12 @@ export const INCIDENT_LIMITS = {
   bulkTimeoutSeconds: 2,
   bulkMaxReceiveCount: 3,
   renderMaxAttempts: 2,
-  /** exports: the slow "PDF" of incident 004, held open by a gate for as long as a test needs. */
+  /** exports: the slow "PDF" of incident 004 (docs/incidents.md#004-flood), held open by a gate for as long as a test needs. */
   exportsTimeoutSeconds: 30,
   /** critical: inline lane consumed by a child process that dies. */
   criticalTimeoutSeconds: 3,
   criticalMaxReceiveCount: 3,
-  /** scheduled: the singleton report of incident 002, beside normal load. */
+  /** scheduled: the singleton report of incident 002 (docs/incidents.md#002-overlapping-schedules), beside normal load. */
   scheduledTimeoutSeconds: 30,
 } as const;
 

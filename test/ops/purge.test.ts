@@ -1,7 +1,8 @@
 /**
  * `purge` empties one lane's queue and nothing else: not its DLQ, not
- * another lane (incident 004). local-aws-sqs, like SQS, deletes the
- * messages within 60 seconds of the call, so this waits up to 90.
+ * another lane (incident 004, docs/incidents.md#004-flood). local-aws-sqs,
+ * like SQS, deletes the messages within 60 seconds of the call, so this
+ * waits up to 90.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

@@ -86,7 +86,7 @@ describe('outcomes', () => {
     const key = `export-${randomUUID()}`;
     const gate = join(mkdtempSync(join(tmpdir(), 'tasklanes-gate-')), 'open');
     const first = await lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key });
-    // Published only once the first is running, as the impatient frontend of incident 004 did.
+    // Published only once the first is running, as the impatient frontend of incident 004 did (docs/incidents.md#004-flood).
     await waitFor(() => executionsOf(first.id).length > 0, { description: 'first run to start' });
     const repeats = await Promise.all([1, 2, 3].map(() => lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key })));
     for (const repeat of repeats) await lanes().waitForOutcomes(isOutcome(repeat.id, 'coalesced'));

@@ -15,7 +15,7 @@ import { recordExecution } from '../support/execution-log.ts';
 export const OVERLAP_SPEED = 600;
 /** Real milliseconds between two ticks of a `rate(1 minute)` type at OVERLAP_SPEED. */
 export const TICK_INTERVAL_MS = 60_000 / OVERLAP_SPEED;
-/** The slow type runs for three intervals: left alone, cron would have three runs going at once (incident 002). */
+/** The slow type runs for three intervals: left alone, cron would have three runs going at once (incident 002, docs/incidents.md#002-overlapping-schedules). */
 export const SLOW_RUN_MS = 3 * TICK_INTERVAL_MS;
 /**
  * What each slow run holds while it runs, in numbers (8 bytes each): 2 MiB,

@@ -1,7 +1,8 @@
 /**
  * Drops the tasks of a lane that match a filter (a type, a tenant, an age)
- * and keeps everything else: incident 000 needed to cancel a class of
- * tasks, incident 004 could only drop everything.
+ * and keeps everything else: incident 000 (docs/incidents.md#000-stale-replay)
+ * needed to cancel a class of tasks, incident 004
+ * (docs/incidents.md#004-flood) could only drop everything.
  *
  * Looking at a message means receiving it, and every receive counts towards
  * the lane's maxReceiveCount: kept tasks must not drift towards the DLQ

@@ -1,7 +1,8 @@
 /**
  * Purge one lane: PurgeQueue on that lane's queue and nothing else (its DLQ
- * and every other lane keep their messages, incident 004). SQS deletes the
- * messages within 60 seconds; the call returns at once.
+ * and every other lane keep their messages, incident 004:
+ * docs/incidents.md#004-flood). SQS deletes the messages within 60 seconds;
+ * the call returns at once.
  */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { OpsTarget, QueueCounts } from '../target/target.ts';
