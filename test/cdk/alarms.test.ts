@@ -1,78 +1,138 @@
 /**
- * Every lane's alarms into the one topic, with thresholds from the definition
- * and the alarm options, deliberate missing-data handling and a description
- * an on-call person can act on; and the dashboard that shows what they watch.
- * One synthesis with some options overridden, so defaults and overrides are
- * both checked.
+ * Every lane's alarms into the one topic, with deliberate missing-data
+ * handling and a description an on-call person can act on; and the dashboard
+ * that shows what they watch. One synthesis of the demo's four lanes with
+ * two alarm options overridden, so defaults and overrides are both checked.
+ * Every number is written out below (worked out by hand from demo/lanes.ts
+ * and the documented defaults), never computed by the code under test.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { definition } from '../../demo/definition.ts';
-import { DEFAULT_METRICS_NAMESPACE } from '../../src/definition/environment.ts';
-import { DURATION_METRIC, FAILURE_OUTCOMES, OUTCOMES, TIMED_OUT, metricName, type Outcome } from '../../src/definition/metrics.ts';
-import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
-import { defaultBacklogThreshold, heartbeatDelayThresholdMs } from '../../src/definition/alarm-thresholds.ts';
-import { LATENCY_METRIC } from '../../src/definition/metrics.ts';
-import { heartbeatType } from '../../src/definition/schedule.ts';
-import type { Lane } from '../../src/cdk/lane.ts';
 import { countByType, logicalId, synthesize, type Resource } from './support.ts';
 
 const EMAIL = 'oncall@example.com';
 const OVERRIDES = { duplicateRatePercent: 3, backlogMessages: { bulk: 42 } };
 const { stack, template } = synthesize({ alarmEmail: EMAIL, alarms: OVERRIDES });
-const options = { ...DEFAULT_OPTIONS.alarms, ...OVERRIDES };
 const topic = { Ref: logicalId(stack.tasklanes.alarmTopic.topic) };
 const resources = template.toJSON().Resources as Record<string, Resource>;
 
+const LANES = ['critical', 'notifications', 'bulk', 'default'] as const;
+type LaneName = (typeof LANES)[number];
+
 function alarm(lane: string, id: string): Record<string, any> {
-  const name = `${stack.stackName}-${lane}-${id}`;
+  const name = `Tasklanes-${lane}-${id}`;
   const found = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name);
   assert.equal(found.length, 1, `one alarm named ${name}`);
   return found[0].Properties;
 }
 
-interface Expected {
-  readonly threshold: number;
-  readonly comparison?: 'LessThanThreshold';
-  readonly treatMissingData: 'ignore' | 'notBreaching' | 'breaching';
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
+const GT = 'GreaterThanThreshold';
+const LT = 'LessThanThreshold';
+type Row = readonly [
+  threshold: number,
+  comparison: typeof GT | typeof LT,
+  treatMissingData: 'ignore' | 'notBreaching' | 'breaching',
+  evaluationPeriods: number,
+  datapointsToAlarm: number,
+  periodSeconds: number,
+];
+
+/**
+ * Per lane and alarm. Common to every lane: DeadLetters above 0; consumer
+ * errors above 0 per minute and throttles above 0 per 5 minutes; the rates
+ * over 5-minute windows, 2 of 3 breaching: expired 5 %, coalesced 25 %,
+ * duplicate 3 % (overridden from 10), failure 10 %; HeartbeatMissing when
+ * fewer than 1 success in each of 3 one-minute intervals. Per lane: QueueAge
+ * is the lane's queueAgeAlarmSeconds, HeartbeatDelay the same in ms, and
+ * Backlog is maxConcurrency x batchSize x ceil(queueAge / longest task timeout).
+ */
+const EXPECTED: Record<LaneName, Record<string, Row>> = {
+  critical: {
+    QueueAge: [60, GT, 'ignore', 2, 2, 60],
+    DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    // 50 x 10 x ceil(60 s / 30 s)
+    Backlog: [1_000, GT, 'ignore', 5, 5, 60],
+    ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
+    ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
+    CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
+    DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
+    FailureRate: [10, GT, 'notBreaching', 3, 2, 300],
+    HeartbeatMissing: [1, LT, 'breaching', 3, 3, 60],
+    HeartbeatDelay: [60_000, GT, 'notBreaching', 2, 2, 60],
+  },
+  notifications: {
+    QueueAge: [300, GT, 'ignore', 2, 2, 60],
+    DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    // 20 x 10 x ceil(300 s / 30 s)
+    Backlog: [2_000, GT, 'ignore', 5, 5, 60],
+    ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
+    ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
+    CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
+    DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
+    FailureRate: [10, GT, 'notBreaching', 3, 2, 300],
+    HeartbeatMissing: [1, LT, 'breaching', 3, 3, 60],
+    HeartbeatDelay: [300_000, GT, 'notBreaching', 2, 2, 60],
+  },
+  bulk: {
+    QueueAge: [1_800, GT, 'ignore', 2, 2, 60],
+    DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    // Overridden (the formula would give 5 x 5 x ceil(1800 s / 120 s) = 375).
+    Backlog: [42, GT, 'ignore', 5, 5, 60],
+    ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
+    ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
+    CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
+    DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
+    FailureRate: [10, GT, 'notBreaching', 3, 2, 300],
+    HeartbeatMissing: [1, LT, 'breaching', 3, 3, 60],
+    HeartbeatDelay: [1_800_000, GT, 'notBreaching', 2, 2, 60],
+  },
+  default: {
+    QueueAge: [600, GT, 'ignore', 2, 2, 60],
+    DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    // 10 x 10 x ceil(600 s / 10 s): the lane's only type is its heartbeat, whose timeout is 10 s.
+    Backlog: [6_000, GT, 'ignore', 5, 5, 60],
+    ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
+    ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
+    CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
+    DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
+    FailureRate: [10, GT, 'notBreaching', 3, 2, 300],
+    HeartbeatMissing: [1, LT, 'breaching', 3, 3, 60],
+    HeartbeatDelay: [600_000, GT, 'notBreaching', 2, 2, 60],
+  },
+};
+
+/** Every outcome and its count metric, in the order the rate alarms and the dashboard list them. */
+const OUTCOME_METRICS = [
+  ['succeeded', 'TaskSucceeded'],
+  ['retried', 'TaskRetried'],
+  ['deadLettered', 'TaskDeadLettered'],
+  ['expired', 'TaskExpired'],
+  ['duplicate', 'TaskDuplicate'],
+  ['coalesced', 'TaskCoalesced'],
+  ['overlapSkipped', 'TaskOverlapSkipped'],
+] as const;
+
+/** Seconds per datapoint: the alarm's own Period, or the one period of every metric its expression reads. */
+function periodOf(a: Record<string, any>): number {
+  if (a.Period !== undefined) return a.Period;
+  const periods = new Set((a.Metrics as Record<string, any>[]).filter((q) => q.MetricStat).map((q) => q.MetricStat.Period));
+  assert.equal(periods.size, 1, 'one period for every metric of the alarm');
+  return [...periods][0];
 }
 
-/** The alarms of a lane as the issue lists them, with the numbers they must have. */
-function expectedAlarms(lane: Lane): Record<string, Expected> {
-  const def = lane.definition;
-  const rate = (threshold: number): Expected => ({ threshold, treatMissingData: 'notBreaching', evaluationPeriods: 3, datapointsToAlarm: 2 });
-  return {
-    QueueAge: { threshold: def.queueAgeAlarmSeconds, treatMissingData: 'ignore', evaluationPeriods: 2, datapointsToAlarm: 2 },
-    DeadLetters: { threshold: 0, treatMissingData: 'ignore', evaluationPeriods: 1, datapointsToAlarm: 1 },
-    Backlog: {
-      threshold: (options.backlogMessages as Record<string, number>)[def.name] ?? defaultBacklogThreshold(def, lane.maxTaskTimeoutSeconds),
-      treatMissingData: 'ignore',
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-    },
-    ConsumerErrors: { threshold: options.consumerErrors, treatMissingData: 'notBreaching', evaluationPeriods: 1, datapointsToAlarm: 1 },
-    ConsumerThrottles: { threshold: options.consumerThrottles, treatMissingData: 'notBreaching', evaluationPeriods: 3, datapointsToAlarm: 2 },
-    ExpiredRate: rate(options.expiredRatePercent),
-    CoalescedRate: rate(options.coalescedRatePercent),
-    DuplicateRate: rate(options.duplicateRatePercent),
-    FailureRate: rate(options.failureRatePercent),
-    HeartbeatMissing: {
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      treatMissingData: 'breaching',
-      evaluationPeriods: options.heartbeatMissingIntervals,
-      datapointsToAlarm: options.heartbeatMissingIntervals,
-    },
-    HeartbeatDelay: { threshold: heartbeatDelayThresholdMs(def), treatMissingData: 'notBreaching', evaluationPeriods: 2, datapointsToAlarm: 2 },
-  };
-}
-
-test('one topic; alarms exactly as listed per lane, nothing else', () => {
-  const counts = countByType(template);
-  assert.equal(counts['AWS::SNS::Topic'], 1);
-  assert.equal(counts['AWS::CloudWatch::Alarm'], stack.tasklanes.lanes.reduce((n, lane) => n + Object.keys(expectedAlarms(lane)).length, 0));
+test('the demo\'s four lanes; one topic; exactly the 44 alarms listed, nothing else', () => {
+  assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), LANES);
+  assert.equal(countByType(template)['AWS::SNS::Topic'], 1);
+  const names = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .map((r) => r.Properties.AlarmName as string);
+  const expected = Object.entries(EXPECTED).flatMap(([lane, alarms]) => Object.keys(alarms).map((id) => `Tasklanes-${lane}-${id}`));
+  assert.equal(expected.length, 44);
+  assert.deepEqual(names.sort(), expected.sort());
 });
 
 test('the topic takes publishes over TLS only, and mails the on-call address from props', () => {
@@ -86,20 +146,21 @@ test('the topic takes publishes over TLS only, and mails the on-call address fro
 test('overrides apply, the rest keeps its defaults', () => {
   assert.equal(alarm('critical', 'DuplicateRate').Threshold, 3);
   assert.equal(alarm('bulk', 'Backlog').Threshold, 42);
-  assert.equal(alarm('critical', 'ExpiredRate').Threshold, DEFAULT_OPTIONS.alarms.expiredRatePercent);
+  assert.equal(alarm('critical', 'ExpiredRate').Threshold, 5);
 });
 
 for (const lane of stack.tasklanes.lanes) {
   const name = lane.definition.name;
   describe(`lane ${name}`, () => {
-    for (const [id, expected] of Object.entries(expectedAlarms(lane))) {
-      test(`${id}: threshold ${expected.threshold}, treatMissingData ${expected.treatMissingData}, into the topic, with a runbook`, () => {
+    for (const [id, row] of Object.entries(EXPECTED[name as LaneName] ?? {})) {
+      const [threshold, comparison, treatMissingData, evaluationPeriods, datapointsToAlarm, period] = row;
+      const title = `${id}: ${comparison} ${threshold}, ${datapointsToAlarm} of ${evaluationPeriods} x ${period} s, ${treatMissingData}`;
+      test(`${title}, into the topic, with a runbook`, () => {
         const a = alarm(name, id);
-        assert.equal(a.Threshold, expected.threshold);
-        assert.equal(a.ComparisonOperator, expected.comparison ?? 'GreaterThanThreshold');
-        assert.equal(a.TreatMissingData, expected.treatMissingData);
-        assert.equal(a.EvaluationPeriods, expected.evaluationPeriods);
-        assert.equal(a.DatapointsToAlarm, expected.datapointsToAlarm);
+        assert.deepEqual(
+          [a.Threshold, a.ComparisonOperator, a.TreatMissingData, a.EvaluationPeriods, a.DatapointsToAlarm, periodOf(a)],
+          [threshold, comparison, treatMissingData, evaluationPeriods, datapointsToAlarm, period],
+        );
         assert.deepEqual(a.AlarmActions, [topic]);
         assert.deepEqual(a.OKActions, [topic]);
         assert.equal(typeof a.AlarmDescription, 'string', 'plain text, no references');
@@ -135,12 +196,12 @@ for (const lane of stack.tasklanes.lanes) {
       }
     });
 
-    test('heartbeat alarms watch this lane\'s heartbeat type: its successes per interval, its latency', () => {
-      const period = lane.definition.heartbeatIntervalMinutes * 60;
+    test('heartbeat alarms watch this lane\'s heartbeat type: its successes per one-minute interval, its latency', () => {
+      const period = 60;
       const dimensions = [
         { Name: 'lane', Value: name },
         { Name: 'outcome', Value: 'succeeded' },
-        { Name: 'type', Value: heartbeatType(name) },
+        { Name: 'type', Value: `heartbeat.${name}` },
       ];
       // A labelled metric is rendered as one MetricStat query rather than the flat fields.
       const watched = (id: string) => {
@@ -150,26 +211,26 @@ for (const lane of stack.tasklanes.lanes) {
         return { Namespace: Metric.Namespace, MetricName: Metric.MetricName, Dimensions: Metric.Dimensions, Statistic: Stat, Period };
       };
       assert.deepEqual(watched('HeartbeatMissing'), {
-        Namespace: DEFAULT_METRICS_NAMESPACE,
-        MetricName: metricName('succeeded'),
+        Namespace: 'tasklanes',
+        MetricName: 'TaskSucceeded',
         Dimensions: dimensions,
         Statistic: 'Sum',
         Period: period,
       });
       assert.deepEqual(watched('HeartbeatDelay'), {
-        Namespace: DEFAULT_METRICS_NAMESPACE,
-        MetricName: LATENCY_METRIC,
+        Namespace: 'tasklanes',
+        MetricName: 'TaskLatency',
         Dimensions: dimensions,
         Statistic: 'Maximum',
         Period: period,
       });
     });
 
-    const rates: [string, readonly Outcome[]][] = [
+    const rates: [string, readonly string[]][] = [
       ['ExpiredRate', ['expired']],
       ['CoalescedRate', ['coalesced']],
       ['DuplicateRate', ['duplicate']],
-      ['FailureRate', FAILURE_OUTCOMES],
+      ['FailureRate', ['retried', 'deadLettered']],
     ];
     for (const [id, numerator] of rates) {
       test(`${id}: percent of ${numerator.join('+')} among all outcomes of the lane's EMF metrics`, () => {
@@ -178,26 +239,37 @@ for (const lane of stack.tasklanes.lanes) {
         const expressions = queries.filter((q) => q.Expression);
         assert.ok(stats.length <= 10 && expressions.length <= 10, 'PutMetricAlarm allows 10 metrics and 10 expressions');
         assert.deepEqual(
-          stats.map((q) => ({ id: q.Id, metric: q.MetricStat.Metric, stat: q.MetricStat.Stat, period: q.MetricStat.Period, unit: q.MetricStat.Unit })),
-          OUTCOMES.map((outcome) => ({
+          stats.map(({ Id, MetricStat }) => ({
+            id: Id,
+            metric: MetricStat.Metric,
+            stat: MetricStat.Stat,
+            period: MetricStat.Period,
+            unit: MetricStat.Unit,
+          })),
+          OUTCOME_METRICS.map(([outcome, metric]) => ({
             id: outcome,
             metric: {
-              Namespace: DEFAULT_METRICS_NAMESPACE,
-              MetricName: metricName(outcome),
+              Namespace: 'tasklanes',
+              MetricName: metric,
               Dimensions: [{ Name: 'lane', Value: name }, { Name: 'outcome', Value: outcome }],
             },
             stat: 'Sum',
-            period: options.ratePeriodMinutes * 60,
+            period: 300,
             unit: undefined,
           })),
         );
         const fill = (names: readonly string[]) => names.map((n) => `FILL(${n}, 0)`).join(' + ');
         const total = expressions.find((q) => q.Id === 'total');
-        assert.equal(total?.Expression, fill(OUTCOMES));
-        assert.ok(!OUTCOMES.includes(TIMED_OUT as Outcome), 'timeouts are counted beside an outcome, so not in the total');
+        // Timeouts are counted beside an outcome, so they are not in the total.
+        assert.equal(
+          total?.Expression,
+          'FILL(succeeded, 0) + FILL(retried, 0) + FILL(deadLettered, 0) + FILL(expired, 0) + FILL(duplicate, 0) + FILL(coalesced, 0)' +
+            ' + FILL(overlapSkipped, 0)',
+        );
         const watched = expressions.filter((q) => q.ReturnData !== false);
         assert.equal(watched.length, 1);
-        assert.equal(watched[0].Expression, `IF(total >= ${options.rateMinimumTasks}, 100 * (${fill(numerator)}) / total, 0)`);
+        // Fewer than 10 tasks in a window reads as rate 0.
+        assert.equal(watched[0].Expression, `IF(total >= 10, 100 * (${fill(numerator)}) / total, 0)`);
       });
     }
   });
@@ -241,32 +313,34 @@ describe('dashboard', () => {
       ]);
       const age = graph(`${name}: age of oldest task (s)`);
       assert.deepEqual(metrics(age), [`AWS/SQS ApproximateAgeOfOldestMessage QueueName ${queue}`]);
-      assert.equal(age.annotations.horizontal[0].value, lane.definition.queueAgeAlarmSeconds);
+      assert.equal(age.annotations.horizontal[0].value, EXPECTED[name as LaneName].QueueAge![0]);
       assert.deepEqual(metrics(graph(`${name}: dead letters`)), [`AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${dlq}`]);
       const outcomes = graph(`${name}: tasks by outcome`);
-      assert.deepEqual(metrics(outcomes), OUTCOMES.map((o) => `${DEFAULT_METRICS_NAMESPACE} ${metricName(o)} lane ${name} outcome ${o}`));
+      assert.deepEqual(
+        metrics(outcomes),
+        OUTCOME_METRICS.map(([outcome, metric]) => `tasklanes ${metric} lane ${name} outcome ${outcome}`),
+      );
       assert.equal(outcomes.stacked, true);
       const duration = graph(`${name}: duration of succeeded tasks (ms)`);
       assert.deepEqual(
         (duration.metrics as unknown[][]).map((row) => [row[1], (row.at(-1) as { stat: string }).stat]),
-        [[DURATION_METRIC, 'p50'], [DURATION_METRIC, 'p90'], [DURATION_METRIC, 'p99']],
+        [['TaskDuration', 'p50'], ['TaskDuration', 'p90'], ['TaskDuration', 'p99']],
       );
       assert.deepEqual(metrics(graph(`${name}: errors and timeouts`)), [
         `AWS/Lambda Errors FunctionName ${fn}`,
         `AWS/Lambda Throttles FunctionName ${fn}`,
-        `${DEFAULT_METRICS_NAMESPACE} ${metricName(TIMED_OUT)} lane ${name} outcome ${TIMED_OUT}`,
+        `tasklanes TaskTimedOut lane ${name} outcome timedOut`,
       ]);
     });
 
     test(`lane ${name}: heartbeat successes (left) and latency (right), with the delay alarm's threshold`, () => {
       const heartbeat = graph(`${name}: heartbeat`);
-      const type = heartbeatType(name);
       assert.deepEqual(metrics(heartbeat), [
-        `${DEFAULT_METRICS_NAMESPACE} ${metricName('succeeded')} lane ${name} outcome succeeded type ${type}`,
-        `${DEFAULT_METRICS_NAMESPACE} ${LATENCY_METRIC} lane ${name} outcome succeeded type ${type}`,
+        `tasklanes TaskSucceeded lane ${name} outcome succeeded type heartbeat.${name}`,
+        `tasklanes TaskLatency lane ${name} outcome succeeded type heartbeat.${name}`,
       ]);
-      assert.equal((heartbeat.metrics as unknown[][])[1].at(-1) && ((heartbeat.metrics as unknown[][])[1].at(-1) as { yAxis?: string }).yAxis, 'right');
-      assert.equal(heartbeat.annotations.horizontal[0].value, heartbeatDelayThresholdMs(lane.definition));
+      assert.equal(((heartbeat.metrics as unknown[][])[1]!.at(-1) as { yAxis?: string }).yAxis, 'right');
+      assert.equal(heartbeat.annotations.horizontal[0].value, EXPECTED[name as LaneName].HeartbeatDelay![0]);
       assert.equal(heartbeat.annotations.horizontal[0].yAxis, 'right');
     });
   }
@@ -274,7 +348,7 @@ describe('dashboard', () => {
   test('every lane of the definition has its section', () => {
     assert.deepEqual(
       body.widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown.split('\n')[0]),
-      definition.lanes.map((lane) => `## Lane \`${lane.name}\``),
+      LANES.map((lane) => `## Lane \`${lane}\``),
     );
   });
 });
