@@ -111,7 +111,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   const scheduler = startLocalScheduler(stack, { speed });
   // The page, and the control API through which `tasklanes` CLI commands pause this process's pollers.
   const dashboard = await startDashboard({ stack, recorder, alarms: new LocalAlarmEvaluator({ stack, recorder, clock: scheduler.clock }) });
-  if (stack.stateFile) await recordControlUrl(stack.stateFile, dashboard.url);
+  if (stack.stateFile) await recordControlUrl(stack.stateFile, dashboard);
 
   print('tasklanes is running locally.');
   print(`  SQS endpoint:      ${stack.servers.sqsEndpoint}`);

@@ -51,7 +51,7 @@ describe('local stack', () => {
     const stateFile = join(directory, 'local.json');
     const gonePid = 2 ** 22 + 1; // above Linux's pid_max
     await writeStateFile(stateFile, {
-      version: 1,
+      version: 2,
       pid: gonePid,
       startedAt: new Date().toISOString(),
       sqsEndpoint: 'http://127.0.0.1:1',

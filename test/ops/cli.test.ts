@@ -49,7 +49,7 @@ describe('against the local stack', () => {
     // beta is consumed (a handler that accepts everything); alpha is not, so its messages stay.
     stack().startLane('beta', async () => ({ batchItemFailures: [] }));
     dashboard = await startDashboard({ stack: stack(), recorder, alarms: new LocalAlarmEvaluator({ stack: stack(), recorder }), port: 0 });
-    await recordControlUrl(stateFile, dashboard.url);
+    await recordControlUrl(stateFile, dashboard);
     await stack().clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: stack().resources.lanes.alpha!.queueUrl,

@@ -3,8 +3,15 @@
  * script, SVG charts; the machine may have no internet) that polls
  * `/api/status` and redraws. Numbers a test reads carry `data-testid`s:
  * `visible-<lane>`, `count-<lane>-<outcome>`, `alarm-<lane>-<alarm>`, ...
+ * Its pause/resume buttons post to the control API with the run's token,
+ * which the server writes into this HTML: a page of another origin cannot
+ * read it (see request-guard.ts).
  */
 import { OUTCOMES, TIMED_OUT } from '../../definition/metrics.ts';
+import { CONTROL_PATHS, CONTROL_TOKEN_HEADER } from '../../ops/target/control-client.ts';
+
+/** Stands for the lane in the control paths the page fills in. */
+const LANE_PLACEHOLDER = 'LANE';
 
 /** Counter columns, in the order shown: every outcome, then timed out (counted beside an outcome). */
 export const COUNTER_COLUMNS: readonly { readonly key: string; readonly label: string }[] = [
@@ -12,8 +19,14 @@ export const COUNTER_COLUMNS: readonly { readonly key: string; readonly label: s
   { key: TIMED_OUT, label: 'timed out' },
 ];
 
-export function dashboardPage(options: { readonly refreshMs: number }): string {
-  const config = JSON.stringify({ refreshMs: options.refreshMs, counters: COUNTER_COLUMNS });
+export function dashboardPage(options: { readonly refreshMs: number; readonly controlToken: string }): string {
+  const control = {
+    header: CONTROL_TOKEN_HEADER,
+    token: options.controlToken,
+    placeholder: LANE_PLACEHOLDER,
+    paths: { pause: CONTROL_PATHS.pause(LANE_PLACEHOLDER), resume: CONTROL_PATHS.resume(LANE_PLACEHOLDER) },
+  };
+  const config = JSON.stringify({ refreshMs: options.refreshMs, counters: COUNTER_COLUMNS, control });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -40,7 +53,7 @@ export function dashboardPage(options: { readonly refreshMs: number }): string {
 </head>
 <body data-generated-at="">
 <h1>tasklanes: local dashboard</h1>
-<div class="meta"><span id="target"></span> · updated <span id="updated" data-testid="updated">never</span></div>
+<div class="meta"><span id="target"></span> · updated <span id="updated" data-testid="updated">never</span> <span id="control-message" data-testid="control-message" class="paused"></span></div>
 
 <h2>Lanes</h2>
 <table data-testid="lanes"><thead id="lanes-head"></thead><tbody id="lanes-body"></tbody></table>
@@ -72,12 +85,14 @@ function age(s) {
   return Math.floor(s / 3600) + 'h' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + 'm';
 }
 function renderLanes(lanes) {
-  $('lanes-head').innerHTML = '<tr><th class="name">lane</th><th>visible</th><th>in flight</th><th>delayed</th><th>oldest</th><th>DLQ</th><th>consumer</th>' +
+  $('lanes-head').innerHTML = '<tr><th class="name">lane</th><th>visible</th><th>in flight</th><th>delayed</th><th>oldest</th><th>DLQ</th><th>consumer</th><th></th>' +
     CONFIG.counters.map((c) => '<th>' + esc(c.label) + '</th>').join('') + '</tr>';
   $('lanes-body').innerHTML = lanes.map((l) => '<tr data-testid="lane-row-' + esc(l.lane) + '">' +
     cell(l.lane, null, 'name') + cell(l.visible, 'visible-' + l.lane) + cell(l.inFlight, 'in-flight-' + l.lane) + cell(l.delayed, 'delayed-' + l.lane) +
     cell(age(l.oldestAgeSeconds), 'oldest-' + l.lane) + cell(l.dlqVisible, 'dlq-' + l.lane) +
     cell(l.consumerEnabled ? 'running' : 'paused', 'consumer-' + l.lane, l.consumerEnabled ? '' : 'paused') +
+    '<td><button data-testid="toggle-' + esc(l.lane) + '" data-lane="' + esc(l.lane) + '" data-action="' + (l.consumerEnabled ? 'pause' : 'resume') + '">' +
+    (l.consumerEnabled ? 'pause' : 'resume') + '</button></td>' +
     CONFIG.counters.map((c) => cell(l.counts[c.key], 'count-' + l.lane + '-' + c.key)).join('') + '</tr>').join('');
 }
 function renderChart(svg, history, lanes, pick) {
@@ -123,6 +138,22 @@ async function refresh() {
     $('updated').textContent = 'failed: ' + error.message;
   }
 }
+// Same-origin POST with the token header: the server refuses it without the token, and other origins cannot add it without a refused preflight.
+$('lanes-body').addEventListener('click', async (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (!button) return;
+  button.disabled = true;
+  const path = CONFIG.control.paths[button.dataset.action].replace(CONFIG.control.placeholder, encodeURIComponent(button.dataset.lane));
+  let message = '';
+  try {
+    const response = await fetch(path, { method: 'POST', headers: { [CONFIG.control.header]: CONFIG.control.token } });
+    if (!response.ok) message = button.dataset.action + ' ' + button.dataset.lane + ' failed: ' + (await response.json()).error;
+  } catch (error) {
+    message = button.dataset.action + ' ' + button.dataset.lane + ' failed: ' + error.message;
+  }
+  $('control-message').textContent = message;
+  await refresh();
+});
 refresh();
 setInterval(refresh, CONFIG.refreshMs);
 </script>

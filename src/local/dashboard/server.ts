@@ -1,21 +1,25 @@
 /**
  * The local dashboard's HTTP server, started by `npm start` on 127.0.0.1:
  * the page (`/`), its data (`/api/status`), and the control API the ops CLI
- * uses (`/api/control/...`). It records its URL in the local state file so
- * that `npx tasklanes` finds it.
+ * uses (`/api/control/...`). Every request passes the request guard first
+ * (Host, Origin, and the run's control token on state-changing ones; see
+ * request-guard.ts); a refused one is answered 403 and logged. It records its
+ * URL and token in the local state file so that `npx tasklanes` finds it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalControlError, UnknownLaneError } from '../../ops/errors.ts';
 import type { LocalAlarmEvaluator } from '../alarms.ts';
 import type { OutcomeRecorder } from '../outcome-recorder.ts';
 import { QueueStatsUnavailableError } from '../queue-stats.ts';
 import type { LocalStack } from '../stack.ts';
+import type { RefusalBody } from '../../ops/target/control-client.ts';
 import { readStateFile, writeStateFile } from '../../ops/target/state-file.ts';
 import { inProcessControl, inProcessTarget } from './control.ts';
 import { handleControl, type JsonReply } from './control-routes.ts';
 import { StatusHistory, type HistoryOptions } from './history.ts';
 import { dashboardPage } from './page.ts';
+import { bracketed, describeRefusal, newControlToken, requestGuard, RequestRefusedError, type Refusal } from './request-guard.ts';
 import { dashboardStatus, sampleLanes } from './snapshot.ts';
 
 export interface DashboardOptions {
@@ -29,12 +33,24 @@ export interface DashboardOptions {
   /** How often the page polls. Default 2 s. */
   readonly refreshMs?: number;
   readonly history?: Pick<HistoryOptions, 'sampleIntervalMs' | 'windowMs'>;
+  /**
+   * Told of every refused request (foreign Host or Origin, missing or wrong token).
+   * @default one line (describeRefusal) on stderr
+   */
+  readonly onRefused?: (refusal: Refusal) => void;
 }
 
-export const DASHBOARD_DEFAULTS = { host: '127.0.0.1', port: 4680, refreshMs: 2_000 } as const;
+export const DASHBOARD_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4680,
+  refreshMs: 2_000,
+  onRefused: (refusal: Refusal) => void process.stderr.write(`${describeRefusal(refusal)}\n`),
+} as const;
 
 export interface Dashboard {
   readonly url: string;
+  /** This run's control token: state-changing requests carry it (the CLI from the state file, the page from its HTML). */
+  readonly token: string;
   stop(): Promise<void>;
 }
 
@@ -47,17 +63,32 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const control = inProcessControl(options.stack);
   const history = new StatusHistory({ ...options.history, sample: () => sampleLanes(target, options.recorder) });
   void history.sampleNow();
-  const page = dashboardPage({ refreshMs: settings.refreshMs });
+  const token = newControlToken();
+  // The token is in the page: only a same-origin reader gets it, and the Host check keeps rebound names from being same-origin.
+  const page = dashboardPage({ refreshMs: settings.refreshMs, controlToken: token });
 
-  const server = createServer((request, response) => {
+  const server = createServer();
+  await listen(server, settings.host, settings.port);
+  const address = server.address() as AddressInfo;
+  // Built once listening: the Host it allows names the port. Requests are handled from the next I/O turn, after this.
+  const guard = requestGuard({ configuredHost: settings.host, address, token });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const reply: JsonReply = (status, body) => {
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));
     };
-    const url = new URL(request.url ?? '/', `http://${settings.host}`);
     void (async () => {
+      guard.check(request);
+      // Parsed here, so a request target URL cannot parse is a 500, not an exception that ends the process.
+      const url = new URL(request.url ?? '/', `http://${bracketed(settings.host)}`);
       if (request.method === 'GET' && url.pathname === '/') {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        // Not framed by other sites: its buttons act on the stack.
+        response.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-frame-options': 'DENY',
+          'content-security-policy': "frame-ancestors 'none'",
+        });
         response.end(page);
       } else if (request.method === 'GET' && url.pathname === '/api/status') {
         reply(200, await dashboardStatus({ target, recorder: options.recorder, alarms: options.alarms, history }));
@@ -65,15 +96,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         reply(404, { error: `no route ${request.method} ${url.pathname}` });
       }
     })().catch((error: Error) => {
+      if (error instanceof RequestRefusedError) {
+        const { host, origin } = request.headers;
+        settings.onRefused({ check: error.check, reason: error.reason, method: request.method ?? '', path: request.url ?? '', host, origin, remoteAddress: request.socket.remoteAddress });
+        const body: RefusalBody = { error: error.reason, refused: error.check };
+        reply(403, body);
+        return;
+      }
       const status = error instanceof UnknownLaneError ? 404 : CLIENT_ERRORS.some((type) => error instanceof type) ? 409 : 500;
       if (!response.headersSent) reply(status, { error: `${error.name}: ${error.message}` });
     });
   });
 
-  await listen(server, settings.host, settings.port);
-  const url = `http://${settings.host}:${(server.address() as AddressInfo).port}`;
+  const url = `http://${bracketed(settings.host)}:${address.port}`;
   return {
     url,
+    token,
     async stop() {
       history.stop();
       await new Promise<void>((resolve) => {
@@ -102,8 +140,8 @@ async function listen(server: Server, host: string, port: number): Promise<void>
   }
 }
 
-/** Adds the control API's URL to the running stack's state file, for the ops CLI. */
-export async function recordControlUrl(stateFile: string, url: string): Promise<void> {
+/** Adds the control API's URL and token to the running stack's state file, for the ops CLI. */
+export async function recordControlUrl(stateFile: string, dashboard: Pick<Dashboard, 'url' | 'token'>): Promise<void> {
   const state = await readStateFile(stateFile);
-  if (state) await writeStateFile(stateFile, { ...state, controlUrl: url });
+  if (state) await writeStateFile(stateFile, { ...state, control: { url: dashboard.url, token: dashboard.token } });
 }

@@ -1,7 +1,9 @@
 /**
  * The CLI's side of the local control API that the dashboard server of
  * `npm start` serves on 127.0.0.1 (local/dashboard/control-routes.ts): queue
- * stats and pausing, done inside the process that runs the pollers.
+ * stats and pausing, done inside the process that runs the pollers. Every
+ * request carries the run's control token (from the state file); the
+ * server refuses a state-changing one without it.
  */
 import { LocalControlError } from '../errors.ts';
 import type { LocalControl } from './local.ts';
@@ -34,21 +36,53 @@ export const CONTROL_PATHS = {
   resume: (lane: string) => `/api/control/lanes/${encodeURIComponent(lane)}/resume`,
 } as const;
 
+/**
+ * Header carrying the control token. A custom header also makes any
+ * cross-origin browser request a CORS preflight, which the server never
+ * approves.
+ */
+export const CONTROL_TOKEN_HEADER = 'x-tasklanes-token';
+
+/** Where a run's control API is and the token it accepts, as the state file keeps them. */
+export interface ControlAccess {
+  /** Base URL, e.g. http://127.0.0.1:4680. */
+  readonly url: string;
+  /** Random per run (32 bytes, base64url). */
+  readonly token: string;
+}
+
+/** Which check refused a request: its Host, its Origin, or its control token. */
+export type RefusedCheck = 'host' | 'origin' | 'token';
+
+/** Body of a 403 from the dashboard server. */
+export interface RefusalBody {
+  /** One line: what was wrong with the request. */
+  readonly error: string;
+  readonly refused: RefusedCheck;
+}
+
 /** Answer of the consumer, pause and resume routes. */
 export interface ConsumerState {
   readonly lane: string;
   readonly enabled: boolean;
 }
 
-export function httpControl(baseUrl: string): LocalControl {
+/** `stateFile` is where `access` was read, for the message when the token is refused. */
+export function httpControl(access: ControlAccess, stateFile: string): LocalControl {
   const call = async <T>(method: 'GET' | 'POST', path: string): Promise<T> => {
     let response: Response;
     try {
-      response = await fetch(new URL(path, baseUrl), { method });
+      response = await fetch(new URL(path, access.url), { method, headers: { [CONTROL_TOKEN_HEADER]: access.token } });
     } catch (error) {
-      throw new LocalControlError(`the local stack's control API at ${baseUrl} did not answer (${(error as Error).message})`, { cause: error });
+      throw new LocalControlError(`the local stack's control API at ${access.url} did not answer (${(error as Error).message})`, { cause: error });
     }
     const text = await response.text();
+    if (response.status === 403 && refusedCheck(text) === 'token') {
+      throw new LocalControlError(
+        `the local stack at ${access.url} refused the control token from ${stateFile}: the token did not match, so the file belongs to another run; ` +
+          `restart \`npm start\`, or pass --state-file of the run you mean`,
+      );
+    }
     if (!response.ok) throw new LocalControlError(`${method} ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as T;
   };
@@ -58,4 +92,13 @@ export function httpControl(baseUrl: string): LocalControl {
     pause: async (lane) => void (await call<ConsumerState>('POST', CONTROL_PATHS.pause(lane))),
     resume: async (lane) => void (await call<ConsumerState>('POST', CONTROL_PATHS.resume(lane))),
   };
+}
+
+/** The check a 403's body names; undefined when the body is not a refusal (another server on that port). */
+function refusedCheck(text: string): RefusedCheck | undefined {
+  try {
+    return (JSON.parse(text) as Partial<RefusalBody>).refused;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,8 @@
  * Which target a command works on: the stack named with `--stack` (AWS),
  * otherwise the local stack that `npm start` is running, found through its
  * state file. Never silently AWS: without `--stack` and without a local
- * stack, it is an error.
+ * stack, it is an error. The state file is refused when other users can
+ * read or write it (it holds the control token).
  */
 import { createSqsClient } from './local-clients.ts';
 import { DEFAULT_STATE_FILE, readStateFile } from './state-file.ts';
@@ -29,7 +30,7 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
   if (!state) {
     throw new NoTargetError(`no local stack is running (no live ${path}; start one with \`npm start\`), and no --stack was given for AWS`);
   }
-  if (!state.controlUrl) {
+  if (!state.control) {
     throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`npm start\``);
   }
   const sqs = createSqsClient(state.sqsEndpoint, state.region);
@@ -37,7 +38,7 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
     description: `local stack (pid ${state.pid})`,
     sqs,
     lanes: state.lanes,
-    control: httpControl(state.controlUrl),
+    control: httpControl(state.control, path),
     onClose: () => sqs.destroy(),
   });
 }
