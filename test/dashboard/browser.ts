@@ -27,14 +27,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A browser with a fresh profile directory, removed on close. */
-export async function launchChromium(): Promise<Browser> {
+/** A browser with a fresh profile directory, removed on close; `args` are added to CHROMIUM_ARGS. */
+export async function launchChromium(options: { readonly args?: readonly string[] } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'tasklanes-chromium-'));
   // launchPersistentContext is how playwright takes a user data dir (it refuses --user-data-dir in args).
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     viewport: { width: 1400, height: 1000 },
   });
   return {

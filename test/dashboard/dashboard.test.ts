@@ -3,15 +3,18 @@
  * shows every lane's queue numbers and outcome counters, and they equal the
  * OutcomeRecorder's counters that `/api/status` serves. Saves a screenshot
  * (to docs/dashboard.png with UPDATE_DOCS_SCREENSHOT=1, else a temp file).
+ * Then npm start's side of issue 15: its state file is 0600 with the
+ * control URL, and a POST without the token is refused and logged on stderr.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import { COUNTER_COLUMNS } from '../../src/local/dashboard/page.ts';
 import type { DashboardStatus } from '../../src/local/dashboard/snapshot.ts';
+import type { LocalStackState } from '../../src/ops/target/state-file.ts';
 import { waitFor } from '../support/wait.ts';
 import { CHROMIUM_PATH, launchChromium, type Browser } from './browser.ts';
 import { startNpmStart, type StartProcess } from './start-process.ts';
@@ -75,4 +78,20 @@ it('shows the recorder\'s counters and the queues after the demo, in chromium', 
   await page.waitForFunction(() => document.querySelectorAll('#chart-throughput polyline').length > 0);
   const path = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? DOCS_SCREENSHOT : join(mkdtempSync(join(tmpdir(), 'tasklanes-dashboard-')), 'dashboard.png');
   await page.screenshot({ path, fullPage: true });
+});
+
+it('npm start keeps its control token in a 0600 state file, and logs a refused request on stderr', async () => {
+  const [, url] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
+  const stateFile = join(start.cwd, '.tasklanes', 'local.json');
+  assert.equal(statSync(stateFile).mode & 0o777, 0o600);
+  assert.equal((JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackState).control?.url, url);
+
+  const refused = await fetch(`${url}/api/control/lanes/critical/pause`, { method: 'POST' });
+  assert.equal(refused.status, 403);
+  const logged =
+    `dashboard: refused POST "/api/control/lanes/critical/pause" from 127.0.0.1 (Host "${new URL(url!).host}", Origin none): ` +
+    'POST needs this run\'s control token in x-tasklanes-token (the CLI reads it from the state file)';
+  await waitFor(() => start.errorOutput().includes(logged), { description: `npm start to log the refusal on stderr:\n${logged}` });
+  const status = (await (await fetch(`${url}/api/status`)).json()) as DashboardStatus;
+  assert.equal(status.lanes.find((lane) => lane.lane === 'critical')?.consumerEnabled, true);
 });

@@ -18,6 +18,8 @@ export interface StartProcess {
   output(): string;
   /** Resolves with the first match of `pattern` in stdout. */
   waitForOutput(pattern: RegExp, options?: WaitOptions): Promise<RegExpMatchArray>;
+  /** stderr so far. */
+  errorOutput(): string;
   /** SIGINT (as Ctrl-C), then waits for the exit code. */
   stop(): Promise<number | null>;
 }
@@ -37,6 +39,7 @@ export function startNpmStart(args: readonly string[] = []): StartProcess {
   return {
     cwd,
     output: () => stdout,
+    errorOutput: () => stderr,
     waitForOutput: (pattern, options) =>
       waitFor(
         () => {

@@ -5,12 +5,10 @@
  * stack, missing credentials or region, no terminal to confirm a purge on).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { LocalAlarmEvaluator } from '../../src/local/alarms.ts';
 import { recordControlUrl, startDashboard, type Dashboard } from '../../src/local/dashboard/server.ts';
@@ -19,25 +17,10 @@ import type { LaneStatus } from '../../src/ops/lanes/status.ts';
 import { COMMANDS } from '../../src/cli/cli.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
-import { TS_NODE_ARGS } from '../support/node-args.ts';
+import { cli } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const stateFile = join(mkdtempSync(join(tmpdir(), 'tasklanes-cli-')), 'local.json');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI the way the bin shim does, with stdin not a terminal (as in CI). */
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...TS_NODE_ARGS, 'src/cli/bin.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
 const local = (...args: string[]) => cli([...args, '--state-file', stateFile]);
 
 describe('against the local stack', () => {
