@@ -1,24 +1,45 @@
 /**
- * The embedded AWS-compatible servers of the local run: local-aws-sqs for SQS
- * and dynalite for DynamoDB, both in this process, on loopback, on ports the
- * OS assigns. Each sits behind a PausableListener so a test can take a
- * service away and bring it back with its state intact (dynalite's own
- * `close()` would drop its in-memory tables, and local-aws-sqs's
- * `createSqsServer` gives no way to reopen the port).
+ * The AWS-compatible servers of the local run, on loopback, on ports the OS
+ * assigns: local-aws-sqs for SQS, in this process, and for DynamoDB either
+ * dynalite, in this process, or DynamoDB Local, AWS's emulator in a Java
+ * process (dynamodb-local.ts). Only DynamoDB Local has PartiQL, so only on it
+ * does a batch claim its records in one request, as on AWS; on dynalite the
+ * dedup store falls back to one conditional PutItem per record.
+ *
+ * Each service sits behind a PausableListener so a test can take it away and
+ * bring it back with its state intact (dynalite's own `close()` would drop
+ * its in-memory tables, local-aws-sqs's `createSqsServer` gives no way to
+ * reopen the port, and DynamoDB Local's process cannot be paused without
+ * losing its in-memory tables): for DynamoDB Local the listener forwards to
+ * the process, so a pause refuses and drops connections as it does for
+ * dynalite while the process and its tables live on.
  *
  * Server quirks the rest of the code must respect are listed in docs/local.md.
  */
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
+import { Agent, request, type RequestListener } from 'node:http';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { PausableListener } from './listener.ts';
 import type { LocalEndpoints } from '../ops/target/local-clients.ts';
 
+/** The DynamoDB-compatible servers the local run can use. */
+export const DYNAMODB_BACKENDS = ['dynalite', 'dynamodb-local'] as const;
+export type DynamoDbBackend = (typeof DYNAMODB_BACKENDS)[number];
+
 export interface LocalServersOptions {
+  /**
+   * Which server holds the tables. Default `'dynalite'`: in this process, starts
+   * at once, no Java; no PartiQL, so claims go one conditional PutItem per
+   * record. `'dynamodb-local'`: AWS's emulator, needs Java 17+ and a few seconds
+   * to start; a batch's claims go in one BatchExecuteStatement, as on AWS.
+   */
+  readonly dynamodb?: DynamoDbBackend;
   /** Interface both servers bind to. Default `127.0.0.1`: never reachable from another machine. */
   readonly host?: string;
   /** Default 0: the OS picks a free port. */
   readonly sqsPort?: number;
-  /** Default 0: the OS picks a free port. */
+  /** Default 0: the OS picks a free port. With DynamoDB Local, the port clients use (its process gets another). */
   readonly dynamodbPort?: number;
   /** Region in queue ARNs and of the clients. Default `us-east-1`. */
   readonly region?: string;
@@ -27,6 +48,7 @@ export interface LocalServersOptions {
 }
 
 export const LOCAL_SERVER_DEFAULTS = {
+  dynamodb: 'dynalite',
   host: '127.0.0.1',
   sqsPort: 0,
   dynamodbPort: 0,
@@ -45,6 +67,8 @@ export interface LocalServers extends LocalEndpoints {
    * queues only through the SQS API.
    */
   readonly sqsService: LocalSqsService;
+  /** The server behind `dynamodbEndpoint`. */
+  readonly dynamodbBackend: DynamoDbBackend;
   /** Stops accepting and drops connections to SQS; queues and messages are kept. */
   pauseSqs(): Promise<void>;
   /** SQS listens again on the same port. */
@@ -57,7 +81,8 @@ export interface LocalServers extends LocalEndpoints {
 }
 
 export async function startLocalServers(options: LocalServersOptions = {}): Promise<LocalServers> {
-  const settings = { ...LOCAL_SERVER_DEFAULTS, ...options };
+  // A backend passed through as undefined (from a caller's own optional setting) is the default too.
+  const settings = { ...LOCAL_SERVER_DEFAULTS, ...options, dynamodb: options.dynamodb ?? LOCAL_SERVER_DEFAULTS.dynamodb };
 
   const { service, requestHandler } = createRequestHandler({
     port: settings.sqsPort,
@@ -71,18 +96,26 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
   });
   const sqs = new PausableListener(requestHandler, settings.host);
 
-  // dynalite's server object is only used as a request handler: its listen/close
-  // would recreate/close the in-memory store, which pause/resume must keep.
-  const dynamodbStore = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamodb = new PausableListener((req, res) => dynamodbStore.emit('request', req, res), settings.host);
-
-  await sqs.listen(settings.sqsPort);
-  // Queue URLs embed the port, which is only known now.
-  service.PORT = sqs.port;
+  let dynamodb: PausableListener;
+  let dynamodbLocal: DynamoDbLocal | undefined;
+  const toDynamodbLocal = new Agent({ keepAlive: true });
   try {
+    if (settings.dynamodb === 'dynamodb-local') {
+      dynamodbLocal = await startDynamoDbLocal({ region: settings.region });
+      dynamodb = new PausableListener(forwardTo(dynamodbLocal.endpoint, toDynamodbLocal), settings.host);
+    } else {
+      // dynalite's server object is only used as a request handler: its listen/close
+      // would recreate/close the in-memory store, which pause/resume must keep.
+      const dynamodbStore = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      dynamodb = new PausableListener((req, res) => dynamodbStore.emit('request', req, res), settings.host);
+    }
+    await sqs.listen(settings.sqsPort);
+    // Queue URLs embed the port, which is only known now.
+    service.PORT = sqs.port;
     await dynamodb.listen(settings.dynamodbPort);
   } catch (error) {
-    await sqs.close();
+    toDynamodbLocal.destroy();
+    await Promise.all([sqs.close(), dynamodbLocal?.stop()]);
     throw error;
   }
 
@@ -91,14 +124,34 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     dynamodbEndpoint: dynamodb.endpoint,
     region: settings.region,
     sqsService: service,
+    dynamodbBackend: settings.dynamodb,
     pauseSqs: () => sqs.pause(),
     resumeSqs: () => sqs.resume(),
     pauseDynamodb: () => dynamodb.pause(),
     resumeDynamodb: () => dynamodb.resume(),
     async stop() {
       await Promise.all([sqs.close(), dynamodb.close()]);
+      toDynamodbLocal.destroy();
+      await dynamodbLocal?.stop();
       // Clears the per-message visibility and retention timers.
       service.resetAll();
     },
+  };
+}
+
+/**
+ * Passes each request on to `endpoint` and its answer back. A request whose
+ * client went away (a pause) still reaches the server, as on AWS a write can
+ * land while its answer is lost.
+ */
+function forwardTo(endpoint: string, agent: Agent): RequestListener {
+  return (incoming, outgoing) => {
+    const upstream = request(new URL(incoming.url ?? '/', endpoint), { method: incoming.method, headers: incoming.headers, agent }, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
+    // The process is gone (stopped, or died): the client sees its connection dropped, as in a pause.
+    upstream.once('error', () => outgoing.destroy());
+    incoming.pipe(upstream);
   };
 }

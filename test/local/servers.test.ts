@@ -3,13 +3,15 @@ import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createLocalClients } from '../../src/ops/target/local-clients.ts';
+import { DYNAMODB_BACKENDS } from '../../src/local/servers.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 
-describe('local servers', () => {
-  const local = withLocalServers();
+for (const backend of DYNAMODB_BACKENDS) describe(`local servers with ${backend}`, () => {
+  const local = withLocalServers({ dynamodb: backend });
 
-  test('listen on loopback with OS-assigned ports', () => {
+  test('listen on loopback with OS-assigned ports, and say which DynamoDB they run', () => {
     const { servers } = local();
+    assert.equal(servers.dynamodbBackend, backend);
     assert.match(servers.sqsEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(servers.dynamodbEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.notEqual(servers.sqsEndpoint, servers.dynamodbEndpoint);

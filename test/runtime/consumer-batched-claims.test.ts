@@ -14,7 +14,6 @@ import { createLaneConsumer, type LaneConsumer } from '../../src/runtime/consume
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import { Publisher } from '../../src/publisher/index.ts';
 import { createLocalClients, type LocalClients } from '../../src/ops/target/local-clients.ts';
-import { dynamoDbLocalUnavailableReason, startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.ts';
 import { lambdaContext, toSqsRecord } from '../../src/local/lambda-shapes.ts';
 import { provision } from '../../src/local/provision.ts';
 import type { LaneQueues } from '../../src/ops/target/target.ts';
@@ -24,10 +23,8 @@ import { recordCommands } from '../support/sent-commands.ts';
 import { testDefinition } from '../support/test-definition.ts';
 
 const LANE = 'fast';
-const unavailable = await dynamoDbLocalUnavailableReason();
 
 let servers: LocalServers | undefined;
-let dynamodbLocal: DynamoDbLocal | undefined;
 let clients: LocalClients;
 let queue: LaneQueues;
 let consumer: LaneConsumer;
@@ -35,33 +32,30 @@ let publisher: Publisher;
 let sent: string[];
 const outcomes: OutcomeEvent[] = [];
 
-if (!unavailable) {
-  useFreshExecutionLog();
-  before(async () => {
-    servers = await startLocalServers();
-    dynamodbLocal = await startDynamoDbLocal();
-    clients = createLocalClients({ ...servers, dynamodbEndpoint: dynamodbLocal.endpoint });
-    const resources = await provision(testDefinition, clients, { visibilityTimeoutSeconds: 30 });
-    queue = resources.lanes[LANE]!;
-    sent = recordCommands(clients.dynamodb);
-    publisher = new Publisher({ definition: testDefinition, sqs: clients.sqs, queueUrls: { [LANE]: queue.queueUrl } });
-    consumer = createLaneConsumer({
-      definition: testDefinition,
-      lane: LANE,
-      dlqUrl: queue.dlqUrl,
-      dedupTable: resources.dedupTable,
-      sqs: clients.sqs,
-      dynamodb: clients.dynamodb,
-      emitMetrics: () => {},
-      onOutcome: (event) => outcomes.push(event),
-    });
+useFreshExecutionLog();
+before(async () => {
+  servers = await startLocalServers({ dynamodb: 'dynamodb-local' });
+  clients = createLocalClients(servers);
+  const resources = await provision(testDefinition, clients, { visibilityTimeoutSeconds: 30 });
+  queue = resources.lanes[LANE]!;
+  sent = recordCommands(clients.dynamodb);
+  publisher = new Publisher({ definition: testDefinition, sqs: clients.sqs, queueUrls: { [LANE]: queue.queueUrl } });
+  consumer = createLaneConsumer({
+    definition: testDefinition,
+    lane: LANE,
+    dlqUrl: queue.dlqUrl,
+    dedupTable: resources.dedupTable,
+    sqs: clients.sqs,
+    dynamodb: clients.dynamodb,
+    emitMetrics: () => {},
+    onOutcome: (event) => outcomes.push(event),
   });
-  after(async () => {
-    await consumer?.close();
-    clients?.destroy();
-    await Promise.all([servers?.stop(), dynamodbLocal?.stop()]);
-  });
-}
+});
+after(async () => {
+  await consumer?.close();
+  clients?.destroy();
+  await servers?.stop();
+});
 
 /** Receives exactly `count` messages and hands them to the consumer as one Lambda invocation. */
 async function invokeWithNext(count: number): Promise<OutcomeEvent[]> {
@@ -81,7 +75,7 @@ async function invokeWithNext(count: number): Promise<OutcomeEvent[]> {
 
 const outcomeOf = (events: readonly OutcomeEvent[], id: string) => events.filter((event) => event.id === id).map((event) => event.outcome);
 
-test('a batch on DynamoDB Local: every outcome right, one claim request, nothing run twice', { skip: unavailable }, async () => {
+test('a batch on DynamoDB Local: every outcome right, one claim request, nothing run twice', async () => {
   const run = randomUUID();
   const key = (name: string) => `${run}-${name}`;
   const publish = (dedupKey: string) => publisher.publish('test.ok', {}, { tenant: 'acme', dedupKey });
