@@ -5,7 +5,8 @@
  * against DynamoDB Local too, so they check AWS's semantics, including
  * `ReturnValuesOnConditionCheckFailure`, which dynalite ignores.
  *
- * It needs Java 17+. It cannot bind an OS-assigned port (it never reports
+ * It needs Java 17+; without it the start fails with JavaUnavailableError,
+ * which says what to install (tests that need it fail, never skip). It cannot bind an OS-assigned port (it never reports
  * the port back), so a free port is picked first and the start retried if
  * another process takes it in between. It has no bind-address option and
  * listens on all interfaces: a test and development tool only.
@@ -47,7 +48,22 @@ const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 4_000;
 
 export class DynamoDbLocalStartError extends Error {
-  override readonly name = 'DynamoDbLocalStartError';
+  override readonly name: string = 'DynamoDbLocalStartError';
+}
+
+/** The Java executable could not be run. */
+export class JavaUnavailableError extends DynamoDbLocalStartError {
+  override readonly name = 'JavaUnavailableError';
+  constructor(
+    readonly java: string,
+    cause: Error,
+  ) {
+    super(
+      `DynamoDB Local needs Java 17+ and "${java}" could not be run (${cause.message}): ` +
+        'install a Java runtime (Debian: apt-get install default-jre-headless) or set JAVA_HOME',
+      { cause },
+    );
+  }
 }
 
 export interface DynamoDbLocal {
@@ -62,20 +78,6 @@ export interface DynamoDbLocal {
 export function dynamoDbLocalDirectory(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
-}
-
-/**
- * Why DynamoDB Local cannot run here, or undefined when it can. Only a
- * missing Java is a reason to skip; a missing jar is a broken install and
- * fails the start.
- */
-export async function dynamoDbLocalUnavailableReason(java: string = DYNAMODB_LOCAL_DEFAULTS.java): Promise<string | undefined> {
-  const probe = spawn(java, ['-version'], { stdio: 'ignore' });
-  const failure = await new Promise<Error | undefined>((resolve) => {
-    probe.once('error', resolve);
-    probe.once('exit', () => resolve(undefined));
-  });
-  return failure && `DynamoDB Local needs Java 17+ and "${java}" could not be run (${failure.message}); install a JRE or set JAVA_HOME`;
 }
 
 export function dynamoDbLocalCommand(java: string, port: number): { command: string; args: string[]; cwd: string } {
@@ -130,12 +132,13 @@ async function startOnce(settings: Required<DynamoDbLocalOptions>, port: number)
   process.once('exit', killOnExit);
 
   let exited: string | undefined;
+  let spawnError: Error | undefined;
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? `code ${code}`}`;
     process.off('exit', killOnExit);
   });
   child.once('error', (error) => {
-    exited = `could not be started: ${error.message}`;
+    spawnError = error;
     process.off('exit', killOnExit);
   });
 
@@ -143,6 +146,7 @@ async function startOnce(settings: Required<DynamoDbLocalOptions>, port: number)
   const client = createDynamoDbClient(endpoint, settings.region, { maxAttempts: 1 });
   try {
     for (;;) {
+      if (spawnError) throw new JavaUnavailableError(command, spawnError);
       if (exited) {
         if (/address already in use/i.test(output)) throw new PortTakenError(`port ${port} was taken`);
         throw new DynamoDbLocalStartError(`DynamoDB Local ${exited}: ${command} ${args.join(' ')}\n${output}`);

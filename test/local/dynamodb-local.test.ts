@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
+import { JavaUnavailableError, startDynamoDbLocal } from '../../src/local/dynamodb-local.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
 
 const TABLE = 'dedup-smoke';
@@ -47,10 +47,18 @@ async function claimTwice(dynamodb: DynamoDBClient): Promise<ConditionalCheckFai
   return error;
 }
 
-const unavailable = await dynamoDbLocalUnavailableReason();
-
-describe('DynamoDB Local', { skip: unavailable }, () => {
+describe('DynamoDB Local', () => {
   const local = withDynamoDbLocal();
+
+  test('without Java the start fails saying what to install, so a test that needs it fails instead of skipping', async () => {
+    const java = '/nonexistent/bin/java';
+    await assert.rejects(startDynamoDbLocal({ java }), (error: unknown) => {
+      assert.ok(error instanceof JavaUnavailableError, `expected JavaUnavailableError, got ${String(error)}`);
+      assert.equal(error.java, java);
+      assert.match(error.message, /needs Java 17\+ and "\/nonexistent\/bin\/java" could not be run \(spawn \/nonexistent\/bin\/java ENOENT\): install a Java runtime \(Debian: apt-get install default-jre-headless\) or set JAVA_HOME/);
+      return true;
+    });
+  });
 
   test('starts and answers (startup time logged)', (t) => {
     t.diagnostic(`DynamoDB Local ready after ${local().server.startupMs} ms at ${local().server.endpoint}`);

@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DedupStore } from '../../src/runtime/dedup.ts';
 import { DedupBatcher } from '../../src/runtime/dedup-batch.ts';
-import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
 import { provisionDedupTable } from '../../src/local/provision.ts';
 import { withDynamoDbLocal, withLocalStack } from '../support/local-servers.ts';
 import { recordCommands } from '../support/sent-commands.ts';
@@ -116,26 +115,21 @@ test("on a server without PartiQL (dynalite) a batch's claims fall back to singl
   assert.equal(sent.filter((name) => name === 'PutItemCommand').length, 4);
 });
 
-const unavailable = await dynamoDbLocalUnavailableReason();
-if (unavailable) {
-  test('claim batching on DynamoDB Local', { skip: unavailable }, () => {});
-} else {
-  describe('claim batching on DynamoDB Local', () => {
-    const ddbLocal = withDynamoDbLocal();
+describe('claim batching on DynamoDB Local', () => {
+  const ddbLocal = withDynamoDbLocal();
 
-    test('the claims of one turn share one request; a repeated key goes alone and coalesces', async () => {
-      const { dynamodb } = ddbLocal();
-      const store = new DedupStore({ client: dynamodb, table: await provisionDedupTable(dynamodb, undefined, 'claims-batch') });
-      const sent = recordCommands(dynamodb);
-      const batcher = new DedupBatcher(store);
-      const keys = Array.from({ length: 10 }, (_, n) => `acme#t#k${n}`);
-      const results = await Promise.all([...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))), batcher.claim('acme#t#k0', claimAs('m10'))]);
-      assert.deepEqual(results.slice(0, 10), keys.map(() => ({ kind: 'claimed' })));
-      assert.deepEqual(results[10], { kind: 'coalesced', owner: 'm0' });
-      // The ten distinct keys: one BatchExecuteStatement. The repeat, after it: a conditional PutItem of
-      // its own, whose failure returns the holder (as on AWS), so no read.
-      assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'PutItemCommand']);
-      assert.equal(store.claimWrites, 'batch');
-    });
+  test('the claims of one turn share one request; a repeated key goes alone and coalesces', async () => {
+    const { dynamodb } = ddbLocal();
+    const store = new DedupStore({ client: dynamodb, table: await provisionDedupTable(dynamodb, undefined, 'claims-batch') });
+    const sent = recordCommands(dynamodb);
+    const batcher = new DedupBatcher(store);
+    const keys = Array.from({ length: 10 }, (_, n) => `acme#t#k${n}`);
+    const results = await Promise.all([...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))), batcher.claim('acme#t#k0', claimAs('m10'))]);
+    assert.deepEqual(results.slice(0, 10), keys.map(() => ({ kind: 'claimed' })));
+    assert.deepEqual(results[10], { kind: 'coalesced', owner: 'm0' });
+    // The ten distinct keys: one BatchExecuteStatement. The repeat, after it: a conditional PutItem of
+    // its own, whose failure returns the holder (as on AWS), so no read.
+    assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'PutItemCommand']);
+    assert.equal(store.claimWrites, 'batch');
   });
-}
+});

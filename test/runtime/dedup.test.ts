@@ -10,7 +10,6 @@ import { describe, test } from 'node:test';
 import { GetItemCommand, type BatchExecuteStatementCommandOutput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEDUP_TABLE_SCHEMA } from '../../src/definition/environment.ts';
 import { DedupStatementError, DedupStore, type ClaimResult } from '../../src/runtime/dedup.ts';
-import { dynamoDbLocalUnavailableReason } from '../../src/local/dynamodb-local.ts';
 import { provisionDedupTable } from '../../src/local/provision.ts';
 import { withDynamoDbLocal, withLocalServers } from '../support/local-servers.ts';
 import { recordCommands } from '../support/sent-commands.ts';
@@ -183,40 +182,35 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
 const dynalite = withLocalServers();
 dedupContract('dynalite', () => dynalite().clients.dynamodb, 'single');
 
-const unavailable = await dynamoDbLocalUnavailableReason();
-if (unavailable) {
-  test('dedup store on DynamoDB Local', { skip: unavailable }, () => {});
-} else {
-  const ddbLocal = withDynamoDbLocal();
-  dedupContract('DynamoDB Local', () => ddbLocal().dynamodb, 'batch');
+const ddbLocal = withDynamoDbLocal();
+dedupContract('DynamoDB Local', () => ddbLocal().dynamodb, 'batch');
 
-  test('a statement throttled within the batch is claimed again alone (fault injected: a server does not throttle one statement)', async () => {
-    const client = ddbLocal().dynamodb;
-    const { store } = await storeWithClock(client);
-    let injected = false;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'BatchExecuteStatementCommand' && !injected) {
-          injected = true;
-          // The server wrote it; claiming it again must find this same delivery's claim: leaseHeld, never run twice.
-          (result.output as BatchExecuteStatementCommandOutput).Responses![1] = { Error: { Code: 'ThrottlingError', Message: 'injected' } };
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'throttleOneStatement' },
-    );
-    const results = await settled(
-      store.claimMany([
-        { key: 'acme#t#one', request: claimAs('m1') },
-        { key: 'acme#t#two', request: claimAs('m2') },
-        { key: 'acme#t#three', request: claimAs('m3') },
-      ]),
-    );
-    assert.ok(injected);
-    assert.deepEqual(results[0], { kind: 'claimed' });
-    assert.equal((results[1] as ClaimResult).kind, 'leaseHeld');
-    assert.deepEqual(results[2], { kind: 'claimed' });
-    client.middlewareStack.remove('throttleOneStatement');
-  });
-}
+test('a statement throttled within the batch is claimed again alone (fault injected: a server does not throttle one statement)', async () => {
+  const client = ddbLocal().dynamodb;
+  const { store } = await storeWithClock(client);
+  let injected = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'BatchExecuteStatementCommand' && !injected) {
+        injected = true;
+        // The server wrote it; claiming it again must find this same delivery's claim: leaseHeld, never run twice.
+        (result.output as BatchExecuteStatementCommandOutput).Responses![1] = { Error: { Code: 'ThrottlingError', Message: 'injected' } };
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'throttleOneStatement' },
+  );
+  const results = await settled(
+    store.claimMany([
+      { key: 'acme#t#one', request: claimAs('m1') },
+      { key: 'acme#t#two', request: claimAs('m2') },
+      { key: 'acme#t#three', request: claimAs('m3') },
+    ]),
+  );
+  assert.ok(injected);
+  assert.deepEqual(results[0], { kind: 'claimed' });
+  assert.equal((results[1] as ClaimResult).kind, 'leaseHeld');
+  assert.deepEqual(results[2], { kind: 'claimed' });
+  client.middlewareStack.remove('throttleOneStatement');
+});

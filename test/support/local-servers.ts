@@ -53,7 +53,7 @@ export interface DynamoDbLocalFixture {
   readonly dynamodb: DynamoDBClient;
 }
 
-/** DynamoDB Local for the suite. Check `dynamoDbLocalUnavailableReason()` first and skip the suite when it says so. */
+/** DynamoDB Local for the suite; without Java the suite fails with JavaUnavailableError, saying what to install. */
 export function withDynamoDbLocal(options: DynamoDbLocalOptions = {}): () => DynamoDbLocalFixture {
   return fixture(
     async () => {
