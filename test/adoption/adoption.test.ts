@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,14 @@ import { offlineInstall } from './offline-install.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
-/** The app's processes run as an app's would: without this repo's source condition (NODE_OPTIONS) or telemetry. */
+/**
+ * The app's processes run as an app's would: without this repo's NODE_OPTIONS, without
+ * telemetry, and outside this test run (with NODE_TEST_CONTEXT set, the app's own
+ * `node --test` would report to this runner instead of printing).
+ */
 const APP_ENV: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
 delete APP_ENV.NODE_OPTIONS;
+delete APP_ENV.NODE_TEST_CONTEXT;
 
 /** What `tasklanes init` writes. */
 const STARTER_FILES = [
@@ -104,8 +109,14 @@ test('the tarball holds what an app needs, and not the tests, bench or docs scre
 });
 
 test('an app from `tasklanes init` installs the tarball offline, typechecks, and passes its own tests', async () => {
-  // The packaged CLI, on the app's Node, from the tarball unpacked by npm exec: no tsx, no repo.
-  await run('npm', ['exec', '--offline', '--yes', `--package=${tarball}`, '--', 'tasklanes', 'init', app], { cwd: work, env: APP_ENV });
+  // What `npx tasklanes init` does, offline: install the package in a folder of its own, run its bin
+  // (compiled, on the app's Node: no tsx, no repo).
+  const bootstrap = join(work, 'npx');
+  await mkdir(bootstrap);
+  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  await writeFile(join(bootstrap, 'package.json'), JSON.stringify({ name: 'npx', version: '1.0.0', dependencies: { tasklanes: `^${version}` } }));
+  await offlineInstall(bootstrap, tarball, ROOT, APP_ENV);
+  await run(join(bootstrap, 'node_modules', '.bin', 'tasklanes'), ['init', app], { cwd: work, env: APP_ENV });
   assert.deepEqual(await listFiles(app), STARTER_FILES);
   // A type of the app's own, in its own file: nothing in tasklanes changes.
   await writeFile(join(app, 'src/tasks/invoice-send.ts'), INVOICE_TASK);
@@ -135,7 +146,8 @@ test("cdk synth runs offline: one bundle, with the app's task types and without 
 
 test('`tasklanes dev` runs the tasks the packaged publisher sends; an unknown type is dead-lettered with its reason', async () => {
   await writeFile(join(app, 'publish.ts'), PUBLISH_SCRIPT.replace("'../src/definition.ts'", "'./src/definition.ts'"));
-  const dev = spawn('npx', ['tasklanes', 'dev'], { cwd: app, env: APP_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The bin `npx tasklanes` runs, started directly: npm exec does not pass a lone SIGINT on to it (a terminal's Ctrl-C reaches both).
+  const dev = spawn(join(app, 'node_modules', '.bin', 'tasklanes'), ['dev'], { cwd: app, env: APP_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const seen = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
