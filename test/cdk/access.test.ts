@@ -105,7 +105,11 @@ describe('outputs', () => {
     template.hasOutput(stackOutputKey.publisherPolicyArn, { Value: { Ref: logicalId(stack.tasklanes.publisherPolicy.policy) } });
   });
 
-  test('nothing else: five per lane plus four', () => {
-    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * stack.tasklanes.lanes.length + 4);
+  test('the lane names, in definition order, for readers without the definition', () => {
+    template.hasOutput('LaneNames', { Value: 'critical,notifications,bulk,default' });
+  });
+
+  test('nothing else: five per lane plus five', () => {
+    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * 4 + 5);
   });
 });

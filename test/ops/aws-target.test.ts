@@ -108,6 +108,22 @@ describe('AWS target', () => {
     assert.throws(() => target.queues('beta'), UnknownLaneError);
   });
 
+  it('finds the lanes in the LaneNames output when the caller names none (the CLI has no definition)', async () => {
+    const { aws } = clients({ outputs: { ...outputsOf('alpha'), LaneNames: 'alpha' } });
+    const target = await createAwsTarget({ stackName: 'tasklanes', clients: aws });
+    assert.deepEqual(target.lanes, ['alpha']);
+    assert.equal(target.queues('alpha').queueUrl, stack().resources.lanes.alpha!.queueUrl);
+  });
+
+  it('a stack without LaneNames (deployed by 0.1.0) is named as such when the caller names no lanes', async () => {
+    const { aws } = clients({ outputs: outputsOf('alpha') });
+    await assert.rejects(createAwsTarget({ stackName: 'tasklanes', clients: aws }), (error: Error) => {
+      assert.ok(error instanceof StackOutputMissingError);
+      assert.equal(error.message, 'stack tasklanes has no output LaneNames: was it deployed by tasklanes 0.2 or later?');
+      return true;
+    });
+  });
+
   describe('a stack that does not exist', () => {
     let cloudformation: FakeCloudFormation;
     before(async () => {

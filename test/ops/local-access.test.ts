@@ -180,7 +180,7 @@ describe('the local stack answers only its user', () => {
     assert.equal(
       run.stderr.trim(),
       `tasklanes pause: the local stack at ${dashboard.url} refused the control token from ${otherRun}: the token did not match, so the file belongs to another run; ` +
-        'restart `npm start`, or pass --state-file of the run you mean',
+        'restart the local run (`tasklanes dev`, `npm start`), or pass --state-file of the run you mean',
     );
     assert.equal(await consumerEnabled(), true);
   });
@@ -194,7 +194,7 @@ describe('the local stack answers only its user', () => {
       assert.equal(
         run.stderr.trim(),
         `tasklanes pause: ${stateFile} is open to other users (mode 0${wide.toString(8)}, expected 0600): it holds the local stack's control token; ` +
-          `\`chmod 0600 ${stateFile}\` if you trust its content, or stop \`npm start\` and start it again (it writes the file 0600)`,
+          `\`chmod 0600 ${stateFile}\` if you trust its content, or stop the local run (\`tasklanes dev\`, \`npm start\`) and start it again (it writes the file 0600)`,
       );
       await assert.rejects(readStateFile(stateFile), StateFileModeError);
     }

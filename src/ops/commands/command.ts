@@ -49,7 +49,7 @@ export const TARGET_OPTIONS = {
 /** The options of a command without a target. */
 export const HELP_OPTION = { help: TARGET_OPTIONS.help } as const satisfies OptionSpec;
 
-export const TARGET_HELP = `Target (default: the local stack \`npm start\` runs):
+export const TARGET_HELP = `Target (default: the local stack \`tasklanes dev\` or \`npm start\` runs):
   --stack <name>        a deployed stack: queue URLs from its CloudFormation outputs,
                         credentials and region from the usual AWS chain
   --region <region>     AWS region (default: AWS_REGION or your profile's)

@@ -80,7 +80,7 @@ export function httpControl(access: ControlAccess, stateFile: string): LocalCont
     if (response.status === 403 && refusedCheck(text) === 'token') {
       throw new LocalControlError(
         `the local stack at ${access.url} refused the control token from ${stateFile}: the token did not match, so the file belongs to another run; ` +
-          `restart \`npm start\`, or pass --state-file of the run you mean`,
+          `restart the local run (\`tasklanes dev\`, \`npm start\`), or pass --state-file of the run you mean`,
       );
     }
     if (!response.ok) throw new LocalControlError(`${method} ${path}: ${response.status} ${text}`);

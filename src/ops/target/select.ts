@@ -1,6 +1,7 @@
 /**
  * Which target a command works on: the stack named with `--stack` (AWS),
- * otherwise the local stack that `npm start` is running, found through its
+ * otherwise the local stack that `tasklanes dev` (or the demo's `npm start`)
+ * is running, found through its
  * state file. Never silently AWS: without `--stack` and without a local
  * stack, it is an error. The state file is refused when other users can
  * read or write it (it holds the control token).
@@ -28,10 +29,10 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
   const path = selection.stateFile ?? DEFAULT_STATE_FILE;
   const state = await readStateFile(path);
   if (!state) {
-    throw new NoTargetError(`no local stack is running (no live ${path}; start one with \`npm start\`), and no --stack was given for AWS`);
+    throw new NoTargetError(`no local stack is running (no live ${path}; start one with \`tasklanes dev\`), and no --stack was given for AWS`);
   }
   if (!state.control) {
-    throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`npm start\``);
+    throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`tasklanes dev\``);
   }
   const sqs = createSqsClient(state.sqsEndpoint, state.region);
   return createLocalTarget({

@@ -49,7 +49,7 @@ export class StateFileModeError extends StateFileError {
   ) {
     super(
       `${path} is open to other users (mode ${octal(mode)}, expected ${octal(STATE_FILE_MODE)}): it holds the local stack's control token; ` +
-        `\`chmod ${octal(STATE_FILE_MODE)} ${path}\` if you trust its content, or stop \`npm start\` and start it again (it writes the file ${octal(STATE_FILE_MODE)})`,
+        `\`chmod ${octal(STATE_FILE_MODE)} ${path}\` if you trust its content, or stop the local run (\`tasklanes dev\`, \`npm start\`) and start it again (it writes the file ${octal(STATE_FILE_MODE)})`,
     );
   }
 }
