@@ -2,7 +2,7 @@
  * Figure 3: each Lambda bundle's size and the time a fresh Node process
  * takes to import it (what the Lambda init phase pays before the first
  * event). tasklanes' entry is bundled with the stack's own options
- * (cdk/lib/consumer-bundling.ts, translated to esbuild's API as CDK does);
+ * (src/cdk/consumer-bundling.ts, translated to esbuild's API as CDK does);
  * the peer's entry with the same options.
  */
 import { execFile } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Lambda entry of the peer (peer/consumer.ts), bundled beside tasklanes'
- * `functions/handlers/lane.ts` for the package size and cold init figure.
+ * `demo/handler.ts` for the package size and cold init figure.
  * Clients and the idempotent wrapper are built at init, as AWS recommends.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

@@ -1,7 +1,7 @@
 /**
  * The numbers the lane alarms compare against, shared by the stack's
- * CloudWatch alarms (cdk/lib/alarms.ts) and the local alarm evaluator
- * (local/alarms.ts), so both page at the same point. Pure data and
+ * CloudWatch alarms (src/cdk/alarms.ts) and the local alarm evaluator
+ * (src/local/alarms.ts), so both page at the same point. Pure data and
  * arithmetic: no aws-cdk-lib here.
  */
 import { FAILURE_OUTCOMES, type Outcome } from './metrics.ts';
@@ -24,7 +24,7 @@ export const LANE_ALARM_NAMES = [
 
 export type LaneAlarmName = (typeof LANE_ALARM_NAMES)[number];
 
-/** Thresholds of the alarms; evaluation windows are fixed per alarm in `cdk/lib/alarms.ts`, with the reason. */
+/** Thresholds of the alarms; evaluation windows are fixed per alarm in `src/cdk/alarms.ts`, with the reason. */
 export interface AlarmOptions {
   /** Page when more than this percentage of a lane's tasks expired (deadline passed, never run). Default 5. */
   readonly expiredRatePercent: number;

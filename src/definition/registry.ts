@@ -1,7 +1,7 @@
 /**
  * Builds a checked definition from lanes and task types: applies lane
  * defaults to each type and rejects inconsistent definitions at load time
- * (synth, cold start, `npm start`) rather than at the first message.
+ * (synth, cold start, `tasklanes dev`, `npm start`) rather than at the first message.
  */
 import type { ZodType } from 'zod';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';

@@ -1,6 +1,6 @@
 /**
  * Types of the one definition of lanes and task types. Imported by cdk/,
- * functions/ and the local runner; must never import aws-cdk-lib.
+ * src/cdk, src/runtime, src/publisher and the local run; must never import aws-cdk-lib.
  */
 import type { z } from 'zod';
 import type { TaskEnvelope } from './envelope.ts';

@@ -1,6 +1,6 @@
 /**
  * The stack's lane alarms, evaluated against a running local stack with the
- * same thresholds (functions/definition/alarm-thresholds.ts): queue age,
+ * same thresholds (src/definition/alarm-thresholds.ts): queue age,
  * dead letters and backlog from the in-process queues (queue-stats.ts), the
  * outcome rates and the heartbeat alarms from an OutcomeRecorder's events.
  *

@@ -1,4 +1,4 @@
-/** dynalite ships no types; only what local/servers.ts uses is declared. */
+/** dynalite ships no types; only what src/local/servers.ts uses is declared. */
 declare module 'dynalite' {
   import type { Server } from 'node:http';
 

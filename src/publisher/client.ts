@@ -82,7 +82,7 @@ const toIso = (value: Date | string) => (value instanceof Date ? value : new Dat
 
 /**
  * `new Publisher({ definition })` takes any type name and payload;
- * `new Publisher<TaskPayloads>({ definition })` (see functions/tasks/index.ts)
+ * `new Publisher<TaskPayloads>({ definition })` (the demo's in demo/tasks/index.ts; an app: `PayloadsOf<typeof TASK_TYPES>`)
  * also checks names and payloads at compile time.
  */
 export class Publisher<P extends PayloadMap = PayloadMap> {

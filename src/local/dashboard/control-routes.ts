@@ -1,7 +1,7 @@
 /**
  * The local control API (`/api/control/...`): how the ops CLI, in its own
  * process, reaches the pollers and the in-process queue stats of the
- * `npm start` process. Paths are shared with the client (ops/target/control-client.ts).
+ * `npm start` process. Paths are shared with the client (src/ops/target/control-client.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { CONTROL_PATHS, type ConsumerState } from '../../ops/target/control-client.ts';

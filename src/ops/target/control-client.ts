@@ -1,6 +1,6 @@
 /**
  * The CLI's side of the local control API that the dashboard server of
- * `npm start` serves on 127.0.0.1 (local/dashboard/control-routes.ts): queue
+ * `tasklanes dev` and `npm start` serve on 127.0.0.1 (src/local/dashboard/control-routes.ts): queue
  * stats and pausing, done inside the process that runs the pollers. Every
  * request carries the run's control token (from the state file); the
  * server refuses a state-changing one without it.
@@ -8,7 +8,7 @@
 import { LocalControlError } from '../errors.ts';
 import type { LocalControl } from './local.ts';
 
-/** A local queue's numbers as CloudWatch reports them for SQS (local/queue-stats.ts reads them). */
+/** A local queue's numbers as CloudWatch reports them for SQS (src/local/queue-stats.ts reads them). */
 export interface QueueStats {
   /** Ready to be received (CloudWatch's ApproximateNumberOfMessagesVisible). */
   readonly visible: number;
