@@ -16,11 +16,20 @@ export const ENVELOPE_VERSION = 1;
  */
 const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
 
+/**
+ * The tenant is also the message's SQS `MessageGroupId`, which SQS accepts
+ * only as A-Z, a-z, 0-9 and the ASCII punctuation !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~
+ * (no space, nothing beyond ASCII). `#` is left out: it separates the parts
+ * of a dedup key, so no tenant's keys can run into another's (incident 003).
+ * An ASCII-only tenant is well-formed Unicode by construction.
+ */
+const TENANT_CHARACTERS = /^[A-Za-z0-9!"$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
+
 export const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
   id: wellFormed(z.string().min(1).max(128)),
   type: wellFormed(z.string().min(1).max(80)),
-  tenant: wellFormed(z.string().min(1).max(128).regex(/^[^#]+$/, 'must not contain "#"')),
+  tenant: z.string().min(1).max(128).regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
   dedupKey: wellFormed(z.string().min(1).max(512)).optional(),
   createdAt: z.iso.datetime({ offset: true }),
   notAfter: z.iso.datetime({ offset: true }).optional(),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../src/ops/target/local-clients.ts';
 import { MAX_MESSAGE_BYTES } from '../../src/definition/limits.ts';
 import {
@@ -79,6 +79,29 @@ describe('publish', () => {
     await assert.rejects(client.publish('test.ok', { n: 1 }, { tenant: 'acme', dedupKey: 'x'.repeat(MAX_MESSAGE_BYTES) }), InvalidTaskError);
     await assert.rejects(publisher({ sqs, queueUrls: {} }).publish('test.ok', {}, { tenant: 'acme' }), MissingQueueUrlError);
     assert.equal(calls.size, 0, 'no request reached SQS');
+  });
+
+  test('tenant: what SQS accepts as a MessageGroupId, but "#"; the consumer accepts what the publisher sends', async () => {
+    const stack = local();
+    const sqs = createSqsClient(stack.servers.sqsEndpoint, stack.servers.region);
+    const calls = countCommands(sqs);
+    const client = publisher({ sqs });
+    // Every character SQS allows in a MessageGroupId except "#": A-Z, a-z, 0-9 and 31 of the 32 ASCII punctuation characters.
+    const everyAllowed = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!"$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+    for (const tenant of [everyAllowed, 'x'.repeat(128), '!', '~']) {
+      await client.publish('test.isolated-ok', {}, { tenant });
+      const [message] = await receiveAll('isolated');
+      assert.equal(message!.Attributes?.MessageGroupId, tenant);
+      assert.equal(parseTask(message!.Body!, testDefinition).envelope.tenant, tenant);
+      await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: stack.resources.lanes.isolated!.queueUrl, ReceiptHandle: message!.ReceiptHandle! }));
+    }
+    const sentBefore = calls.get('SendMessageCommand');
+    const rule = { name: 'InvalidTaskError', message: 'invalid task: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)' };
+    for (const tenant of ['acmé-日本', 'acme corp', 'acme#eu', 'tab\there', 'del\x7f']) {
+      await assert.rejects(client.publish('test.ok', {}, { tenant }), rule, tenant);
+    }
+    await assert.rejects(client.publish('test.ok', {}, { tenant: 'x'.repeat(129) }), { name: 'InvalidTaskError', message: /^invalid task: tenant: Too big/ });
+    assert.equal(calls.get('SendMessageCommand'), sentBefore, 'no rejected tenant reached SQS');
   });
 
   test('an oversize message is rejected with its size before calling SQS', async () => {

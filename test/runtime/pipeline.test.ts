@@ -115,6 +115,8 @@ describe('bad input goes to the DLQ at once with a reason, and the consumer keep
     ['unknown type', envelope({ type: 'test.nope' }), /unknown task type "test.nope"/],
     ['wrong payload schema', envelope({ type: 'test.flaky', payload: { failTimes: 'many' } }), /invalid payload for "test.flaky": failTimes/],
     ['missing tenant', JSON.stringify({ v: 1, id: randomUUID(), type: 'test.ok', createdAt: new Date().toISOString(), payload: {} }), /tenant/],
+    // Sent without a MessageGroupId, which SQS would refuse for this tenant: the consumer holds the publisher's rule.
+    ['a tenant SQS refuses as a MessageGroupId', envelope({ type: 'test.ok', tenant: 'acmé-日本' }), /^invalid envelope: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#"/],
     ['bad createdAt', envelope({ type: 'test.ok', createdAt: 'yesterday' }), /createdAt/],
     ['a task of another lane', envelope({ type: 'test.isolated-ok' }), /belongs to lane "isolated"/],
   ];
