@@ -18,8 +18,10 @@ import {
   type LaneAlarmName,
   RATE_ALARMS,
 } from '../definition/alarm-thresholds.ts';
+import { stackOutputKey } from '../definition/stack-outputs.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import type { Lane } from './lane.ts';
+import { LaneMappingMetrics } from './mapping-metrics.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -37,6 +39,10 @@ const MISSING_SQS = {
 /** No invocations or no tasks: nothing failed, nothing to rate. */
 const MISSING_NO_INVOCATIONS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no invocations, nothing failed.' };
 const MISSING_NO_TASKS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no tasks in the window, no rate.' };
+const MISSING_NO_FILTER = {
+  treat: TreatMissingData.NOT_BREACHING,
+  text: 'Missing data is OK: Lambda publishes FilteredOutEventCount only for a mapping with filter criteria, and tasklanes sets none.',
+};
 const MISSING_HEARTBEAT = {
   treat: TreatMissingData.BREACHING,
   text: 'Missing data is breaching: a heartbeat that never succeeds writes no data point, and that silence is what this alarm exists for.',
@@ -77,6 +83,7 @@ export class LaneAlarms extends Construct {
     const { lane, options } = props;
     const name = lane.definition.name;
     const tasks = new LaneTaskMetrics(props.metricsNamespace, name);
+    const mapping = new LaneMappingMetrics(lane);
     const ratePeriod = Duration.minutes(options.ratePeriodMinutes);
     const backlog = backlogThreshold(options, lane.definition, lane.maxTaskTimeoutSeconds);
 
@@ -141,6 +148,26 @@ export class LaneAlarms extends Construct {
         datapointsToAlarm: 2,
         description: `Lane ${name}: Lambda throttles the consumer, so tasks wait. The lane caps itself at ${lane.definition.maxConcurrency} concurrent invocations, so the account's concurrency is exhausted (or a reserved concurrency was set by hand). First: check the account's ConcurrentExecutions; raise the quota or lower maxConcurrency of other lanes.`,
         missingData: MISSING_NO_INVOCATIONS,
+      },
+      {
+        // Five-minute windows, two of three: a batch's retries and its failed invoke may land in neighbouring windows.
+        id: 'InvokeFailures',
+        metric: mapping.wholeInvocationFailures(tasks, Duration.minutes(5), 'records of failed invocations'),
+        threshold: options.invokeFailures,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `Lane ${name}: the event source mapping could not get records through the consumer as a whole invocation (its FailedInvokeEventCount beyond the records the consumer reported for a retry). Those records come back after the visibility timeout, burn receive counts, and reach the DLQ without a tasklanes-reason once maxReceiveCount (${lane.definition.maxReceiveCount}) is spent. First: if ConsumerErrors fires too, the consumer crashes or times out (its log group); if not, Lambda could not invoke it: check the mapping's LastProcessingResult, the function's state, its role and throttles.`,
+        missingData: MISSING_NO_INVOCATIONS,
+      },
+      {
+        // For SQS the mapping deletes a record that fails its filter criteria: a task gone without a trace, so the first one pages.
+        id: 'MappingDropped',
+        metric: mapping.metric('filteredOut', Duration.minutes(5)),
+        threshold: 0,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        description: `Lane ${name}: the event source mapping filtered out tasks, and for SQS that deletes them without running them or counting an outcome. tasklanes sets no filter criteria, so someone added them to the mapping by hand. First: remove the FilterCriteria from the lane's event source mapping (the stack output ${stackOutputKey.eventSourceMappingUuid(name)}), then ask the publishers to republish what was lost in the window.`,
+        missingData: MISSING_NO_FILTER,
       },
       ...RATE_ALARMS.map((spec) => rate(spec.alarm, spec.outcomes, options[spec.option], `${spec.what}. ${spec.firstStep}`)),
       ...(props.heartbeat ? heartbeatAlarms(lane, tasks, props.heartbeat, options) : []),

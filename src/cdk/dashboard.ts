@@ -9,6 +9,7 @@ import { OUTCOMES, TIMED_OUT } from '../definition/metrics.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import { heartbeatDelayThresholdMs } from '../definition/alarm-thresholds.ts';
 import type { Lane } from './lane.ts';
+import { LaneMappingMetrics } from './mapping-metrics.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
 const PERIOD = Duration.minutes(1);
@@ -45,6 +46,7 @@ export class TasklanesDashboard extends Construct {
 
 function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType | undefined): IWidget[] {
   const { name, description, queueAgeAlarmSeconds } = lane.definition;
+  const mapping = new LaneMappingMetrics(lane);
   const graph = (title: string, props: Omit<ConstructorParameters<typeof GraphWidget>[0], 'title'>) =>
     new GraphWidget({ title: `${name}: ${title}`, width: WIDTH, height: HEIGHT, ...props });
   return [
@@ -73,6 +75,10 @@ function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTask
         lane.consumer.metricThrottles({ period: PERIOD, statistic: 'Sum', label: 'consumer throttles' }),
         tasks.count(TIMED_OUT, PERIOD),
       ],
+    }),
+    // What the mapping did with the records, beside what the consumer counted: a gap between them is a loss or a failed invoke.
+    graph('event source mapping (records)', {
+      left: (['polled', 'invoked', 'deleted', 'failedInvoke', 'filteredOut'] as const).map((name) => mapping.metric(name, PERIOD)),
     }),
     ...(heartbeat
       ? [

@@ -5,7 +5,7 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, MetricType, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -109,6 +109,8 @@ export class Lane extends Construct {
       maxBatchingWindow: Duration.seconds(lane.maxBatchingWindowSeconds),
       reportBatchItemFailures: true,
       maxConcurrency: lane.maxConcurrency,
+      // The mapping's own counts (mapping-metrics.ts): a record it drops or an invoke that fails shows nowhere else.
+      metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
     });
     this.consumer.addEventSource(this.eventSource);
   }

@@ -14,6 +14,8 @@ export const LANE_ALARM_NAMES = [
   'Backlog',
   'ConsumerErrors',
   'ConsumerThrottles',
+  'InvokeFailures',
+  'MappingDropped',
   'ExpiredRate',
   'CoalescedRate',
   'DuplicateRate',
@@ -23,6 +25,13 @@ export const LANE_ALARM_NAMES = [
 ] as const;
 
 export type LaneAlarmName = (typeof LANE_ALARM_NAMES)[number];
+
+/**
+ * Alarms on what only the Lambda service measures (the function's errors and
+ * throttles, the event source mapping's counts): the local evaluator has no
+ * counterpart for them and leaves them out.
+ */
+export const LAMBDA_SERVICE_ALARMS: readonly LaneAlarmName[] = ['ConsumerErrors', 'ConsumerThrottles', 'InvokeFailures', 'MappingDropped'];
 
 /** Thresholds of the alarms; evaluation windows are fixed per alarm in `src/cdk/alarms.ts`, with the reason. */
 export interface AlarmOptions {
@@ -42,6 +51,12 @@ export interface AlarmOptions {
   readonly consumerErrors: number;
   /** Consumer throttles per 5 minutes above which to page. Default 0. */
   readonly consumerThrottles: number;
+  /**
+   * Records per 5 minutes whose invocation failed as a whole (the mapping's
+   * FailedInvokeEventCount beyond the consumer's own `retried` reports) above
+   * which to page. Default 0: the consumer reports every failure per record.
+   */
+  readonly invokeFailures: number;
   /** Visible messages per lane above which to page; lanes not listed use `defaultBacklogThreshold`. */
   readonly backlogMessages: Readonly<Record<string, number>>;
   /**
@@ -61,6 +76,7 @@ export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
   rateMinimumTasks: 10,
   consumerErrors: 0,
   consumerThrottles: 0,
+  invokeFailures: 0,
   backlogMessages: {},
   heartbeatMissingIntervals: 3,
 };

@@ -8,8 +8,9 @@
  * periods: queue alarms read the queue now, rate and heartbeat alarms the
  * latest window of the stack alarm's length. Heartbeat windows follow the
  * local scheduler's clock, so a fast-forwarded run misses its heartbeats as
- * fast as it schedules them. ConsumerErrors and ConsumerThrottles have no
- * local counterpart (no Lambda service, nothing to throttle) and are left out.
+ * fast as it schedules them. The alarms on what only the Lambda service
+ * measures (LAMBDA_SERVICE_ALARMS: the consumer's errors and throttles, the
+ * event source mapping's counts) have no local counterpart and are left out.
  */
 import {
   backlogThreshold,

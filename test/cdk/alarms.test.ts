@@ -26,6 +26,15 @@ function alarm(lane: string, id: string): Record<string, any> {
   return found[0].Properties;
 }
 
+/** Logical ID of the lane's event source mapping: the one reading the lane's queue. */
+function esmLogicalId(lane: (typeof stack.tasklanes.lanes)[number]): string {
+  const found = Object.entries(resources).filter(
+    ([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [logicalId(lane.queue), 'Arn'] }),
+  );
+  assert.equal(found.length, 1);
+  return found[0]![0];
+}
+
 const GT = 'GreaterThanThreshold';
 const LT = 'LessThanThreshold';
 type Row = readonly [
@@ -39,7 +48,9 @@ type Row = readonly [
 
 /**
  * Per lane and alarm. Common to every lane: DeadLetters above 0; consumer
- * errors above 0 per minute and throttles above 0 per 5 minutes; the rates
+ * errors above 0 per minute and throttles above 0 per 5 minutes; records of
+ * failed invocations above 0 per 5 minutes, 2 of 3; any record the mapping
+ * filtered out, in one 5-minute window; the rates
  * over 5-minute windows, 2 of 3 breaching: expired 5 %, coalesced 25 %,
  * duplicate 3 % (overridden from 10), failure 10 %; HeartbeatMissing when
  * fewer than 1 success in each of 3 one-minute intervals. Per lane: QueueAge
@@ -54,6 +65,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     Backlog: [1_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
     ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    InvokeFailures: [0, GT, 'notBreaching', 3, 2, 300],
+    MappingDropped: [0, GT, 'notBreaching', 1, 1, 300],
     ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
     CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
     DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
@@ -68,6 +81,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     Backlog: [2_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
     ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    InvokeFailures: [0, GT, 'notBreaching', 3, 2, 300],
+    MappingDropped: [0, GT, 'notBreaching', 1, 1, 300],
     ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
     CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
     DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
@@ -82,6 +97,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     Backlog: [42, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
     ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    InvokeFailures: [0, GT, 'notBreaching', 3, 2, 300],
+    MappingDropped: [0, GT, 'notBreaching', 1, 1, 300],
     ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
     CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
     DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
@@ -96,6 +113,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     Backlog: [6_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
     ConsumerThrottles: [0, GT, 'notBreaching', 3, 2, 300],
+    InvokeFailures: [0, GT, 'notBreaching', 3, 2, 300],
+    MappingDropped: [0, GT, 'notBreaching', 1, 1, 300],
     ExpiredRate: [5, GT, 'notBreaching', 3, 2, 300],
     CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
     DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
@@ -124,14 +143,14 @@ function periodOf(a: Record<string, any>): number {
   return [...periods][0];
 }
 
-test('the demo\'s four lanes; one topic; exactly the 44 alarms listed, nothing else', () => {
+test('the demo\'s four lanes; one topic; exactly the 52 alarms listed, nothing else', () => {
   assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), LANES);
   assert.equal(countByType(template)['AWS::SNS::Topic'], 1);
   const names = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName as string);
   const expected = Object.entries(EXPECTED).flatMap(([lane, alarms]) => Object.keys(alarms).map((id) => `Tasklanes-${lane}-${id}`));
-  assert.equal(expected.length, 44);
+  assert.equal(expected.length, 52);
   assert.deepEqual(names.sort(), expected.sort());
 });
 
@@ -194,6 +213,36 @@ for (const lane of stack.tasklanes.lanes) {
         assert.equal(a.Statistic, 'Sum');
         assert.deepEqual(a.Dimensions, [{ Name: 'FunctionName', Value: { Ref: logicalId(lane.consumer) } }]);
       }
+    });
+
+    test('mapping alarms watch this lane\'s event source mapping: failed invokes beyond the consumer\'s retries, filtered-out records', () => {
+      const esm = { Ref: esmLogicalId(lane) };
+      // A labelled metric is rendered as one MetricStat query rather than the flat fields.
+      const dropped = alarm(name, 'MappingDropped').Metrics as Record<string, any>[];
+      assert.deepEqual(
+        dropped.map((q) => q.MetricStat),
+        [{ Metric: { Namespace: 'AWS/Lambda', MetricName: 'FilteredOutEventCount', Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }] }, Stat: 'Sum', Period: 300 }],
+      );
+
+      const queries = alarm(name, 'InvokeFailures').Metrics as Record<string, any>[];
+      const stats = Object.fromEntries(queries.filter((q) => q.MetricStat).map((q) => [q.Id, q.MetricStat]));
+      assert.deepEqual(stats, {
+        failedInvoke: {
+          Metric: { Namespace: 'AWS/Lambda', MetricName: 'FailedInvokeEventCount', Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }] },
+          Stat: 'Sum',
+          Period: 300,
+        },
+        retried: {
+          Metric: { Namespace: 'tasklanes', MetricName: 'TaskRetried', Dimensions: [{ Name: 'lane', Value: name }, { Name: 'outcome', Value: 'retried' }] },
+          Stat: 'Sum',
+          Period: 300,
+        },
+      });
+      const expressions = Object.fromEntries(queries.filter((q) => q.Expression).map((q) => [q.Id, [q.Expression, q.ReturnData ?? true]]));
+      assert.deepEqual(expressions, {
+        difference: ['FILL(failedInvoke, 0) - FILL(retried, 0)', false],
+        expr_1: ['IF(difference > 0, difference, 0)', true],
+      });
     });
 
     test('heartbeat alarms watch this lane\'s heartbeat type: its successes per one-minute interval, its latency', () => {
@@ -303,7 +352,7 @@ describe('dashboard', () => {
 
   for (const lane of stack.tasklanes.lanes) {
     const name = lane.definition.name;
-    test(`lane ${name}: depth, age, DLQ depth, throughput by outcome, duration percentiles, errors`, () => {
+    test(`lane ${name}: depth, age, DLQ depth, throughput by outcome, duration percentiles, errors, the mapping's records`, () => {
       const queue = marker({ 'Fn::GetAtt': [logicalId(lane.queue), 'QueueName'] });
       const dlq = marker({ 'Fn::GetAtt': [logicalId(lane.deadLetterQueue), 'QueueName'] });
       const fn = marker({ Ref: logicalId(lane.consumer) });
@@ -331,6 +380,13 @@ describe('dashboard', () => {
         `AWS/Lambda Throttles FunctionName ${fn}`,
         `tasklanes TaskTimedOut lane ${name} outcome timedOut`,
       ]);
+      const esm = marker({ Ref: esmLogicalId(lane) });
+      assert.deepEqual(
+        metrics(graph(`${name}: event source mapping (records)`)),
+        ['PolledEventCount', 'InvokedEventCount', 'DeletedEventCount', 'FailedInvokeEventCount', 'FilteredOutEventCount'].map(
+          (metric) => `AWS/Lambda ${metric} EventSourceMappingUUID ${esm}`,
+        ),
+      );
     });
 
     test(`lane ${name}: heartbeat successes (left) and latency (right), with the delay alarm's threshold`, () => {

@@ -101,7 +101,7 @@ for (const { lane, built } of lanes) {
       assert.equal(resource(template, logGroup).Properties.RetentionInDays, DEFAULT_OPTIONS.consumer.logRetention);
     });
 
-    test('event source: batch size, batching window, partial batch responses and maximum concurrency from the definition', () => {
+    test('event source: batch size, batching window, partial batch responses and maximum concurrency from the definition; the mapping\'s EventCount metrics on', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: arnOf(built.queue),
         FunctionName: { Ref: logicalId(built.consumer) },
@@ -109,6 +109,7 @@ for (const { lane, built } of lanes) {
         MaximumBatchingWindowInSeconds: lane.maxBatchingWindowSeconds,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: lane.maxConcurrency },
+        MetricsConfig: { Metrics: ['EventCount'] },
       });
     });
   });

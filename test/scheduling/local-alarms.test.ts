@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DEFAULT_ALARM_OPTIONS, LANE_ALARM_NAMES, heartbeatMissingWindowMs } from '../../src/definition/alarm-thresholds.ts';
+import { DEFAULT_ALARM_OPTIONS, LAMBDA_SERVICE_ALARMS, LANE_ALARM_NAMES, heartbeatMissingWindowMs } from '../../src/definition/alarm-thresholds.ts';
 import type { Outcome } from '../../src/definition/metrics.ts';
 import { LocalAlarmEvaluator, type LocalAlarmState } from '../../src/local/alarms.ts';
 import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
@@ -35,7 +35,7 @@ test('a quiet lane: the stack\'s alarms by their names, all OK, heartbeats not y
   const states = await evaluator().evaluate();
   assert.deepEqual(
     states.map((s) => s.alarm),
-    LANE_ALARM_NAMES.filter((name) => name !== 'ConsumerErrors' && name !== 'ConsumerThrottles'),
+    LANE_ALARM_NAMES.filter((name) => !LAMBDA_SERVICE_ALARMS.includes(name)),
   );
   for (const s of states.filter((s) => s.alarm !== 'HeartbeatMissing')) assert.equal(s.state, 'OK', s.alarm);
   assert.equal(stateOf(states, 'HeartbeatMissing').state, 'INSUFFICIENT_DATA');
