@@ -9,15 +9,20 @@
  *             + dead-lettered (in a DLQ now) + dropped (by an operator)
  *
  * with every published message settled exactly once (lost = 0), no task id
- * and no dedup key run to completion twice (run twice = 0), and the metric
- * counters equal to the ledger. It also renders the scenario's row of the
- * table in docs/reliability.md.
+ * and no dedup key run to completion twice (run twice = 0), the metric
+ * counters equal to the ledger, and the claims sent the way the DynamoDB
+ * backend must take them (batched on DynamoDB Local, as on AWS; single on
+ * dynalite), so a scenario that silently ran the fallback fails. It also
+ * renders the scenario's row of the table in docs/reliability.md.
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { PublishedTask } from '../../src/publisher/index.ts';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import { emptyCounts, type OutcomeCounts } from '../../src/local/outcome-recorder.ts';
+import type { DynamoDbBackend } from '../../src/local/servers.ts';
+import { claimModeOf, type ClaimMode, type ClaimWrite } from '../support/claim-writes.ts';
+import type { ConsumerChild } from '../support/consumer-child.ts';
 import type { DeadLetter } from '../support/dlq.ts';
 import { readExecutions, type Execution } from '../support/execution-log.ts';
 import type { Harness } from '../support/harness.ts';
@@ -42,6 +47,9 @@ export type Disposition = 'succeeded' | 'expired' | 'duplicate' | 'coalesced' | 
 
 export interface LedgerRow {
   readonly scenario: string;
+  readonly dynamodb: DynamoDbBackend;
+  /** How the scenario's claims went out, read off the wire (claim-writes.ts). */
+  readonly claims: ClaimMode;
   readonly published: number;
   /** Task ids whose handler ran to completion. */
   readonly executed: number;
@@ -75,6 +83,8 @@ interface Snapshot {
 /** The table's columns, in order, as docs/reliability.md prints them. */
 export const LEDGER_COLUMNS = [
   'scenario',
+  'dynamodb',
+  'claims',
   'published',
   'executed',
   'succeeded',
@@ -92,6 +102,12 @@ export const LEDGER_COLUMNS = [
 
 const SHOWN_PROBLEMS = 10;
 
+/** The claim path each backend must show: PartiQL batches where the server has PartiQL (as on AWS), else single claims. */
+export const EXPECTED_CLAIMS = { 'dynamodb-local': 'batch', dynalite: 'single' } as const satisfies Record<DynamoDbBackend, ClaimMode>;
+
+/** What a consumer outside this process reported before it ended. */
+export type RemoteReport = Pick<ConsumerChild, 'events' | 'emfLines' | 'claimWrites'>;
+
 /** Some published messages never settled: lost, or still in flight when the wait gave up. */
 export class UnsettledError extends Error {
   override readonly name = 'UnsettledError';
@@ -103,6 +119,7 @@ export class Ledger {
   private readonly entries: Entry[] = [];
   private readonly extraEvents: OutcomeEvent[] = [];
   private readonly extraEmf: string[] = [];
+  private readonly extraClaimWrites: ClaimWrite[] = [];
   private readonly started = Date.now();
 
   private constructor(
@@ -111,6 +128,7 @@ export class Ledger {
     private readonly emf: EmfCapture,
     private readonly outcomeMark: number,
     private readonly emfMark: number,
+    private readonly claimWritesMark: number,
     private readonly letterMarks: ReadonlyMap<string, number>,
   ) {}
 
@@ -118,7 +136,7 @@ export class Ledger {
   static async open(scenario: string, harness: Harness, emf: EmfCapture): Promise<Ledger> {
     const marks = new Map<string, number>();
     for (const lane of harness.stack.definition.lanes) marks.set(lane.name, (await harness.deadLetters(lane.name)).length);
-    return new Ledger(scenario, harness, emf, harness.outcomes.length, emf.mark(), marks);
+    return new Ledger(scenario, harness, emf, harness.outcomes.length, emf.mark(), harness.claimWrites.length, marks);
   }
 
   published(tasks: readonly PublishedTask[]): void {
@@ -146,10 +164,11 @@ export class Ledger {
     for (const entry of this.entries) if (entry.taskId && ids.has(entry.taskId)) entry.dropped = true;
   }
 
-  /** Outcomes and EMF documents reported by a consumer outside this process. */
-  addRemote(events: readonly OutcomeEvent[], emfLines: readonly string[]): void {
-    this.extraEvents.push(...events);
-    this.extraEmf.push(...emfLines);
+  /** Outcomes, EMF documents and claim writes reported by a consumer outside this process. */
+  addRemote(remote: RemoteReport): void {
+    this.extraEvents.push(...remote.events);
+    this.extraEmf.push(...remote.emfLines);
+    this.extraClaimWrites.push(...remote.claimWrites);
   }
 
   /** Waits until every published message is settled (an outcome, a DLQ letter read back, or dropped). */
@@ -181,6 +200,7 @@ export class Ledger {
     assert.deepEqual(problems.slice(0, SHOWN_PROBLEMS), [], `${this.scenario}: ${problems.length} accounting problem(s)`);
     assert.equal(row.lost, 0, 'lost');
     assert.equal(row.runTwice, 0, 'run twice');
+    assert.equal(row.claims, EXPECTED_CLAIMS[row.dynamodb], `claims on ${row.dynamodb}`);
     const settledTotal =
       row.succeeded + row.expired + row.duplicate + row.coalesced + row.overlapSkipped + row.deadLettered + row.dropped;
     assert.equal(settledTotal, row.published, 'published = succeeded + expired + duplicate + coalesced + overlapSkipped + DLQ + dropped');
@@ -293,6 +313,8 @@ export class Ledger {
 
     const row: LedgerRow = {
       scenario: this.scenario,
+      dynamodb: this.harness.stack.servers.dynamodbBackend,
+      claims: claimModeOf([...this.harness.claimWrites.slice(this.claimWritesMark), ...this.extraClaimWrites]),
       published: this.entries.length,
       executed: completions.size,
       ...counts,

@@ -3,8 +3,14 @@
  * incident definition with its EMF output captured, a fresh execution log,
  * the volume scale, ledgers, and the configuration of a consumer child
  * process against the same servers.
+ *
+ * Each file runs its scenarios once per DynamoDB backend
+ * (`for (const dynamodb of DYNAMODB_BACKENDS) describe(...)`, one suite each):
+ * on DynamoDB Local a batch's claims take the PartiQL path AWS runs, on
+ * dynalite the single-claim fallback; the ledger asserts which one ran.
  */
 import type { PollerTuning } from '../../src/local/poller.ts';
+import type { DynamoDbBackend } from '../../src/local/servers.ts';
 import type { LocalClientOverrides } from '../../src/ops/target/local-clients.ts';
 import type { ConsumerProcessConfig } from '../support/consumer-child.ts';
 import { EmfCapture } from '../support/emf.ts';
@@ -34,6 +40,8 @@ export const INCIDENT_SCALE = readScale();
 export const volume = (base: number): number => base * INCIDENT_SCALE;
 
 export interface IncidentSuiteOptions {
+  /** The DynamoDB the stack runs on, which decides the claim path (no default: a file runs on each backend). */
+  readonly dynamodb: DynamoDbBackend;
   /** Start the consumers at once. Default true. */
   readonly consume?: boolean;
   readonly clients?: LocalClientOverrides;
@@ -49,12 +57,13 @@ export interface IncidentSuite {
   childConfig(lane: string, clockOffsetMs?: number): ConsumerProcessConfig;
 }
 
-/** Call at the top level of a test file: registers the stack's before/after hooks. */
-export function incidentSuite(options: IncidentSuiteOptions = {}): IncidentSuite {
+/** Call at the top level of a test file's describe (one per backend): registers the stack's before/after hooks. */
+export function incidentSuite(options: IncidentSuiteOptions): IncidentSuite {
   useFreshExecutionLog();
   const emf = new EmfCapture();
   const lanes = withRunningLanes({
     definition: incidentDefinition,
+    dynamodb: options.dynamodb,
     workerEntry: INCIDENT_MODULE,
     emitMetrics: emf.writer,
     consume: options.consume,

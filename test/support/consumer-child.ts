@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import type { PollerTuning } from '../../src/local/poller.ts';
 import type { LocalEndpoints } from '../../src/ops/target/local-clients.ts';
+import type { ClaimWrite } from './claim-writes.ts';
 import { isEmfLine } from './emf.ts';
 import { TS_NODE_ARGS } from './node-args.ts';
 
@@ -33,6 +34,8 @@ export interface ConsumerProcessConfig extends LocalEndpoints {
 
 /** Key of an outcome line on stdout: `{"tasklanesOutcome": OutcomeEvent}`. */
 export const OUTCOME_LINE_KEY = 'tasklanesOutcome';
+/** Key of a claim-write line on stdout: `{"tasklanesClaimWrite": ClaimWrite}`. */
+export const CLAIM_WRITE_LINE_KEY = 'tasklanesClaimWrite';
 
 export interface ChildExit {
   readonly code: number | null;
@@ -45,6 +48,8 @@ export interface ConsumerChild {
   readonly events: readonly OutcomeEvent[];
   /** EMF documents the child wrote so far. */
   readonly emfLines: readonly string[];
+  /** The claim requests its consumer sent so far. */
+  readonly claimWrites: readonly ClaimWrite[];
   /** The child's last stderr lines. */
   readonly stderr: readonly string[];
   readonly exited: Promise<ChildExit>;
@@ -61,11 +66,13 @@ export function spawnConsumerProcess(config: ConsumerProcessConfig): ConsumerChi
   });
   const events: OutcomeEvent[] = [];
   const emfLines: string[] = [];
+  const claimWrites: ClaimWrite[] = [];
   const stderr: string[] = [];
   const output = createInterface({ input: child.stdout });
   const outputClosed = once(output, 'close');
   output.on('line', (line) => {
     if (line.startsWith(`{"${OUTCOME_LINE_KEY}":`)) events.push((JSON.parse(line) as Record<string, OutcomeEvent>)[OUTCOME_LINE_KEY]!);
+    else if (line.startsWith(`{"${CLAIM_WRITE_LINE_KEY}":`)) claimWrites.push((JSON.parse(line) as Record<string, ClaimWrite>)[CLAIM_WRITE_LINE_KEY]!);
     else if (isEmfLine(line)) emfLines.push(line);
   });
   createInterface({ input: child.stderr }).on('line', (line) => {
@@ -81,6 +88,7 @@ export function spawnConsumerProcess(config: ConsumerProcessConfig): ConsumerChi
     pid: child.pid!,
     events,
     emfLines,
+    claimWrites,
     stderr,
     exited,
     kill() {

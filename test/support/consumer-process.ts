@@ -2,8 +2,9 @@
  * A lane consumer in a process of its own, for tests that kill it: the real
  * consumer and poller against the test's local servers, configured by one
  * JSON argument (`ConsumerProcessConfig`). It writes its EMF documents to
- * stdout as Lambda does, and each outcome as a JSON line, so the test can
- * count what it reported before it died. SIGTERM stops it cleanly.
+ * stdout as Lambda does, and each outcome and each claim request
+ * (claim-writes.ts) as a JSON line, so the test can count what it reported
+ * before it died. SIGTERM stops it cleanly.
  *
  *   node --import tsx test/support/consumer-process.ts '<ConsumerProcessConfig as JSON>'
  *
@@ -14,7 +15,8 @@ import type { Definition } from '../../src/definition/registry.ts';
 import { createLaneConsumer } from '../../src/runtime/consumer.ts';
 import { createLocalClients } from '../../src/ops/target/local-clients.ts';
 import { startLanePoller } from '../../src/local/poller.ts';
-import { OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-child.ts';
+import { watchClaimWrites } from './claim-writes.ts';
+import { CLAIM_WRITE_LINE_KEY, OUTCOME_LINE_KEY, type ConsumerProcessConfig } from './consumer-child.ts';
 
 export class ConsumerProcessConfigError extends Error {
   override readonly name = 'ConsumerProcessConfigError';
@@ -28,6 +30,7 @@ async function main(argument: string | undefined): Promise<void> {
   if (!definition?.lanes) throw new ConsumerProcessConfigError(`${config.definitionModule} exports no definition "${config.definitionExport}"`);
 
   const clients = createLocalClients(config);
+  watchClaimWrites(clients.dynamodb, (write) => process.stdout.write(JSON.stringify({ [CLAIM_WRITE_LINE_KEY]: write }) + '\n'));
   const consumer = createLaneConsumer({
     definition,
     lane: config.lane,

@@ -17,12 +17,16 @@ import { Publisher, type BatchEntry, type PublishedTask } from '../../src/publis
 import type { LocalClientOverrides } from '../../src/ops/target/local-clients.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
 import type { PollerTuning } from '../../src/local/poller.ts';
+import type { DynamoDbBackend } from '../../src/local/servers.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { watchClaimWrites, type ClaimWrite } from './claim-writes.ts';
 import { drainDeadLetters, type DeadLetter } from './dlq.ts';
 import { waitFor, type WaitOptions } from './wait.ts';
 
 export interface HarnessOptions {
   readonly definition: Definition;
+  /** Default: the local servers' default (dynalite). */
+  readonly dynamodb?: DynamoDbBackend;
   readonly workerEntry?: string | URL;
   /**
    * Short, so that failed records come back quickly, yet longer than the
@@ -52,6 +56,8 @@ export interface Harness {
   readonly stack: LocalStack;
   readonly publisher: Publisher;
   readonly outcomes: readonly OutcomeEvent[];
+  /** Every claim request the consumers of this process sent, in order (claim-writes.ts). */
+  readonly claimWrites: readonly ClaimWrite[];
   /** Starts lane consumers (when `consume: false` was given, or for lanes not started yet). Each set is stopped after the file. */
   startConsumers(options?: StartConsumersOptions): LocalConsumers;
   outcomesOf(predicate: (event: OutcomeEvent) => boolean): OutcomeEvent[];
@@ -74,6 +80,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
     stack = await startLocalStack({
       definition: options.definition,
       stateFile: false,
+      servers: { dynamodb: options.dynamodb },
       provision: {
         visibilityTimeoutSeconds:
           options.visibilityTimeoutSeconds ?? ((lane) => shortVisibilitySeconds(options.definition, lane)),
@@ -84,6 +91,8 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
     });
     const running = stack;
     const outcomes: OutcomeEvent[] = [];
+    const claimWrites: ClaimWrite[] = [];
+    watchClaimWrites(running.clients.dynamodb, (write) => claimWrites.push(write));
     const letters = new Map<string, DeadLetter[]>();
     const startConsumers = (start: StartConsumersOptions = {}) => {
       const consumers = startLocalConsumers(running, {
@@ -103,6 +112,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       stack: running,
       publisher,
       outcomes,
+      claimWrites,
       startConsumers,
       outcomesOf: (predicate) => outcomes.filter(predicate),
       async waitForOutcomes(predicate, count = 1, waitOptions) {
