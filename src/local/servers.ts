@@ -63,7 +63,7 @@ export type LocalSqsService = ReturnType<typeof createRequestHandler>['service']
 export interface LocalServers extends LocalEndpoints {
   /**
    * The SQS service itself, for what SQS reports only through CloudWatch
-   * (the age of the oldest message: local/queue-stats.ts). Read it; change
+   * (the age of the oldest message: src/local/queue-stats.ts). Read it; change
    * queues only through the SQS API.
    */
   readonly sqsService: LocalSqsService;

@@ -44,7 +44,7 @@ const MATES_POLL_MS = 20;
 /** Where the poison task reads its batch-mates' dedup records (the test's local table). */
 const dedupTableSchema = z.object({ endpoint: z.string(), region: z.string(), table: z.string() });
 
-/** The status the dedup store writes once a task is done (functions/runtime/dedup.ts). */
+/** The status the dedup store writes once a task is done (src/runtime/dedup.ts). */
 const DONE_STATUS = 'done';
 
 async function allDone(dynamodb: DynamoDBClient, table: string, keys: readonly string[]): Promise<boolean> {
