@@ -79,6 +79,16 @@ function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTask
     // What the mapping did with the records, beside what the consumer counted: a gap between them is a loss or a failed invoke.
     graph('event source mapping (records)', {
       left: (['polled', 'invoked', 'deleted', 'failedInvoke', 'filteredOut'] as const).map((name) => mapping.metric(name, PERIOD)),
+      // Provisioned lanes: the pollers running, against their bounds.
+      ...(lane.definition.provisionedPollers
+        ? {
+            right: [mapping.metric('provisionedPollers', PERIOD, 'Maximum')],
+            rightAnnotations: [
+              { value: lane.definition.provisionedPollers.minimum, label: 'minimum pollers' },
+              { value: lane.definition.provisionedPollers.maximum, label: 'maximum pollers' },
+            ],
+          }
+        : {}),
     }),
     ...(heartbeat
       ? [

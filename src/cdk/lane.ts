@@ -108,7 +108,10 @@ export class Lane extends Construct {
       batchSize: lane.batchSize,
       maxBatchingWindow: Duration.seconds(lane.maxBatchingWindowSeconds),
       reportBatchItemFailures: true,
-      maxConcurrency: lane.maxConcurrency,
+      // AWS takes one or the other for SQS (the registry has checked that maxConcurrency follows from the pollers).
+      ...(lane.provisionedPollers
+        ? { provisionedPollerConfig: { minimumPollers: lane.provisionedPollers.minimum, maximumPollers: lane.provisionedPollers.maximum } }
+        : { maxConcurrency: lane.maxConcurrency }),
       // The mapping's own counts (mapping-metrics.ts): a record it drops or an invoke that fails shows nowhere else.
       metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
     });

@@ -5,6 +5,7 @@
  * bounded attempts (001), stale work dropped (000), repeats within a day
  * never run twice (003, 004).
  */
+import { provisionedConcurrency } from './scaling.ts';
 import type { LaneDefinition, LaneOptions } from './types.ts';
 
 /**
@@ -18,7 +19,8 @@ import type { LaneDefinition, LaneOptions } from './types.ts';
  * | maxReceiveCount | 5 | bounded attempts (docs/incidents.md#001-poison-task) |
  * | maxAgeSeconds | 6 h | stale work is dropped, not replayed (docs/incidents.md#000-stale-replay) |
  * | dedupWindowSeconds | 24 h | repeats within a day never run twice |
- * | maxConcurrency | 10 | |
+ * | maxConcurrency | 10; with `provisionedPollers`, 10 x their maximum | AWS bounds a provisioned lane by its pollers (10 invokes each) and takes no maximum concurrency beside them |
+ * | provisionedPollers | none: standard polling | minimum pollers are billed while idle; for lanes whose bursts must not wait for a scale-up |
  * | queueAgeAlarmSeconds | 600 | |
  * | isolation | inline | |
  * | heartbeatIntervalMinutes | 1 | |
@@ -37,5 +39,7 @@ export const LANE_DEFAULTS: LaneOptions = {
 };
 
 export function defineLane(name: string, description: string, options: Partial<LaneOptions> = {}): LaneDefinition {
-  return { ...LANE_DEFAULTS, ...options, name, description };
+  // An explicit maxConcurrency beside pollers is kept, so the registry can refuse it when it disagrees with them.
+  const maxConcurrency = options.maxConcurrency ?? (options.provisionedPollers ? provisionedConcurrency(options.provisionedPollers) : LANE_DEFAULTS.maxConcurrency);
+  return { ...LANE_DEFAULTS, ...options, maxConcurrency, name, description };
 }

@@ -6,10 +6,23 @@
 import type { ZodType } from 'zod';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
 import { FUNCTION_TIMEOUT_MARGIN_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS, QUEUE_RETENTION_SECONDS } from './limits.ts';
+import { INVOKES_PER_POLLER, MAXIMUM_CONCURRENCY, PROVISIONED_POLLERS, provisionedConcurrency } from './scaling.ts';
 import { heartbeatTask } from './schedule.ts';
 
 export class DefinitionError extends Error {
-  override readonly name = 'DefinitionError';
+  override readonly name: string = 'DefinitionError';
+}
+
+/** A lane option AWS would reject, or that contradicts another option of the lane. */
+export class LaneOptionError extends DefinitionError {
+  override readonly name = 'LaneOptionError';
+  constructor(
+    readonly lane: string,
+    readonly option: keyof LaneDefinition,
+    reason: string,
+  ) {
+    super(`lane "${lane}": ${reason}`);
+  }
 }
 
 export interface Definition {
@@ -39,6 +52,32 @@ export function defineTask<const T extends string, S extends ZodType>(
   return task as unknown as TypedTaskType<T, S>;
 }
 
+const isCount = (value: number, range: { readonly min: number; readonly max: number }) => Number.isInteger(value) && value >= range.min && value <= range.max;
+
+/** The lane's concurrency and pollers, as its event source mapping takes them (scaling.ts). */
+function checkScaling(lane: LaneDefinition): void {
+  const { name, provisionedPollers: pollers } = lane;
+  if (!pollers) {
+    if (!isCount(lane.maxConcurrency, MAXIMUM_CONCURRENCY))
+      throw new LaneOptionError(name, 'maxConcurrency', `maxConcurrency must be an integer ${MAXIMUM_CONCURRENCY.min}..${MAXIMUM_CONCURRENCY.max} (the SQS event source's MaximumConcurrency)`);
+    return;
+  }
+  const { minimum, maximum } = PROVISIONED_POLLERS;
+  if (!isCount(pollers.minimum, minimum))
+    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.minimum must be an integer ${minimum.min}..${minimum.max} (MinimumPollers of an SQS event source mapping)`);
+  if (!isCount(pollers.maximum, maximum))
+    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.maximum must be an integer ${maximum.min}..${maximum.max} (MaximumPollers of an SQS event source mapping)`);
+  if (pollers.minimum > pollers.maximum)
+    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.minimum (${pollers.minimum}) must not exceed provisionedPollers.maximum (${pollers.maximum})`);
+  const bound = provisionedConcurrency(pollers);
+  if (lane.maxConcurrency !== bound)
+    throw new LaneOptionError(
+      name,
+      'maxConcurrency',
+      `maxConcurrency ${lane.maxConcurrency} cannot be set beside provisionedPollers: AWS rejects an SQS event source mapping with both MaximumConcurrency and ProvisionedPollerConfig, and bounds a provisioned lane by its maximum pollers (${INVOKES_PER_POLLER} invokes each, ${bound} here). Leave maxConcurrency out, or lower provisionedPollers.maximum to cap the lane`,
+    );
+}
+
 export interface DefinitionInput {
   readonly lanes: readonly LaneDefinition[];
   readonly tasks: readonly TaskTypeDefinition[];
@@ -58,7 +97,7 @@ export function createDefinition(input: DefinitionInput): Definition {
     if (lane.batchSize < 1 || lane.batchSize > 10_000) throw new DefinitionError(`lane "${lane.name}": batchSize must be 1..10000`);
     if (lane.batchSize > 10 && lane.maxBatchingWindowSeconds < 1)
       throw new DefinitionError(`lane "${lane.name}": a batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
-    if (lane.maxConcurrency < 2) throw new DefinitionError(`lane "${lane.name}": maxConcurrency must be >= 2 (SQS event source rule)`);
+    checkScaling(lane);
     if (lane.maxReceiveCount < 1) throw new DefinitionError(`lane "${lane.name}": maxReceiveCount must be >= 1`);
     lanes.set(lane.name, lane);
   }

@@ -19,14 +19,34 @@ export interface LaneOptions {
   readonly maxAgeSeconds: number;
   /** How long a `done` dedup record suppresses repeats of the same key. */
   readonly dedupWindowSeconds: number;
-  /** Maximum concurrent invocations of the lane's consumer (event source `maxConcurrency`, >= 2). */
+  /**
+   * Maximum concurrent invocations of the lane's consumer (event source
+   * `maxConcurrency`, 2..1000). With `provisionedPollers` AWS takes no
+   * maximum concurrency: the lane's bound is its maximum pollers (10 invokes
+   * each), and `defineLane` sets this to that bound.
+   */
   readonly maxConcurrency: number;
+  /**
+   * Provisioned mode of the lane's event source mapping, for lanes whose
+   * traffic comes in bursts: `minimum` pollers always ready (billed while
+   * idle), scaling to `maximum`, about three times faster than standard
+   * polling. None by default: standard mode.
+   */
+  readonly provisionedPollers?: ProvisionedPollers;
   /** Alarm when the oldest message in the queue is older than this. */
   readonly queueAgeAlarmSeconds: number;
   /** `worker`: each task runs in a worker thread that is terminated at its timeout (stops CPU-bound work). */
   readonly isolation: 'inline' | 'worker';
   /** Minutes between heartbeat tasks that prove the lane is alive end to end. */
   readonly heartbeatIntervalMinutes: number;
+}
+
+/** ProvisionedPollerConfig of an SQS event source mapping; the ranges are AWS's (src/definition/scaling.ts). */
+export interface ProvisionedPollers {
+  /** Event pollers kept ready even while the queue is empty: 2..200. */
+  readonly minimum: number;
+  /** Event pollers the mapping may scale to: 2..2000, and at least `minimum`. */
+  readonly maximum: number;
 }
 
 export interface LaneDefinition extends LaneOptions {

@@ -19,10 +19,13 @@
  * it got nothing), so receives in progress + batches in flight never exceed
  * `maxConcurrency`. How many receives run at once follows the queue:
  * - narrow (at start, and after a receive that came back short of a full
- *   batch or failed): one receive at a time. An idle lane holds one long poll,
- *   not `maxConcurrency` of them: `npm start` runs a poller per lane and test
- *   suites start many, and parallel long polls on an empty queue would only
- *   multiply requests and server timers for nothing.
+ *   batch or failed): `readyReceives` at a time, one for a standard lane. An
+ *   idle lane holds one long poll, not `maxConcurrency` of them: `npm start`
+ *   runs a poller per lane and test suites start many, and parallel long
+ *   polls on an empty queue would only multiply requests and server timers
+ *   for nothing. A lane with provisioned pollers is the exception, as on AWS:
+ *   its minimum pollers stay ready, so it holds that many long polls and a
+ *   burst starts that many batches at once instead of ramping up from one.
  * - wide (after a receive that filled a whole batch, so more messages are
  *   probably waiting): a receive starts whenever a slot is free.
  * A failed receive narrows and backs off every receiver: no new receive
@@ -51,6 +54,12 @@ export interface PollerTuning {
    * `maxConcurrency`, capped at `LOCAL_CONCURRENCY_CAP`.
    */
   readonly maxConcurrency: number;
+  /**
+   * Receives that run at once even while the queue is idle (narrow), like
+   * the event pollers AWS keeps ready. Default 1; for a lane with
+   * `provisionedPollers`, its minimum, capped at `maxConcurrency`.
+   */
+  readonly readyReceives: number;
   /** An invocation running longer fails its whole batch. Default: `consumerTimeoutSeconds` of the lane. */
   readonly functionTimeoutMs: number;
   /** Long-poll wait of an idle receive. Default 1 s; bounds how long pause() and stop() wait for it. */
@@ -82,11 +91,13 @@ const MAX_WAIT_TIME_SECONDS = 20;
 
 export function pollerTuning(definition: Definition, lane: string, overrides: Partial<PollerTuning> = {}): PollerTuning {
   const laneDefinition = definition.lane(lane);
+  const maxConcurrency = overrides.maxConcurrency ?? Math.min(laneDefinition.maxConcurrency, LOCAL_CONCURRENCY_CAP);
   return {
     ...POLLER_DEFAULTS,
     batchSize: laneDefinition.batchSize,
     maxBatchingWindowSeconds: laneDefinition.maxBatchingWindowSeconds,
-    maxConcurrency: Math.min(laneDefinition.maxConcurrency, LOCAL_CONCURRENCY_CAP),
+    maxConcurrency,
+    readyReceives: Math.min(laneDefinition.provisionedPollers?.minimum ?? 1, maxConcurrency),
     functionTimeoutMs: consumerTimeoutSeconds(definition, lane) * 1000,
     ...overrides,
   };
@@ -231,7 +242,7 @@ export class LanePoller {
 
   #mayStartReceive(): boolean {
     if (this.#receives.size + this.#inFlight.size >= this.tuning.maxConcurrency) return false;
-    return this.#wide || this.#receives.size === 0;
+    return this.#wide || this.#receives.size < this.tuning.readyReceives;
   }
 
   #startReceive(): void {

@@ -1,14 +1,15 @@
 /**
  * The registry turns lanes and task types into one definition and refuses a
  * definition that the queues or Lambda could not honour, with an error that
- * names the type and the limit.
+ * names the type or lane and the limit. The limits are written out as AWS
+ * documents them, not read from the code under test.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineLane } from '../../src/definition/lanes.ts';
 import { QUEUE_RETENTION_SECONDS } from '../../src/definition/limits.ts';
-import { createDefinition, DefinitionError, defineTask } from '../../src/definition/registry.ts';
+import { createDefinition, DefinitionError, defineTask, LaneOptionError } from '../../src/definition/registry.ts';
 import type { LaneOptions } from '../../src/definition/types.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -37,4 +38,47 @@ test('a max age beyond the queues\' retention is refused: SQS would drop the tas
 
 test('more attempts than the lane\'s maxReceiveCount are refused', () => {
   assert.throws(() => definitionWith({ maxAttempts: 9 }, { maxReceiveCount: 3 }), /maxAttempts must be 1\.\.3/);
+});
+
+describe('provisioned pollers: the registry refuses what AWS would reject, with the reason', () => {
+  const lane = (options: Partial<LaneOptions>) => createDefinition({ lanes: [defineLane('burst', 'test lane', options)], tasks: [], heartbeats: false }).lane('burst');
+  const refusal = (options: Partial<LaneOptions>, option: string, reason: RegExp) =>
+    assert.throws(
+      () => lane(options),
+      (error) => error instanceof LaneOptionError && error.lane === 'burst' && error.option === option && reason.test(error.message),
+    );
+
+  test('accepted at AWS\'s bounds; the lane\'s concurrency becomes 10 invokes per maximum poller', () => {
+    assert.deepEqual(lane({ provisionedPollers: { minimum: 2, maximum: 2 } }).maxConcurrency, 20);
+    assert.deepEqual(lane({ provisionedPollers: { minimum: 200, maximum: 2000 } }).maxConcurrency, 20_000);
+    // Setting maxConcurrency to exactly that bound is consistent, so it is accepted.
+    assert.equal(lane({ provisionedPollers: { minimum: 2, maximum: 5 }, maxConcurrency: 50 }).maxConcurrency, 50);
+  });
+
+  test('minimum pollers outside 2..200', () => {
+    refusal({ provisionedPollers: { minimum: 1, maximum: 10 } }, 'provisionedPollers', /minimum must be an integer 2\.\.200 \(MinimumPollers/);
+    refusal({ provisionedPollers: { minimum: 201, maximum: 300 } }, 'provisionedPollers', /minimum must be an integer 2\.\.200/);
+    refusal({ provisionedPollers: { minimum: 2.5, maximum: 10 } }, 'provisionedPollers', /minimum must be an integer/);
+  });
+
+  test('maximum pollers outside 2..2000', () => {
+    refusal({ provisionedPollers: { minimum: 2, maximum: 2001 } }, 'provisionedPollers', /maximum must be an integer 2\.\.2000 \(MaximumPollers/);
+  });
+
+  test('minimum above maximum', () => {
+    refusal({ provisionedPollers: { minimum: 10, maximum: 5 } }, 'provisionedPollers', /minimum \(10\) must not exceed provisionedPollers\.maximum \(5\)/);
+  });
+
+  test('a maxConcurrency of its own beside the pollers: AWS takes no MaximumConcurrency in provisioned mode', () => {
+    refusal(
+      { provisionedPollers: { minimum: 2, maximum: 5 }, maxConcurrency: 20 },
+      'maxConcurrency',
+      /maxConcurrency 20 cannot be set beside provisionedPollers: AWS rejects an SQS event source mapping with both MaximumConcurrency and ProvisionedPollerConfig.*10 invokes each, 50 here/,
+    );
+  });
+
+  test('a standard lane\'s maxConcurrency outside the event source\'s 2..1000', () => {
+    refusal({ maxConcurrency: 1 }, 'maxConcurrency', /maxConcurrency must be an integer 2\.\.1000/);
+    refusal({ maxConcurrency: 1001 }, 'maxConcurrency', /maxConcurrency must be an integer 2\.\.1000/);
+  });
 });

@@ -11,7 +11,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, test, type TestContext } from 'node:test';
 import type { LaneOptions } from '../../src/definition/types.ts';
 import { createLocalClients, type LocalClients } from '../../src/ops/target/local-clients.ts';
-import { startLanePoller, type LaneHandler, type LanePoller, type PollerLog, type PollerTuning } from '../../src/local/poller.ts';
+import { pollerTuning, startLanePoller, type LaneHandler, type LanePoller, type PollerLog, type PollerTuning } from '../../src/local/poller.ts';
 import { provision } from '../../src/local/provision.ts';
 import type { LaneQueues } from '../../src/ops/target/target.ts';
 import type { LocalEndpoints } from '../../src/ops/target/local-clients.ts';
@@ -335,6 +335,42 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
     assert.equal(poller.counters.batches, 1);
   });
 
+  test('a lane with provisioned pollers keeps its minimum ready: an idle lane holds that many long polls, and a burst runs batches up to its concurrency', async (t) => {
+    const probe = receiveProbe(local().servers);
+    let entered = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    t.after(() => release());
+    const { poller, send } = await startLane(
+      t,
+      async () => {
+        entered++;
+        await released;
+      },
+      {
+        // 3 ready pollers; 5 at most, so 50 concurrent invokes on AWS and the local cap of 4 here.
+        lane: { batchSize: 1, provisionedPollers: { minimum: 3, maximum: 5 } },
+        sqs: probe.clients.sqs,
+        visibilityTimeoutSeconds: BLOCKED_VISIBILITY_TIMEOUT_SECONDS,
+      },
+    );
+    t.after(() => probe.clients.destroy());
+    assert.deepEqual([poller.tuning.maxConcurrency, poller.tuning.readyReceives], [4, 3]);
+
+    // Idle: three long polls side by side, round after round (each ends empty after the 1 s wait), never more.
+    await waitFor(() => probe.events.filter((event) => event.kind === 'end' && event.messages === 0).length >= 6, {
+      description: 'two rounds of empty long polls',
+    });
+    const idle = starts(probe.events);
+    assert.equal(Math.max(...idle), 3, 'an idle provisioned lane holds its minimum pollers\' long polls');
+
+    // A burst: four batches (batch size 1) run at once, the lane's local concurrency.
+    await send('a', 'b', 'c', 'd', 'e', 'f');
+    await waitFor(() => entered === 4, { description: 'four batches in flight' });
+    release();
+    await waitFor(() => poller.counters.deleted === 6, { description: 'all six deleted' });
+  });
+
   test('failing receives back off all receivers together', async (t) => {
     const probe = receiveProbe(local().servers);
     const backoffs: number[] = [];
@@ -407,5 +443,32 @@ describe('lane poller when SQS goes away', () => {
     await waitFor(() => poller.counters.deleted === 1, { description: 'the message processed after the outage' });
     assert.deepEqual(bodies, ['after the outage']);
     assert.equal(poller.state, 'running');
+  });
+});
+
+describe('poller tuning from the lane definition', () => {
+  test('a standard lane: one ready receive, its maxConcurrency up to the local cap', () => {
+    const definition = laneDefinition({ small: { maxConcurrency: 2 }, wide: { maxConcurrency: 50 } });
+    assert.deepEqual(
+      [pollerTuning(definition, 'small'), pollerTuning(definition, 'wide')].map((t) => [t.maxConcurrency, t.readyReceives]),
+      [[2, 1], [4, 1]],
+    );
+  });
+
+  test('a provisioned lane: its minimum pollers ready, at most the local cap; concurrency 10 invokes per maximum poller, capped', () => {
+    const definition = laneDefinition({
+      burst: { provisionedPollers: { minimum: 2, maximum: 2 } },
+      many: { provisionedPollers: { minimum: 10, maximum: 20 } },
+    });
+    assert.deepEqual(
+      [definition.lane('burst').maxConcurrency, definition.lane('many').maxConcurrency],
+      [20, 200],
+    );
+    assert.deepEqual(
+      [pollerTuning(definition, 'burst'), pollerTuning(definition, 'many')].map((t) => [t.maxConcurrency, t.readyReceives]),
+      [[4, 2], [4, 4]],
+    );
+    // A narrower local concurrency given by a test or benchmark bounds the ready receives too.
+    assert.equal(pollerTuning(definition, 'many', { maxConcurrency: 3 }).readyReceives, 3);
   });
 });
