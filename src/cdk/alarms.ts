@@ -146,7 +146,10 @@ export class LaneAlarms extends Construct {
         threshold: options.consumerThrottles,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
-        description: `Lane ${name}: Lambda throttles the consumer, so tasks wait. The lane caps itself at ${lane.definition.maxConcurrency} concurrent invocations, so the account's concurrency is exhausted (or a reserved concurrency was set by hand). First: check the account's ConcurrentExecutions; raise the quota or lower maxConcurrency of other lanes.`,
+        description:
+          lane.definition.reservedConcurrency === undefined
+            ? `Lane ${name}: Lambda throttles the consumer, so tasks wait. The lane caps itself at ${lane.definition.maxConcurrency} concurrent invocations, so the account's concurrency is exhausted (or a reserved concurrency was set by hand). First: check the account's ConcurrentExecutions; raise the quota, lower maxConcurrency of other lanes, or give this lane a reservedConcurrency.`
+            : `Lane ${name}: Lambda throttles the consumer although ${lane.definition.reservedConcurrency} concurrent executions are reserved for it, at least its cap of ${lane.definition.maxConcurrency}. First: was the function's reserved concurrency changed by hand (compare it with the stack), or is something other than the lane's mapping invoking the function?`,
         missingData: MISSING_NO_INVOCATIONS,
       },
       {

@@ -88,6 +88,7 @@ export class Lane extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.consumer.memorySizeMb,
+      reservedConcurrentExecutions: lane.reservedConcurrency,
       timeout: Duration.seconds(consumerTimeoutSeconds(props.definition, lane.name)),
       role,
       logGroup,

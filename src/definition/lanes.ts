@@ -21,6 +21,7 @@ import type { LaneDefinition, LaneOptions } from './types.ts';
  * | dedupWindowSeconds | 24 h | repeats within a day never run twice |
  * | maxConcurrency | 10; with `provisionedPollers`, 10 x their maximum | AWS bounds a provisioned lane by its pollers (10 invokes each) and takes no maximum concurrency beside them |
  * | provisionedPollers | none: standard polling | minimum pollers are billed while idle; for lanes whose bursts must not wait for a scale-up |
+ * | reservedConcurrency | none: the account's shared pool | what is reserved for one lane is taken from every other function (docs/deploy.md#scaling-a-lane) |
  * | queueAgeAlarmSeconds | 600 | |
  * | isolation | inline | |
  * | heartbeatIntervalMinutes | 1 | |

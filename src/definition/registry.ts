@@ -56,7 +56,13 @@ const isCount = (value: number, range: { readonly min: number; readonly max: num
 
 /** The lane's concurrency and pollers, as its event source mapping takes them (scaling.ts). */
 function checkScaling(lane: LaneDefinition): void {
-  const { name, provisionedPollers: pollers } = lane;
+  const { name, provisionedPollers: pollers, reservedConcurrency: reserved } = lane;
+  if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= lane.maxConcurrency))
+    throw new LaneOptionError(
+      name,
+      'reservedConcurrency',
+      `reservedConcurrency ${reserved} must be an integer of at least the lane's maxConcurrency (${lane.maxConcurrency}): the mapping invokes up to maxConcurrency at once, and every invoke beyond the reservation is throttled and its records come back later with a receive spent${pollers ? ' (a provisioned lane\'s maxConcurrency is 10 invokes per maximum poller)' : ''}`,
+    );
   if (!pollers) {
     if (!isCount(lane.maxConcurrency, MAXIMUM_CONCURRENCY))
       throw new LaneOptionError(name, 'maxConcurrency', `maxConcurrency must be an integer ${MAXIMUM_CONCURRENCY.min}..${MAXIMUM_CONCURRENCY.max} (the SQS event source's MaximumConcurrency)`);

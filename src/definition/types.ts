@@ -33,6 +33,14 @@ export interface LaneOptions {
    * polling. None by default: standard mode.
    */
   readonly provisionedPollers?: ProvisionedPollers;
+  /**
+   * Concurrency reserved for the lane's consumer (the function's reserved
+   * concurrent executions): guaranteed to it whatever else runs in the
+   * account, and taken from every other function. At least
+   * `maxConcurrency`, or the mapping would invoke more than the function
+   * may run. None by default: the lane shares the account's pool.
+   */
+  readonly reservedConcurrency?: number;
   /** Alarm when the oldest message in the queue is older than this. */
   readonly queueAgeAlarmSeconds: number;
   /** `worker`: each task runs in a worker thread that is terminated at its timeout (stops CPU-bound work). */

@@ -1,7 +1,7 @@
 /**
  * How a lane scales on AWS, in the template: provisioned pollers instead of a
  * maximum concurrency (AWS takes one or the other for SQS), and what the
- * dashboard shows of them. Values written out, not computed by the code under test.
+ * dashboard shows of them; reserved concurrency on the consumer. Values written out, not computed by the code under test.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -12,7 +12,11 @@ import { createDefinition } from '../../src/definition/registry.ts';
 import { logicalId, resource, synthesize, type Resource } from './support.ts';
 
 const definition = createDefinition({
-  lanes: [...DEMO_LANES, defineLane('burst', 'The critical lane behind a sale: bursts must not wait.', { provisionedPollers: { minimum: 4, maximum: 30 } })],
+  lanes: [
+    ...DEMO_LANES,
+    defineLane('burst', 'The critical lane behind a sale: bursts must not wait.', { provisionedPollers: { minimum: 4, maximum: 30 } }),
+    defineLane('payments', 'Capacity nobody else in the account can take.', { maxConcurrency: 20, reservedConcurrency: 25 }),
+  ],
   tasks: TASK_TYPES,
 });
 const { stack, template } = synthesize({ definition });
@@ -64,5 +68,25 @@ describe('provisioned pollers', () => {
 
   test('the consumer function is the same as any lane\'s: pollers change only the mapping', () => {
     assert.equal(resource(template, built('burst').consumer).Properties.ReservedConcurrentExecutions, undefined);
+  });
+});
+
+describe('reserved concurrency', () => {
+  test('the payments lane\'s consumer reserves 25 concurrent executions; its mapping still caps it at 20', () => {
+    assert.equal(resource(template, built('payments').consumer).Properties.ReservedConcurrentExecutions, 25);
+    assert.deepEqual(mappingOf('payments').ScalingConfig, { MaximumConcurrency: 20 });
+  });
+
+  test('lanes without the option reserve nothing: they share the account\'s pool', () => {
+    for (const lane of ['critical', 'notifications', 'bulk', 'default'])
+      assert.equal(resource(template, built(lane).consumer).Properties.ReservedConcurrentExecutions, undefined, lane);
+  });
+
+  test('the throttle alarm\'s runbook knows the lane has a reservation', () => {
+    const description = (lane: string) =>
+      Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === `Tasklanes-${lane}-ConsumerThrottles`)!.Properties
+        .AlarmDescription as string;
+    assert.match(description('payments'), /although 25 concurrent executions are reserved for it, at least its cap of 20/);
+    assert.match(description('critical'), /or give this lane a reservedConcurrency/);
   });
 });

@@ -82,3 +82,34 @@ describe('provisioned pollers: the registry refuses what AWS would reject, with 
     refusal({ maxConcurrency: 1001 }, 'maxConcurrency', /maxConcurrency must be an integer 2\.\.1000/);
   });
 });
+
+describe('reserved concurrency: at least what the mapping may invoke at once', () => {
+  const lane = (options: Partial<LaneOptions>) => createDefinition({ lanes: [defineLane('payments', 'test lane', options)], tasks: [], heartbeats: false }).lane('payments');
+
+  test('equal to or above maxConcurrency is accepted; none by default', () => {
+    assert.equal(lane({ maxConcurrency: 20, reservedConcurrency: 20 }).reservedConcurrency, 20);
+    assert.equal(lane({ maxConcurrency: 20, reservedConcurrency: 100 }).reservedConcurrency, 100);
+    assert.equal(lane({}).reservedConcurrency, undefined);
+  });
+
+  test('below maxConcurrency is refused: the invokes beyond the reservation would be throttled', () => {
+    assert.throws(
+      () => lane({ maxConcurrency: 20, reservedConcurrency: 19 }),
+      (error) =>
+        error instanceof LaneOptionError &&
+        error.option === 'reservedConcurrency' &&
+        /reservedConcurrency 19 must be an integer of at least the lane's maxConcurrency \(20\).*throttled/.test(error.message),
+    );
+    // 0 would stop the lane altogether; pausing is the mapping's job (tasklanes pause).
+    assert.throws(() => lane({ reservedConcurrency: 0 }), LaneOptionError);
+    assert.throws(() => lane({ maxConcurrency: 2, reservedConcurrency: 2.5 }), LaneOptionError);
+  });
+
+  test('a provisioned lane reserves at least 10 invokes per maximum poller', () => {
+    assert.equal(lane({ provisionedPollers: { minimum: 2, maximum: 3 }, reservedConcurrency: 30 }).reservedConcurrency, 30);
+    assert.throws(
+      () => lane({ provisionedPollers: { minimum: 2, maximum: 3 }, reservedConcurrency: 29 }),
+      /at least the lane's maxConcurrency \(30\).*10 invokes per maximum poller/,
+    );
+  });
+});
