@@ -19,6 +19,7 @@ import { startLocalConsumers, type LocalConsumers } from './consumers.ts';
 import { recordControlUrl, startDashboard, type Dashboard } from './dashboard/server.ts';
 import { OutcomeRecorder } from './outcome-recorder.ts';
 import { startLocalScheduler, type LocalScheduler } from './scheduler.ts';
+import { CLAIM_PATHS, DYNAMODB_BACKENDS, type DynamoDbBackend } from './servers.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
 export const LOCAL_RUN_DEFAULTS = {
@@ -49,6 +50,12 @@ export interface LocalRunOptions {
    * @default 1
    */
   readonly scheduleSpeed?: number;
+  /**
+   * Which DynamoDB-compatible server holds the dedup table: dynalite in this
+   * process, or DynamoDB Local (Java), whose batched claims are AWS's path.
+   * @default 'dynalite'
+   */
+  readonly dynamodb?: DynamoDbBackend;
   /**
    * Print every outcome's structured log line.
    * @default false
@@ -100,6 +107,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   const stack = await startLocalStack({
     definition,
     stateFile: options.stateFile,
+    servers: { dynamodb: options.dynamodb },
     provision: { visibilityTimeoutSeconds: (lane) => Math.max(visibility, shortVisibilitySeconds(definition, lane)) },
   });
   const consumers = startLocalConsumers(stack, {
@@ -115,7 +123,10 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
 
   print('tasklanes is running locally.');
   print(`  SQS endpoint:      ${stack.servers.sqsEndpoint}`);
-  print(`  DynamoDB endpoint: ${stack.servers.dynamodbEndpoint}`);
+  const backend = stack.servers.dynamodbBackend;
+  const other = DYNAMODB_BACKENDS.find((name) => name !== backend)!;
+  print(`  DynamoDB endpoint: ${stack.servers.dynamodbEndpoint} (${backend}; --dynamodb ${other} for the other)`);
+  print(`  dedup claims:      ${CLAIM_PATHS[backend]}`);
   print(`  lanes:             ${definition.lanes.map((l) => l.name).join(', ')}`);
   if (stack.stateFile) print(`  state file:        ${stack.stateFile} (the ops CLI finds the local stack here)`);
   print(`  dashboard:         ${dashboard.url}`);
@@ -171,20 +182,23 @@ export const LOCAL_RUN_USAGE = `  --visibility-timeout <s>   queue visibility ti
                              task never comes back while its first delivery still runs
   --schedule-speed <n>       fast-forward scheduled tasks and heartbeats: n scheduled minutes
                              per real minute (default ${LOCAL_RUN_DEFAULTS.scheduleSpeed}; 60 = a scheduled minute per second)
+  --dynamodb <backend>       dynalite (default: in this process, claims one record at a time) or
+                             dynamodb-local (Java 17+: batched claims, AWS's path)
   --verbose                  print every outcome's structured log line
   -h, --help                 show this help`;
 
 export const LOCAL_RUN_ARGS = {
   'visibility-timeout': { type: 'string' },
   'schedule-speed': { type: 'string' },
+  dynamodb: { type: 'string' },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-type RunArgValues = { 'visibility-timeout'?: string; 'schedule-speed'?: string; verbose?: boolean };
+type RunArgValues = { 'visibility-timeout'?: string; 'schedule-speed'?: string; dynamodb?: string; verbose?: boolean };
 
 /** Checks the shared options; throws UsageError naming the option and its range. */
-export function localRunSettings(values: RunArgValues): Pick<LocalRunOptions, 'visibilityTimeoutSeconds' | 'scheduleSpeed' | 'verbose'> {
+export function localRunSettings(values: RunArgValues): Pick<LocalRunOptions, 'visibilityTimeoutSeconds' | 'scheduleSpeed' | 'dynamodb' | 'verbose'> {
   const visibility = Number(values['visibility-timeout'] ?? LOCAL_RUN_DEFAULTS.visibilityTimeoutSeconds);
   if (!Number.isInteger(visibility) || visibility < 1 || visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
     throw new UsageError(`--visibility-timeout must be a whole number of seconds, 1..${MAX_VISIBILITY_TIMEOUT_SECONDS} (got ${values['visibility-timeout']})`);
@@ -193,5 +207,9 @@ export function localRunSettings(values: RunArgValues): Pick<LocalRunOptions, 'v
   if (!Number.isFinite(scheduleSpeed) || scheduleSpeed < 1 || scheduleSpeed > MAX_SCHEDULE_SPEED) {
     throw new UsageError(`--schedule-speed must be a number, 1..${MAX_SCHEDULE_SPEED} (got ${values['schedule-speed']})`);
   }
-  return { visibilityTimeoutSeconds: visibility, scheduleSpeed, verbose: values.verbose ?? false };
+  const dynamodb = values.dynamodb ?? DYNAMODB_BACKENDS[0];
+  if (!(DYNAMODB_BACKENDS as readonly string[]).includes(dynamodb)) {
+    throw new UsageError(`--dynamodb must be one of ${DYNAMODB_BACKENDS.join(', ')} (got ${dynamodb})`);
+  }
+  return { visibilityTimeoutSeconds: visibility, scheduleSpeed, dynamodb: dynamodb as DynamoDbBackend, verbose: values.verbose ?? false };
 }

@@ -27,6 +27,12 @@ import type { LocalEndpoints } from '../ops/target/local-clients.ts';
 export const DYNAMODB_BACKENDS = ['dynalite', 'dynamodb-local'] as const;
 export type DynamoDbBackend = (typeof DYNAMODB_BACKENDS)[number];
 
+/** How the consumer's dedup claims travel on each backend, for the banner and the dashboard. */
+export const CLAIM_PATHS: Readonly<Record<DynamoDbBackend, string>> = {
+  dynalite: 'one conditional PutItem per record (the fallback; no PartiQL)',
+  'dynamodb-local': "one BatchExecuteStatement per batch and a BatchGetItem read-back, as on AWS",
+};
+
 export interface LocalServersOptions {
   /**
    * Which server holds the tables. Default `'dynalite'`: in this process, starts

@@ -71,6 +71,7 @@ it('shows the recorder\'s counters and the queues after the demo, in chromium', 
   for (const outcome of DEMO_OUTCOMES) assert.ok(totals[outcome]! > 0, `the demo produced no ${outcome}: ${JSON.stringify(totals)}`);
   assert.ok(compared.alarms.some((alarm) => alarm.alarm === 'DeadLetters' && alarm.state === 'ALARM'), 'dead letters alarm after the demo');
   assert.equal(await page.getByTestId(`alarm-notifications-DeadLetters`).textContent(), 'ALARM');
+  assert.match((await page.locator('#target').textContent()) ?? '', / · DynamoDB: dynalite \(claims: one conditional PutItem per record \(the fallback; no PartiQL\)\)$/);
   assert.ok((await page.locator('[data-testid="recent-tasks"] tbody tr').count()) > 0);
 
   // A chart with data needs two samples; the demo runs longer than that.

@@ -31,5 +31,8 @@ test('npm start runs the demo end to end and prints every outcome', { timeout: S
   assert.match(row('pathological PDF'), /retried\(timeout\) -> retried\(timeout\) -> deadLettered\(timeout\)$/);
   assert.match(row('malformed body'), /deadLettered$/);
   assert.match(row('six-week-old backlog'), /expired$/);
+  // The banner says which DynamoDB backend and claim path this run exercises (the default: dynalite's fallback).
+  assert.match(output, /DynamoDB endpoint: http:\/\/127\.0\.0\.1:\d+ \(dynalite; --dynamodb dynamodb-local for the other\)/);
+  assert.match(output, /dedup claims: {6}one conditional PutItem per record \(the fallback; no PartiQL\)/);
   assert.match(output, /Stopped\./);
 });

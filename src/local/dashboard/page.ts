@@ -125,7 +125,7 @@ async function refresh() {
   try {
     const status = await (await fetch('/api/status')).json();
     const lanes = status.lanes.map((l) => l.lane);
-    $('target').textContent = status.target;
+    $('target').textContent = status.target + ' · DynamoDB: ' + status.dynamodb.backend + ' (claims: ' + status.dynamodb.claims + ')';
     renderLanes(status.lanes);
     renderChart($('chart-throughput'), status.history, lanes, (p) => p.throughputPerSecond);
     renderChart($('chart-age'), status.history, lanes, (p) => p.oldestAgeSeconds);

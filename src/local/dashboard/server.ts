@@ -91,7 +91,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         });
         response.end(page);
       } else if (request.method === 'GET' && url.pathname === '/api/status') {
-        reply(200, await dashboardStatus({ target, recorder: options.recorder, alarms: options.alarms, history }));
+        reply(200, await dashboardStatus({ target, recorder: options.recorder, dynamodbBackend: options.stack.servers.dynamodbBackend, alarms: options.alarms, history }));
       } else if (!(await handleControl(request, url, control, reply))) {
         reply(404, { error: `no route ${request.method} ${url.pathname}` });
       }

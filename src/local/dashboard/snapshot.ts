@@ -11,6 +11,7 @@ import type { OutcomeCounts, OutcomeRecorder } from '../outcome-recorder.ts';
 import { statusOfLanes, type LaneStatus } from '../../ops/lanes/status.ts';
 import type { OpsTarget } from '../../ops/target/target.ts';
 import type { HistoryPoint, LaneSample } from './history.ts';
+import { CLAIM_PATHS, type DynamoDbBackend } from '../servers.ts';
 
 /** Rows of the "last tasks" table. */
 export const RECENT_TASKS_SHOWN = 25;
@@ -22,6 +23,8 @@ export interface DashboardLane extends LaneStatus {
 export interface DashboardStatus {
   readonly generatedAt: string;
   readonly target: string;
+  /** The DynamoDB-compatible server and the claim path it gives the consumers. */
+  readonly dynamodb: { readonly backend: DynamoDbBackend; readonly claims: string };
   readonly lanes: readonly DashboardLane[];
   readonly alarms: readonly LocalAlarmState[];
   readonly history: readonly HistoryPoint[];
@@ -33,6 +36,7 @@ export interface DashboardStatus {
 export interface SnapshotSources {
   readonly target: OpsTarget;
   readonly recorder: OutcomeRecorder;
+  readonly dynamodbBackend: DynamoDbBackend;
   readonly alarms: Pick<LocalAlarmEvaluator, 'evaluate'>;
   readonly history: { points(): readonly HistoryPoint[]; readonly sampleIntervalMs: number };
 }
@@ -42,6 +46,7 @@ export async function dashboardStatus(sources: SnapshotSources): Promise<Dashboa
   return {
     generatedAt: new Date().toISOString(),
     target: sources.target.description,
+    dynamodb: { backend: sources.dynamodbBackend, claims: CLAIM_PATHS[sources.dynamodbBackend] },
     // Counts are copied: the recorder keeps mutating its own objects.
     lanes: rows.map((row) => ({ ...row, counts: { ...sources.recorder.countsOf(row.lane) } })),
     alarms,
