@@ -39,4 +39,17 @@ export const DLQ_ATTRIBUTES = {
   attempts: 'tasklanes-attempts',
   lane: 'tasklanes-lane',
   failedAt: 'tasklanes-failed-at',
+  /** The SQS message id of the delivery that was dead-lettered: the DLQ copy gets an id of its own. */
+  messageId: 'tasklanes-message-id',
 } as const;
+
+/**
+ * Where a dead letter's reason is kept when its attributes do not all fit
+ * beside the body (a body near SQS's 1 MiB limit): a record in the dedup
+ * table under the DLQ copy's message id, holding every DLQ_ATTRIBUTES entry
+ * under the same names, until the DLQ's retention ends. No dedup record key
+ * starts with "#" (tenants have no "#"), so the two never meet.
+ */
+export function deadLetterRecordKey(dlqMessageId: string): string {
+  return `#dead-letter#${dlqMessageId}`;
+}

@@ -16,6 +16,9 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS message size limit (body plus attributes) since 2025: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
+/** A message carries at most 10 message attributes. */
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10;
 

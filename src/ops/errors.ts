@@ -53,6 +53,11 @@ export class LocalControlError extends OpsError {
   override readonly name = 'LocalControlError';
 }
 
+/** The reason records of dead letters whose attributes did not fit could not all be read. */
+export class DeadLetterRecordsError extends OpsError {
+  override readonly name = 'DeadLetterRecordsError';
+}
+
 /** A DLQ message move task could not be started or failed. */
 export class RedriveError extends OpsError {
   override readonly name = 'RedriveError';

@@ -21,6 +21,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
+import { dedupTableRecordStore } from './dead-letter.ts';
 import { DedupStore } from './dedup.ts';
 import { DedupBatcher } from './dedup-batch.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
@@ -99,6 +100,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     dlqUrl: options.dlqUrl,
     sqs: options.sqs,
     dedup,
+    deadLetterRecords: dedupTableRecordStore(options.dynamodb, options.dedupTable),
     runner,
     now,
   };

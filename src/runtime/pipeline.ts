@@ -13,7 +13,7 @@ import type { TaskEnvelope } from '../definition/envelope.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import { leaseSeconds } from '../definition/timeouts.ts';
 import type { DedupPort } from './dedup.ts';
-import { sendToDeadLetterQueue, type DeadLetterReason } from './dead-letter.ts';
+import { DeadLetterRecordError, sendToDeadLetterQueue, type DeadLetterReason, type DeadLetterRecordStore } from './dead-letter.ts';
 import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
 import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError } from './errors.ts';
 import type { OutcomeEvent } from './outcome.ts';
@@ -25,6 +25,8 @@ export interface PipelineDependencies {
   readonly dlqUrl: string;
   readonly sqs: SQSClient;
   readonly dedup: DedupPort;
+  /** Keeps the reason of a dead letter whose attributes do not fit beside its body. */
+  readonly deadLetterRecords: DeadLetterRecordStore;
   readonly runner: TaskRunner;
   readonly now: () => number;
 }
@@ -71,12 +73,17 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     };
   };
 
-  /** Dead-letters with the reason; if the DLQ cannot be reached, falls back to a redelivery. */
+  /**
+   * Dead-letters with the reason; if the DLQ cannot be reached, falls back to a redelivery. A letter
+   * that reached the DLQ is never sent again: when only its reason record failed, the log line keeps the reason.
+   */
   const deadLetter = async (reason: DeadLetterReason, error: string, timedOut = false): Promise<RecordResult> => {
+    const destination = { sqs: deps.sqs, dlqUrl: deps.dlqUrl, records: deps.deadLetterRecords };
     try {
-      await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, { record, lane: deps.lane, reason, error, attempts: attempt, at: deps.now() });
+      await sendToDeadLetterQueue(destination, { record, lane: deps.lane, reason, error, attempts: attempt, at: deps.now() });
       return settle('deadLettered', { reason: `${reason}: ${error}`, timedOut });
     } catch (sendError) {
+      if (sendError instanceof DeadLetterRecordError) return settle('deadLettered', { reason: `${reason}: ${error}; ${sendError.message}`, timedOut });
       return settle('retried', { reason: `${reason}: ${error}; DLQ send failed: ${errorText(sendError)}`, timedOut, failed: true });
     }
   };

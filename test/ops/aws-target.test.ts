@@ -16,6 +16,7 @@ import { LOCAL_CREDENTIALS } from '../../src/ops/target/local-clients.ts';
 import { laneStatus } from '../../src/ops/lanes/status.ts';
 import { pauseLane, resumeLane } from '../../src/ops/lanes/pause.ts';
 import { createAwsTarget, type AwsClients } from '../../src/ops/target/aws.ts';
+import { dedupTableRecordStore } from '../../src/runtime/dead-letter.ts';
 import { StackNotFoundError, StackOutputMissingError, UnknownLaneError } from '../../src/ops/errors.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
@@ -53,6 +54,7 @@ function clients(options: { outputs: Record<string, string>; state?: string; age
       if (command instanceof UpdateEventSourceMappingCommand) state = command.input.Enabled ? 'Enabling' : 'Disabling';
       return { UUID, State: state };
     }, sent),
+    dynamodb: stack().clients.dynamodb,
     sqs: stack().clients.sqs,
   };
   return { aws, sent };
@@ -93,6 +95,19 @@ describe('AWS target', () => {
     assert.deepEqual(await resumeLane(target, 'alpha'), { lane: 'alpha', wasEnabled: false, enabled: true });
     const updates = sent.filter((command) => command instanceof UpdateEventSourceMappingCommand).map((command) => (command as UpdateEventSourceMappingCommand).input);
     assert.deepEqual(updates, [{ UUID, Enabled: false }, { UUID, Enabled: true }]);
+  });
+
+  it('reads the reason records of dead letters from the table the DedupTableName output names; without it, fails only when asked', async () => {
+    const records = dedupTableRecordStore(stack().clients.dynamodb, stack().resources.dedupTable);
+    const reason = { 'tasklanes-reason': { DataType: 'String', StringValue: 'invalid' }, 'tasklanes-attempts': { DataType: 'Number', StringValue: '1' } };
+    await records.keep('dlq-copy-7', reason, Math.ceil(Date.now() / 1000) + 60);
+    const { aws } = clients({ outputs: { ...outputsOf('alpha'), [stackOutputKey.dedupTableName]: stack().resources.dedupTable } });
+    const target = await createAwsTarget({ stackName: 'tasklanes', lanes: ['alpha'], clients: aws });
+    assert.deepEqual(await target.deadLetterRecords(['dlq-copy-7', 'dlq-copy-without-record']), new Map([['dlq-copy-7', { 'tasklanes-reason': 'invalid', 'tasklanes-attempts': '1' }]]));
+
+    const older = await createAwsTarget({ stackName: 'tasklanes', lanes: ['alpha'], clients: clients({ outputs: outputsOf('alpha') }).aws });
+    assert.deepEqual(await older.deadLetterRecords([]), new Map());
+    await assert.rejects(older.deadLetterRecords(['dlq-copy-7']), { name: 'StackOutputMissingError', message: 'stack tasklanes has no output DedupTableName: was it deployed by tasklanes?' });
   });
 
   it('no data point in CloudWatch is an unknown age, not zero', async () => {

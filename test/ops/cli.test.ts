@@ -13,10 +13,14 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { LocalAlarmEvaluator } from '../../src/local/alarms.ts';
 import { recordControlUrl, startDashboard, type Dashboard } from '../../src/local/dashboard/server.ts';
 import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
+import type { DeadLetterView } from '../../src/ops/lanes/dlq-peek.ts';
 import type { LaneStatus } from '../../src/ops/lanes/status.ts';
+import { dedupTableRecordStore, sendToDeadLetterQueue } from '../../src/runtime/dead-letter.ts';
 import { COMMANDS } from '../../src/cli/cli.ts';
 import { laneDefinition } from '../support/definitions.ts';
+import { drainDeadLetters } from '../support/dlq.ts';
 import { withLocalStack } from '../support/local-servers.ts';
+import { sqsRecordFactory } from '../unit/helpers/factories.ts';
 import { cli } from './support.ts';
 
 const stateFile = join(mkdtempSync(join(tmpdir(), 'tasklanes-cli-')), 'local.json');
@@ -82,6 +86,25 @@ describe('against the local stack', () => {
     assert.match(run.stderr, /Purge lane alpha .*delete all 3 waiting/);
     assert.match(run.stderr, /pass --yes/);
     assert.equal((JSON.parse((await local('status', '--json')).stdout) as LaneStatus[])[0]!.visible, 3);
+  });
+
+  it('dlq peek shows reason and attempts of a 1 MiB dead letter, kept in the dedup table because its attributes did not fit', async () => {
+    const { dlqUrl } = stack().resources.lanes.beta!;
+    const envelope = { v: 1, id: 'big-1', type: 'x.y', tenant: 'acme', createdAt: new Date().toISOString(), payload: { pad: '' } };
+    const body = JSON.stringify({ ...envelope, payload: { pad: 'x'.repeat(1_048_576 - Buffer.byteLength(JSON.stringify(envelope))) } });
+    const record = { ...sqsRecordFactory(body), messageId: 'original-delivery-1' };
+    const destination = { sqs: stack().clients.sqs, dlqUrl, records: dedupTableRecordStore(stack().clients.dynamodb, stack().resources.dedupTable) };
+    const sent = await sendToDeadLetterQueue(destination, { record, lane: 'beta', reason: 'invalid', error: 'unknown task type "x.y"', attempts: 1, at: Date.now() });
+    assert.equal(sent.leftOff.length, 6, 'no reason attribute fits beside a 1 MiB body');
+
+    const run = await local('dlq', 'peek', 'beta');
+    assert.equal(run.code, 0, run.stderr);
+    const row = run.stdout.split('\n').find((line) => line.startsWith('x.y'))!.split(/\s{2,}/);
+    assert.deepEqual([row[0], row[1], row[2], row[3], row.at(-2), row.at(-1)], ['x.y', 'acme', 'big-1', '1', 'invalid', 'unknown task type "x.y"']);
+    const [letter] = JSON.parse((await local('dlq', 'peek', 'beta', '--json')).stdout) as DeadLetterView[];
+    assert.deepEqual([letter!.reason, letter!.attempts, letter!.originalMessageId, letter!.reasonFrom], ['invalid', 1, 'original-delivery-1', 'dedupTable']);
+    assert.equal(letter!.body, body);
+    assert.equal((await drainDeadLetters(stack().clients.sqs, dlqUrl)).length, 1);
   });
 
   it('an unknown lane names the known ones', async () => {

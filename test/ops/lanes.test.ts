@@ -3,7 +3,10 @@
  * with the real consumer running.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { LocalStack } from '../../src/local/stack.ts';
 import { inProcessTarget } from '../../src/local/dashboard/control.ts';
 import { peekDeadLetters } from '../../src/ops/lanes/dlq-peek.ts';
 import { redriveDeadLetters, type RedriveProgress } from '../../src/ops/lanes/dlq-redrive.ts';
@@ -14,6 +17,9 @@ import { withRunningLanes } from '../support/harness.ts';
 import { useFreshExecutionLog } from '../support/execution-log.ts';
 import { TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';
 import { waitForQueue } from './support.ts';
+
+/** SQS's message limit, body and attributes together. */
+const MESSAGE_LIMIT_BYTES = 1_048_576;
 
 useFreshExecutionLog();
 const running = withRunningLanes({ definition: testDefinition, workerEntry: TEST_WORKER_ENTRY });
@@ -108,3 +114,61 @@ describe('DLQ peek and redrive', () => {
     await assert.rejects(redriveDeadLetters(inProcessTarget(running().stack), 'fast', { rate: 0 }), RedriveError);
   });
 });
+
+describe('a dead letter keeps its identity and its reason', () => {
+  it('the letter of a body that is not JSON names the SQS message id of the delivery', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const body = 'order=42&tenant=acme';
+    const messageId = await running().sendRaw('slow', body);
+    await running().waitForOutcomes((event) => event.messageId === messageId && event.outcome === 'deadLettered');
+    await waitForQueue(stack, target.queues('slow').dlqUrl, (stats) => stats.visible === 1);
+
+    const [letter] = await peekDeadLetters(target, 'slow');
+    assert.equal(letter!.body, body);
+    assert.equal(letter!.originalMessageId, messageId);
+    assert.notEqual(letter!.messageId, messageId, 'the DLQ copy has an id of its own');
+    assert.deepEqual([letter!.reason, letter!.attempts, letter!.reasonFrom], ['invalid', 1, 'attributes']);
+    assert.match(letter!.error!, /^body is not valid JSON: /);
+    await drainQueue(stack, target.queues('slow').dlqUrl);
+  });
+
+  it('a body of exactly 1 MiB: peek reads reason and attempts from the dedup table, and a redrive replays the body byte for byte', async () => {
+    const { stack } = running();
+    const target = inProcessTarget(stack);
+    const { queueUrl, dlqUrl } = target.queues('slow');
+    const envelope = { v: 1, id: randomUUID(), type: 'test.gated', tenant: 'acme', createdAt: new Date().toISOString(), payload: { gate: 7, padding: '' } };
+    const padding = MESSAGE_LIMIT_BYTES - Buffer.byteLength(JSON.stringify(envelope));
+    const body = JSON.stringify({ ...envelope, payload: { gate: 7, padding: 'é'.repeat(padding / 2) } });
+    assert.equal(Buffer.byteLength(body), MESSAGE_LIMIT_BYTES);
+    const messageId = await running().sendRaw('slow', body);
+    await running().waitForOutcomes((event) => event.messageId === messageId && event.outcome === 'deadLettered');
+    await waitForQueue(stack, dlqUrl, (stats) => stats.visible === 1);
+
+    const [letter] = await peekDeadLetters(target, 'slow');
+    assert.equal(letter!.body, body);
+    assert.deepEqual(
+      [letter!.id, letter!.reason, letter!.attempts, letter!.originalMessageId, letter!.reasonFrom],
+      [envelope.id, 'invalid', 1, messageId, 'dedupTable'],
+    );
+    assert.equal(letter!.error, 'invalid payload for "test.gated": gate: Invalid input: expected string, received number');
+    assert.match(letter!.failedAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+    await pauseLane(target, 'slow');
+    try {
+      assert.equal((await redriveDeadLetters(target, 'slow', { pollIntervalMs: 200 })).moved, 1);
+      await waitForQueue(stack, queueUrl, (stats) => stats.visible === 1);
+      const replayed = await drainQueue(stack, queueUrl);
+      assert.deepEqual(replayed.map((message) => message.Body === body), [true], 'the redriven body is the published one, byte for byte');
+    } finally {
+      await resumeLane(target, 'slow');
+    }
+  });
+});
+
+/** Receives and deletes what is visible in the queue now; returns it. */
+async function drainQueue(stack: LocalStack, queueUrl: string): Promise<Message[]> {
+  const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+  for (const message of Messages) await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+  return Messages;
+}

@@ -18,6 +18,7 @@ import {
   fakeClock,
   fakeRunner,
   fakeSqsClient,
+  FakeDeadLetterRecords,
   FakeDedupStore,
   sqsRecordFactory,
   type DedupScript,
@@ -36,10 +37,11 @@ interface Prepared {
   readonly dedup: FakeDedupStore;
   readonly sqs: ReturnType<typeof fakeSqsClient>;
   readonly runner: ReturnType<typeof fakeRunner>;
+  readonly records: FakeDeadLetterRecords;
 }
 
 /** Fake dependencies; the handler takes RUN_MS of the fake clock, then returns 'ok' or throws `throws`. */
-function prepare(options: { dedup?: DedupScript; throws?: unknown } = {}): Prepared {
+function prepare(options: { dedup?: DedupScript; throws?: unknown; recordFailure?: Error } = {}): Prepared {
   const clock = fakeClock();
   const sqs = fakeSqsClient();
   const dedup = new FakeDedupStore(options.dedup);
@@ -48,8 +50,9 @@ function prepare(options: { dedup?: DedupScript; throws?: unknown } = {}): Prepa
     if ('throws' in options) throw options.throws;
     return 'ok';
   });
-  const deps = { definition: unitDefinition, lane: LANE, dlqUrl: DLQ_URL, sqs: sqs.client, dedup, runner, now: clock.now };
-  return { deps, dedup, sqs, runner };
+  const records = new FakeDeadLetterRecords(options.recordFailure);
+  const deps = { definition: unitDefinition, lane: LANE, dlqUrl: DLQ_URL, sqs: sqs.client, dedup, deadLetterRecords: records, runner, now: clock.now };
+  return { deps, dedup, sqs, runner, records };
 }
 
 /** An event of unit.work task-1 from tenant acme, settled at T0 without running; `fields` say what differs. */
@@ -79,6 +82,7 @@ function letterAttributes(reason: string, attempts: string, error: string, faile
   return {
     'tasklanes-reason': { DataType: 'String', StringValue: reason },
     'tasklanes-attempts': { DataType: 'Number', StringValue: attempts },
+    'tasklanes-message-id': { DataType: 'String', StringValue: 'msg-1' },
     'tasklanes-lane': { DataType: 'String', StringValue: 'work' },
     'tasklanes-failed-at': { DataType: 'String', StringValue: failedAt },
     'tasklanes-error': { DataType: 'String', StringValue: error },
@@ -137,6 +141,43 @@ describe('validation', () => {
       }),
     });
     assert.deepEqual(sqs.sent.map((command) => command.name), ['SendMessageCommand']);
+  });
+
+  test('a body of exactly 1 MiB: the bare letter is dead-lettered and its reason kept in the record store', async () => {
+    // Prepare
+    const { deps, sqs, records } = prepare();
+    const body = `{"v":1,"payload":"${'x'.repeat(1_048_576 - 20)}"}`;
+    // Act
+    const result = await processRecord(sqsRecordFactory(body), deps);
+    // Assess
+    assert.equal(result.event.outcome, 'deadLettered');
+    assert.equal(result.failed, false);
+    assert.deepEqual(sqs.sent.map((command) => [command.input.MessageBody === body, command.input.MessageAttributes]), [[true, {}]]);
+    const error = 'invalid envelope: id: Invalid input: expected string, received undefined; type: Invalid input: expected string, received undefined; tenant: Invalid input: expected string, received undefined; createdAt: Invalid input: expected string, received undefined';
+    assert.deepEqual(records.kept, [{ dlqMessageId: 'dlq-msg-1', attributes: letterAttributes('invalid', '1', error), expiresAtSeconds: 1_715_774_400 }]);
+  });
+
+  test('the reason record failing after the letter reached the DLQ: still dead-lettered (never sent twice), the reason says both', async () => {
+    // Prepare
+    const { deps, sqs } = prepare({ recordFailure: new Error('ProvisionedThroughputExceededException') });
+    const body = `[${'1,'.repeat(524_286)}11]`;
+    // Act
+    const result = await processRecord(sqsRecordFactory(body), deps);
+    // Assess
+    assert.deepEqual(result, {
+      failed: false,
+      event: expected({
+        outcome: 'deadLettered',
+        type: 'unknown',
+        tenant: undefined,
+        id: undefined,
+        dedupKey: undefined,
+        latencyMs: undefined,
+        reason:
+          'invalid: body must be a JSON object; dead-lettered as DLQ message dlq-msg-1, but its reason did not fit on it and could not be kept in the dedup table (Error: ProvisionedThroughputExceededException)',
+      }),
+    });
+    assert.equal(sqs.sent.length, 1);
   });
 
   test('a schema that throws (an app bug, not bad input) is not mistaken for invalid input: processRecord rejects', async () => {

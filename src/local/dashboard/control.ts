@@ -24,11 +24,13 @@ export function inProcessControl(stack: LocalStack): LocalControl {
   };
 }
 
-/** The running local stack as an ops target, sharing its SQS client. */
+/** The running local stack as an ops target, sharing its SQS and DynamoDB clients. */
 export function inProcessTarget(stack: LocalStack): OpsTarget {
   return createLocalTarget({
     description: `local stack (pid ${process.pid})`,
     sqs: stack.clients.sqs,
+    dynamodb: stack.clients.dynamodb,
+    dedupTable: stack.resources.dedupTable,
     lanes: stack.resources.lanes,
     control: inProcessControl(stack),
   });

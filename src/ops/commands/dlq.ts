@@ -38,7 +38,8 @@ export const dlqPeekCommand: Command = {
         letters.map((letter) => [
           letter.type ?? '(unparsed)',
           letter.tenant ?? '-',
-          letter.id ?? letter.messageId,
+          // A body that never parsed has no task id: the delivery's own message id names it.
+          letter.id ?? `message ${letter.originalMessageId ?? letter.messageId}`,
           letter.attempts ?? '-',
           formatAge(letter.createdAt === undefined ? undefined : (now - letter.createdAt) / 1000),
           letter.reason ?? (letter.sourceArn ? 'redriven by SQS (maxReceiveCount)' : '-'),

@@ -2,10 +2,13 @@
  * Shows what is in a lane's DLQ and why, without consuming it: messages are
  * received with a short hold and made visible again at once. Receiving
  * counts as a receive, which is harmless in a DLQ (it has no redrive
- * policy, and a redrive starts the count again).
+ * policy, and a redrive starts the count again). The reason comes from the
+ * letter's attributes, or, for a letter whose attributes did not fit beside
+ * its body, from the record the consumer kept in the dedup table.
  */
 import { ChangeMessageVisibilityBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../definition/environment.ts';
+import type { DeadLetterRecord } from '../target/dead-letter-records.ts';
 import type { OpsTarget } from '../target/target.ts';
 import { summarize, type MessageSummary } from './message-summary.ts';
 import { chunks, receiveToInspect } from './receive.ts';
@@ -26,6 +29,10 @@ export interface DeadLetterView extends MessageSummary {
   /** Attempts the consumer counted before dead-lettering. */
   readonly attempts?: number;
   readonly failedAt?: string;
+  /** The SQS message id of the delivery the consumer dead-lettered (`messageId` is the DLQ copy's own). */
+  readonly originalMessageId?: string;
+  /** Where the reason was read: the letter's attributes, or the dedup table's record when they did not fit beside the body. */
+  readonly reasonFrom?: 'attributes' | 'dedupTable';
   /** The queue SQS redrove it from, when SQS did. */
   readonly sourceArn?: string;
   readonly body: string;
@@ -54,18 +61,26 @@ export async function peekDeadLetters(target: OpsTarget, lane: string, options: 
       );
     }
   }
-  return held.map(view);
+  // The consumer puts each reason attribute on the letter whole or not at all: one missing means look for the record.
+  const incomplete = held.filter((message) => REASON_ATTRIBUTES.some((name) => message.MessageAttributes?.[name] === undefined));
+  const records = await target.deadLetterRecords(incomplete.map((message) => message.MessageId!));
+  return held.map((message) => view(message, records.get(message.MessageId!)));
 }
 
-function view(message: Message): DeadLetterView {
-  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+const REASON_ATTRIBUTES = Object.values(DLQ_ATTRIBUTES);
+
+function view(message: Message, record: DeadLetterRecord | undefined): DeadLetterView {
+  const attribute = (name: keyof DeadLetterRecord) => record?.[name] ?? message.MessageAttributes?.[name]?.StringValue;
   const attempts = attribute(DLQ_ATTRIBUTES.attempts);
+  const reason = attribute(DLQ_ATTRIBUTES.reason);
   return {
     ...summarize(message),
-    reason: attribute(DLQ_ATTRIBUTES.reason),
+    reason,
     error: attribute(DLQ_ATTRIBUTES.error),
     attempts: attempts === undefined ? undefined : Number(attempts),
     failedAt: attribute(DLQ_ATTRIBUTES.failedAt),
+    originalMessageId: attribute(DLQ_ATTRIBUTES.messageId),
+    ...(reason === undefined ? {} : { reasonFrom: record ? 'dedupTable' : 'attributes' }),
     sourceArn: message.Attributes?.DeadLetterQueueSourceArn,
     body: message.Body ?? '',
   };

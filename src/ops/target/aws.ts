@@ -7,6 +7,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { stackOutputKey } from '../../definition/stack-outputs.ts';
@@ -17,6 +18,7 @@ import {
   StackOutputMissingError,
   UnknownLaneError,
 } from '../errors.ts';
+import { readDeadLetterRecords } from './dead-letter-records.ts';
 import { sqsQueueCounts } from './sqs-counts.ts';
 import type { LaneQueues, OpsTarget } from './target.ts';
 
@@ -24,6 +26,7 @@ import type { LaneQueues, OpsTarget } from './target.ts';
 export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly dynamodb: DynamoDBClient;
   readonly lambda: LambdaClient;
   readonly sqs: SQSClient;
 }
@@ -53,6 +56,7 @@ export function createAwsClients(region?: string): AwsClients {
   return {
     cloudformation: new CloudFormationClient(config),
     cloudwatch: new CloudWatchClient(config),
+    dynamodb: new DynamoDBClient(config),
     lambda: new LambdaClient(config),
     sqs: new SQSClient(config),
   };
@@ -91,6 +95,13 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
       },
       pause: (name) => setEnabled(name, false),
       resume: (name) => setEnabled(name, true),
+      async deadLetterRecords(ids) {
+        if (ids.length === 0) return new Map();
+        // Read only when asked: a stack without the output still answers everything else.
+        const table = outputs.get(stackOutputKey.dedupTableName);
+        if (!table) throw new StackOutputMissingError(`stack ${options.stackName} has no output ${stackOutputKey.dedupTableName}: was it deployed by tasklanes?`);
+        return readDeadLetterRecords(clients.dynamodb, table, ids);
+      },
       close,
     };
   } catch (error) {

@@ -5,9 +5,11 @@
  * process for tests and the dashboard, over the dashboard's control API
  * for the CLI.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueStats } from './control-client.ts';
 import { UnknownLaneError } from '../errors.ts';
+import { readDeadLetterRecords } from './dead-letter-records.ts';
 import type { LaneQueues, OpsTarget, QueueCounts } from './target.ts';
 
 export interface LocalControl {
@@ -20,6 +22,9 @@ export interface LocalControl {
 export interface LocalTargetOptions {
   readonly description: string;
   readonly sqs: SQSClient;
+  /** The local DynamoDB endpoint's client: dead letters' reason records are read with it. */
+  readonly dynamodb: DynamoDBClient;
+  readonly dedupTable: string;
   readonly lanes: Readonly<Record<string, LaneQueues>>;
   readonly control: LocalControl;
   /** Called by `close()`: destroys clients the target created. Default: nothing. */
@@ -53,6 +58,7 @@ export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
     consumerEnabled: (lane) => options.control.consumerEnabled(known(lane)),
     pause: (lane) => options.control.pause(known(lane)),
     resume: (lane) => options.control.resume(known(lane)),
+    deadLetterRecords: (ids) => readDeadLetterRecords(options.dynamodb, options.dedupTable, ids),
     close: () => options.onClose?.(),
   };
 }

@@ -6,7 +6,7 @@
  * stack, it is an error. The state file is refused when other users can
  * read or write it (it holds the control token).
  */
-import { createSqsClient } from './local-clients.ts';
+import { createDynamoDbClient, createSqsClient } from './local-clients.ts';
 import { DEFAULT_STATE_FILE, readStateFile } from './state-file.ts';
 import { NoTargetError } from '../errors.ts';
 import { createAwsTarget } from './aws.ts';
@@ -35,11 +35,17 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
     throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`tasklanes dev\``);
   }
   const sqs = createSqsClient(state.sqsEndpoint, state.region);
+  const dynamodb = createDynamoDbClient(state.dynamodbEndpoint, state.region);
   return createLocalTarget({
     description: `local stack (pid ${state.pid})`,
     sqs,
+    dynamodb,
+    dedupTable: state.dedupTable,
     lanes: state.lanes,
     control: httpControl(state.control, path),
-    onClose: () => sqs.destroy(),
+    onClose: () => {
+      sqs.destroy();
+      dynamodb.destroy();
+    },
   });
 }

@@ -4,6 +4,7 @@
  * pausing), which the local run and AWS answer differently.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DeadLetterRecord } from './dead-letter-records.ts';
 
 /** CloudWatch's names: ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed. */
 export interface QueueCounts {
@@ -40,6 +41,12 @@ export interface OpsTarget {
   /** Stops consumption; messages stay in the queue. */
   pause(lane: string): Promise<void>;
   resume(lane: string): Promise<void>;
+  /**
+   * The reason records the consumer kept in the dedup table for dead letters
+   * whose reason attributes did not fit beside their bodies, by DLQ message
+   * id; ids without a record are left out.
+   */
+  deadLetterRecords(dlqMessageIds: readonly string[]): Promise<ReadonlyMap<string, DeadLetterRecord>>;
   /** Releases clients. */
   close(): void;
 }

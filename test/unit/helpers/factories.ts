@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type { DeadLetterRecordStore, ReasonAttributes } from '../../../src/runtime/dead-letter.ts';
 import type { ClaimEntry, ClaimRequest, ClaimResult, DedupPort, DoneMark } from '../../../src/runtime/dedup.ts';
 import type { BatchedStore } from '../../../src/runtime/dedup-batch.ts';
 import type { TaskRun, TaskRunner } from '../../../src/runtime/runner.ts';
@@ -271,15 +272,37 @@ export interface FakeSqs {
   failWith(error: Error): void;
 }
 
-/** An SQS client that records sent commands and answers `{}`, or fails once told to. */
+/** The message id the fake SQS client gives every message sent. */
+const SENT_MESSAGE_ID = 'dlq-msg-1';
+
+/** An SQS client that records sent commands and answers `{}` (SendMessage: `{ MessageId: SENT_MESSAGE_ID }`), or fails once told to. */
 export function fakeSqsClient(): FakeSqs {
   const client = new SQSClient(CLIENT_CONFIG);
   let failure: Error | undefined;
-  const sent = answeredInProcess(client, () => {
+  const sent = answeredInProcess(client, (command) => {
     if (failure) throw failure;
-    return {};
+    return command.name === 'SendMessageCommand' ? { MessageId: SENT_MESSAGE_ID } : {};
   });
   return { client, sent, failWith: (error) => void (failure = error) };
+}
+
+/** One `keep` of a FakeDeadLetterRecords. */
+export interface KeptRecord {
+  readonly dlqMessageId: string;
+  readonly attributes: ReasonAttributes;
+  readonly expiresAtSeconds: number;
+}
+
+/** The dead-letter record store, recording what it was asked to keep; every keep fails with `failure` when set. */
+export class FakeDeadLetterRecords implements DeadLetterRecordStore {
+  readonly kept: KeptRecord[] = [];
+
+  constructor(private readonly failure?: Error) {}
+
+  async keep(dlqMessageId: string, attributes: ReasonAttributes, expiresAtSeconds: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.kept.push({ dlqMessageId, attributes, expiresAtSeconds });
+  }
 }
 
 /** A DynamoDB client that records sent commands and answers each with `reply`. */
