@@ -12,6 +12,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   backlogThreshold,
+  DEAD_LETTER_ALARMS,
+  type DeadLetterAlarm,
   HEARTBEAT_DELAY_INTERVALS,
   heartbeatDelayThresholdMs,
   type AlarmOptions,
@@ -36,6 +38,8 @@ const MISSING_SQS = {
   treat: TreatMissingData.IGNORE,
   text: 'Missing data keeps the last state: SQS stops publishing for a queue untouched for 6 hours, even a non-empty one.',
 };
+/** A DLQ nobody sent to publishes no NumberOfMessagesSent: no new letters. */
+const MISSING_NO_LETTERS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no message was sent to the DLQ.' };
 /** No invocations or no tasks: nothing failed, nothing to rate. */
 const MISSING_NO_INVOCATIONS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no invocations, nothing failed.' };
 const MISSING_NO_TASKS = { treat: TreatMissingData.NOT_BREACHING, text: 'Missing data is OK: no tasks in the window, no rate.' };
@@ -109,16 +113,7 @@ export class LaneAlarms extends Construct {
         description: `Lane ${name}: the oldest task has waited over ${lane.definition.queueAgeAlarmSeconds}s. Tasks are not picked up fast enough; they will expire after their max age. First: is the lane paused (event source mapping disabled)? Then check this lane's error and throttle alarms, and whether ConcurrentExecutions sits at the lane's maxConcurrency (${lane.definition.maxConcurrency}).`,
         missingData: MISSING_SQS,
       },
-      {
-        // Every dead letter is a task that will not run unless someone acts: the first one pages.
-        id: 'DeadLetters',
-        metric: lane.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        description: `Lane ${name}: tasks in the dead-letter queue; they will not run unless redriven, and are deleted after 14 days. First: peek the DLQ and read each message's tasklanes-reason attribute; fix the cause, then redrive. Schema failures cannot succeed on redrive: republish them corrected.`,
-        missingData: MISSING_SQS,
-      },
+      ...DEAD_LETTER_ALARMS.map((spec) => deadLetterAlarm(lane, spec)),
       {
         // Five minutes: bursts that drain are what a queue is for; a flood that stays is not.
         id: 'Backlog',
@@ -193,6 +188,31 @@ export class LaneAlarms extends Construct {
       return alarm;
     });
   }
+}
+
+/**
+ * Dead-letter inflow and depth (the table and why both:
+ * DEAD_LETTER_ALARMS in src/definition/alarm-thresholds.ts).
+ */
+function deadLetterAlarm(lane: Lane, spec: DeadLetterAlarm): AlarmSpec {
+  const name = lane.definition.name;
+  const period = Duration.minutes(spec.periodMinutes);
+  const common = { id: spec.alarm, threshold: spec.threshold, evaluationPeriods: 1, datapointsToAlarm: 1 };
+  const firstStep = `First: \`tasklanes dlq peek ${name} --stack <stack>\` shows each letter's reason; fix the cause, then \`tasklanes dlq redrive\`. Schema failures cannot succeed on redrive: republish them corrected.`;
+  if (spec.measures === 'inflow') {
+    return {
+      ...common,
+      metric: lane.deadLetterQueue.metricNumberOfMessagesSent({ period, statistic: 'Sum' }),
+      description: `Lane ${name}: new tasks were dead-lettered in the last ${spec.periodMinutes} min (the consumer sends each one to the DLQ itself); they will not run unless redriven. This alarm fires again for each new minute with letters, whatever already waits in the DLQ (that is DeadLetters). ${firstStep}`,
+      missingData: MISSING_NO_LETTERS,
+    };
+  }
+  return {
+    ...common,
+    metric: lane.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    description: `Lane ${name}: the dead-letter queue is not empty, and stays in ALARM until its letters are redriven or deleted (they are deleted after 14 days): the backlog someone must decide on. New letters page as NewDeadLetters; this one also catches letters SQS moved itself after maxReceiveCount without a reason (no tasklanes-reason attribute). ${firstStep}`,
+    missingData: MISSING_SQS,
+  };
 }
 
 /**

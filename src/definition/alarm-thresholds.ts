@@ -11,6 +11,7 @@ import type { LaneDefinition } from './types.ts';
 export const LANE_ALARM_NAMES = [
   'QueueAge',
   'DeadLetters',
+  'NewDeadLetters',
   'Backlog',
   'ConsumerErrors',
   'ConsumerThrottles',
@@ -80,6 +81,37 @@ export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
   backlogMessages: {},
   heartbeatMissingIntervals: 3,
 };
+
+/**
+ * The dead-letter alarms of a lane, one table for the stack and the local
+ * evaluator (docs/deploy.md#alarms-and-dashboard).
+ *
+ * - NewDeadLetters watches the inflow. The consumer sends every letter it
+ *   dead-letters itself, so the DLQ's NumberOfMessagesSent counts each one
+ *   (cdk-monitoring-constructs alarms on the same metric); locally, the
+ *   letters in the DLQ sent within the window. It fires for every minute
+ *   in which letters arrived and is OK after a quiet one, so a new letter
+ *   pages even while older ones wait.
+ * - DeadLetters watches the depth: it stays in ALARM while anything waits in
+ *   the DLQ, notifying only when the DLQ stops and starts being empty. It is
+ *   the backlog someone must decide on (redrive, republish or delete), and
+ *   the one signal for letters SQS's redrive policy moved itself after
+ *   maxReceiveCount, which NumberOfMessagesSent does not count.
+ */
+export interface DeadLetterAlarm {
+  readonly alarm: LaneAlarmName;
+  /** `inflow`: letters sent to the DLQ within the period; `depth`: letters waiting in it. */
+  readonly measures: 'inflow' | 'depth';
+  /** Minutes of one data point; one breaching data point fires. */
+  readonly periodMinutes: number;
+  /** Fires above this many letters: every letter is a task that will not run unless someone acts. */
+  readonly threshold: number;
+}
+
+export const DEAD_LETTER_ALARMS: readonly DeadLetterAlarm[] = [
+  { alarm: 'DeadLetters', measures: 'depth', periodMinutes: 1, threshold: 0 },
+  { alarm: 'NewDeadLetters', measures: 'inflow', periodMinutes: 1, threshold: 0 },
+];
 
 /** Options of AlarmOptions that hold a rate alarm's threshold, in percent. */
 type RateOption = 'expiredRatePercent' | 'coalescedRatePercent' | 'duplicateRatePercent' | 'failureRatePercent';

@@ -1,7 +1,8 @@
 /**
  * The stack's lane alarms, evaluated against a running local stack with the
- * same thresholds (src/definition/alarm-thresholds.ts): queue age,
- * dead letters and backlog from the in-process queues (queue-stats.ts), the
+ * same thresholds (src/definition/alarm-thresholds.ts): queue age, dead
+ * letters (waiting, and sent within the window) and backlog from the
+ * in-process queues (queue-stats.ts), the
  * outcome rates and the heartbeat alarms from an OutcomeRecorder's events.
  *
  * Local evaluation looks at the present, not at CloudWatch's M-of-N
@@ -14,6 +15,7 @@
  */
 import {
   backlogThreshold,
+  DEAD_LETTER_ALARMS,
   DEFAULT_ALARM_OPTIONS,
   HEARTBEAT_DELAY_INTERVALS,
   heartbeatDelayThresholdMs,
@@ -27,7 +29,7 @@ import { heartbeatType } from '../definition/schedule.ts';
 import type { LaneDefinition } from '../definition/types.ts';
 import type { OutcomeEvent } from '../runtime/outcome.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
-import { localQueueStats } from './queue-stats.ts';
+import { localMessagesSentSince, localQueueStats } from './queue-stats.ts';
 import { ScheduleClock } from './scheduler.ts';
 import type { LocalStack } from './stack.ts';
 
@@ -111,15 +113,21 @@ export class LocalAlarmEvaluator {
         unit: 'seconds',
         description: `The oldest task has waited ${queue.oldestAgeSeconds}s; the lane promises under ${lane.queueAgeAlarmSeconds}s. Is its poller paused?`,
       },
-      {
-        lane: lane.name,
-        alarm: 'DeadLetters',
-        state: above(dlq.visible, 0),
-        value: dlq.visible,
-        threshold: 0,
-        unit: 'messages',
-        description: `${dlq.visible} task(s) in the dead-letter queue; they will not run unless redriven. Peek them for their tasklanes-reason.`,
-      },
+      ...DEAD_LETTER_ALARMS.map(({ alarm, measures, periodMinutes, threshold }): LocalAlarmState => {
+        const value = measures === 'depth' ? dlq.visible : localMessagesSentSince(service, queues.dlqUrl, now - periodMinutes * 60_000);
+        return {
+          lane: lane.name,
+          alarm,
+          state: above(value, threshold),
+          value,
+          threshold,
+          unit: 'messages',
+          description:
+            measures === 'depth'
+              ? `${value} task(s) wait in the dead-letter queue until redriven or deleted; new ones page as NewDeadLetters. \`tasklanes dlq peek ${lane.name}\` shows their reasons.`
+              : `${value} task(s) dead-lettered in the last ${periodMinutes} min; they will not run unless redriven. \`tasklanes dlq peek ${lane.name}\` shows their reasons.`,
+        };
+      }),
       {
         lane: lane.name,
         alarm: 'Backlog',

@@ -22,11 +22,16 @@ interface StoredMessage {
   readonly record: { readonly attributes: { readonly SentTimestamp: string } };
 }
 
-/** `queue` is a queue URL or name. `now`: epoch ms. */
-export function localQueueStats(service: LocalSqsService, queue: string, now: number = Date.now()): QueueStats {
+function localQueue(service: LocalSqsService, queue: string): LocalSqsService['Queues'][number] {
   const name = queue.split('/').at(-1)!;
   const found = service.Queues.find((candidate) => candidate.QueueName === name);
   if (!found) throw new QueueStatsUnavailableError(`no local queue named "${name}"`);
+  return found;
+}
+
+/** `queue` is a queue URL or name. `now`: epoch ms. */
+export function localQueueStats(service: LocalSqsService, queue: string, now: number = Date.now()): QueueStats {
+  const found = localQueue(service, queue);
   let visible = 0;
   let inFlight = 0;
   let delayed = 0;
@@ -41,6 +46,15 @@ export function localQueueStats(service: LocalSqsService, queue: string, now: nu
     oldestSent = Math.min(oldestSent, Number(message.record.attributes.SentTimestamp));
   }
   return { visible, inFlight, delayed, oldestAgeSeconds: oldestSent === Infinity ? 0 : Math.max(0, Math.floor((now - oldestSent) / 1000)) };
+}
+
+/**
+ * Messages still in the queue that were sent after `since` (epoch ms): the
+ * local stand-in for CloudWatch's NumberOfMessagesSent over that window (one
+ * deleted or moved on within it is no longer counted).
+ */
+export function localMessagesSentSince(service: LocalSqsService, queue: string, since: number): number {
+  return storedMessages(localQueue(service, queue)).filter((message) => Number(message.record.attributes.SentTimestamp) > since).length;
 }
 
 /**

@@ -47,7 +47,9 @@ type Row = readonly [
 ];
 
 /**
- * Per lane and alarm. Common to every lane: DeadLetters above 0; consumer
+ * Per lane and alarm. Common to every lane: DeadLetters above 0 (keeping its
+ * last state without data), NewDeadLetters above 0 sent in a minute (no data:
+ * nothing sent, OK); consumer
  * errors above 0 per minute and throttles above 0 per 5 minutes; records of
  * failed invocations above 0 per 5 minutes, 2 of 3; any record the mapping
  * filtered out, in one 5-minute window; the rates
@@ -61,6 +63,7 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
   critical: {
     QueueAge: [60, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
     // 50 x 10 x ceil(60 s / 30 s)
     Backlog: [1_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -77,6 +80,7 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
   notifications: {
     QueueAge: [300, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
     // 20 x 10 x ceil(300 s / 30 s)
     Backlog: [2_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -93,6 +97,7 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
   bulk: {
     QueueAge: [1_800, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
     // Overridden (the formula would give 5 x 5 x ceil(1800 s / 120 s) = 375).
     Backlog: [42, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -109,6 +114,7 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
   default: {
     QueueAge: [600, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
+    NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
     // 10 x 10 x ceil(600 s / 10 s): the lane's only type is its heartbeat, whose timeout is 10 s.
     Backlog: [6_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -143,14 +149,14 @@ function periodOf(a: Record<string, any>): number {
   return [...periods][0];
 }
 
-test('the demo\'s four lanes; one topic; exactly the 52 alarms listed, nothing else', () => {
+test('the demo\'s four lanes; one topic; exactly the 56 alarms listed, nothing else', () => {
   assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), LANES);
   assert.equal(countByType(template)['AWS::SNS::Topic'], 1);
   const names = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName as string);
   const expected = Object.entries(EXPECTED).flatMap(([lane, alarms]) => Object.keys(alarms).map((id) => `Tasklanes-${lane}-${id}`));
-  assert.equal(expected.length, 52);
+  assert.equal(expected.length, 56);
   assert.deepEqual(names.sort(), expected.sort());
 });
 
@@ -193,16 +199,18 @@ for (const lane of stack.tasklanes.lanes) {
     test('SQS alarms watch this lane\'s queue and DLQ', () => {
       const queueName = { 'Fn::GetAtt': [logicalId(lane.queue), 'QueueName'] };
       const dlqName = { 'Fn::GetAtt': [logicalId(lane.deadLetterQueue), 'QueueName'] };
-      const sqs = (id: string, metric: string, queue: unknown) => {
+      const sqs = (id: string, metric: string, queue: unknown, statistic = 'Maximum') => {
         const a = alarm(name, id);
         assert.deepEqual(
           { Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period },
-          { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queue }], Statistic: 'Maximum', Period: 60 },
+          { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queue }], Statistic: statistic, Period: 60 },
         );
       };
       sqs('QueueAge', 'ApproximateAgeOfOldestMessage', queueName);
       sqs('Backlog', 'ApproximateNumberOfMessagesVisible', queueName);
       sqs('DeadLetters', 'ApproximateNumberOfMessagesVisible', dlqName);
+      // Inflow: every letter the consumer dead-letters is its own SendMessage to the DLQ.
+      sqs('NewDeadLetters', 'NumberOfMessagesSent', dlqName, 'Sum');
     });
 
     test('Lambda alarms watch this lane\'s consumer', () => {

@@ -1,7 +1,7 @@
 /**
  * The local alarm evaluator against real local queues and recorded
  * outcomes, with its clock moved instead of waited on: queue age (read
- * without receiving), dead letters, backlog, the outcome rates with their
+ * without receiving), dead letters waiting and new, backlog, the outcome rates with their
  * minimum, and heartbeat silence once a whole window has been watched.
  */
 import assert from 'node:assert/strict';
@@ -57,12 +57,35 @@ test('queue age, backlog and dead letters from the queues, without receiving a m
   assert.ok(stateOf(states, 'QueueAge').value! >= AGE_SECONDS + 4);
   assert.deepEqual([stateOf(states, 'Backlog').state, stateOf(states, 'Backlog').value, stateOf(states, 'Backlog').threshold], ['ALARM', 3, BACKLOG]);
   assert.deepEqual([stateOf(states, 'DeadLetters').state, stateOf(states, 'DeadLetters').value], ['ALARM', 1]);
+  assert.deepEqual([stateOf(states, 'NewDeadLetters').state, stateOf(states, 'NewDeadLetters').value], ['ALARM', 1], 'sent 35 s ago: within the minute');
 
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'], WaitTimeSeconds: 0 }),
   );
   assert.equal(Messages.length, 3);
   assert.deepEqual(Messages.map((m) => m.Attributes?.ApproximateReceiveCount), ['1', '1', '1'], 'evaluating received nothing');
+});
+
+test('a letter older than a minute keeps DeadLetters in ALARM but not NewDeadLetters; a new one fires NewDeadLetters again', async () => {
+  const { sqs } = stack().clients;
+  const { dlqUrl } = stack().resources.lanes[LANE]!;
+  const waiting = localQueueStats(stack().servers.sqsService, dlqUrl).visible;
+  await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'old letter' }));
+  const oldSentBy = Date.now();
+  const visible = (count: number) => waitFor(() => localQueueStats(stack().servers.sqsService, dlqUrl).visible === count, { description: `${count} letter(s) visible` });
+  await visible(waiting + 1);
+  const atMinuteAfter = () => new LocalAlarmEvaluator({ stack: stack(), recorder: new OutcomeRecorder(), now: () => oldSentBy + 60_000 }).evaluate();
+
+  const quiet = await atMinuteAfter();
+  assert.deepEqual([stateOf(quiet, 'NewDeadLetters').state, stateOf(quiet, 'NewDeadLetters').value], ['OK', 0]);
+  assert.deepEqual([stateOf(quiet, 'DeadLetters').state, stateOf(quiet, 'DeadLetters').value], ['ALARM', waiting + 1]);
+
+  await waitFor(() => Date.now() > oldSentBy, { description: 'the clock past the old letter' });
+  await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'new letter' }));
+  await visible(waiting + 2);
+  const again = await atMinuteAfter();
+  assert.deepEqual([stateOf(again, 'NewDeadLetters').state, stateOf(again, 'NewDeadLetters').value, stateOf(again, 'NewDeadLetters').threshold], ['ALARM', 1, 0]);
+  assert.deepEqual([stateOf(again, 'DeadLetters').state, stateOf(again, 'DeadLetters').value], ['ALARM', waiting + 2]);
 });
 
 test('outcome rates: from the minimum number of tasks, over the last rate window only', async () => {
