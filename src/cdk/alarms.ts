@@ -5,7 +5,7 @@
  * heartbeat alarms' job: HeartbeatMissing is the one alarm that pages on
  * silence, because for it silence is the signal.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -24,6 +24,7 @@ import { stackOutputKey } from '../definition/stack-outputs.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import type { Lane } from './lane.ts';
 import { LaneMappingMetrics } from './mapping-metrics.ts';
+import { deploymentStackName } from './stack-name.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -174,7 +175,7 @@ export class LaneAlarms extends Construct {
     const action = new SnsAction(props.topic);
     this.alarms = specs.map((spec) => {
       const alarm = new Alarm(this, spec.id, {
-        alarmName: `${Stack.of(this).stackName}-${name}-${spec.id}`,
+        alarmName: `${deploymentStackName(this)}-${name}-${spec.id}`,
         alarmDescription: `${spec.description} ${spec.missingData.text}`,
         metric: spec.metric,
         threshold: spec.threshold,

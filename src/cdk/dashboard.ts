@@ -1,8 +1,12 @@
 /**
- * The one dashboard: every alarm's state on top, then one section per lane
- * with the numbers its alarms watch, so a page leads to the graph behind it.
+ * The dashboard: every alarm's state on top, then one section per lane with
+ * the numbers its alarms watch, so a page leads to the graph behind it. With
+ * each lane in a nested stack (laneStacks: 'nested'), every lane's section is
+ * a dashboard of its own in that stack (LaneDashboard), and the stack's
+ * dashboard keeps the alarms' states and the way to the lanes' dashboards:
+ * 65 lanes of sections would not fit one dashboard's 500 widgets.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AlarmStatusWidget, Dashboard, GraphWidget, TextWidget, type IAlarm, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { OUTCOMES, TIMED_OUT } from '../definition/metrics.ts';
@@ -10,6 +14,7 @@ import type { ResolvedTaskType } from '../definition/types.ts';
 import { heartbeatDelayThresholdMs } from '../definition/alarm-thresholds.ts';
 import type { Lane } from './lane.ts';
 import { LaneMappingMetrics } from './mapping-metrics.ts';
+import { deploymentStackName } from './stack-name.ts';
 import { LaneTaskMetrics } from './task-metrics.ts';
 
 const PERIOD = Duration.minutes(1);
@@ -23,10 +28,16 @@ export interface DashboardLane {
 }
 
 export interface TasklanesDashboardProps {
+  /** The lanes with a section on this dashboard. */
   readonly lanes: readonly DashboardLane[];
   readonly alarms: readonly IAlarm[];
   readonly metricsNamespace: string;
+  /** Names of the lanes' own dashboards, listed on top. Default: none. */
+  readonly laneDashboards?: readonly string[];
 }
+
+/** CloudWatch shows at most 100 alarms in one alarm status widget. */
+const ALARMS_PER_WIDGET = 100;
 
 export class TasklanesDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -34,14 +45,44 @@ export class TasklanesDashboard extends Construct {
   constructor(scope: Construct, id: string, props: TasklanesDashboardProps) {
     super(scope, id);
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: Stack.of(this).stackName,
+      dashboardName: deploymentStackName(this),
       defaultInterval: Duration.hours(3),
     });
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24 }));
+    this.dashboard.addWidgets(...alarmWidgets(props.alarms));
+    if (props.laneDashboards?.length)
+      this.dashboard.addWidgets(
+        new TextWidget({ markdown: `## Lanes\nEach lane's graphs are on its own dashboard: ${props.laneDashboards.map((name) => `\`${name}\``).join(', ')}.`, width: 24, height: 3 }),
+      );
     for (const { lane, heartbeat } of props.lanes) {
       this.dashboard.addWidgets(...laneWidgets(lane, new LaneTaskMetrics(props.metricsNamespace, lane.definition.name), heartbeat));
     }
   }
+}
+
+export interface LaneDashboardProps extends DashboardLane {
+  readonly alarms: readonly IAlarm[];
+  readonly metricsNamespace: string;
+}
+
+/** One lane's section as a dashboard of its own, `<stackName>-<lane>`, with its alarms on top. */
+export class LaneDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: LaneDashboardProps) {
+    super(scope, id);
+    const name = props.lane.definition.name;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${deploymentStackName(this)}-${name}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(...alarmWidgets(props.alarms));
+    this.dashboard.addWidgets(...laneWidgets(props.lane, new LaneTaskMetrics(props.metricsNamespace, name), props.heartbeat));
+  }
+}
+
+function alarmWidgets(alarms: readonly IAlarm[]): IWidget[] {
+  const chunks = Array.from({ length: Math.ceil(alarms.length / ALARMS_PER_WIDGET) }, (_, i) => alarms.slice(i * ALARMS_PER_WIDGET, (i + 1) * ALARMS_PER_WIDGET));
+  return chunks.map((chunk, i) => new AlarmStatusWidget({ title: chunks.length > 1 ? `Alarms (${i + 1}/${chunks.length})` : 'Alarms', alarms: [...chunk], width: 24 }));
 }
 
 function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType | undefined): IWidget[] {

@@ -19,6 +19,7 @@ import type { LaneDefinition } from '../definition/types.ts';
 import { CONSUMER_BUNDLING, type ConsumerCode } from './consumer-bundling.ts';
 import type { DedupTable } from './dedup-table.ts';
 import type { ConsumerOptions } from './options.ts';
+import { deploymentStackName } from './stack-name.ts';
 
 /** SQS queue names are at most 80 characters. */
 const MAX_QUEUE_NAME = 80;
@@ -50,7 +51,7 @@ export class Lane extends Construct {
     // The queue is named so the DLQ's redrive-allow policy can name it: a
     // reference to its generated ARN would make the two queues depend on each other.
     const stack = Stack.of(this);
-    const queueName = `${stack.stackName}-${lane.name}`;
+    const queueName = `${deploymentStackName(this)}-${lane.name}`;
     if (queueName.length + '-dlq'.length > MAX_QUEUE_NAME)
       throw new Error(`queue name "${queueName}-dlq" exceeds ${MAX_QUEUE_NAME} characters: shorten the stack or lane name`);
 

@@ -7,22 +7,24 @@
  * up the account, so `cdk synth` runs offline. One per stack: the outputs
  * keep fixed names (docs/deploy.md#how-apps-find-the-lanes).
  */
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack } from 'aws-cdk-lib';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Definition } from '../definition/registry.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import { heartbeatType } from '../definition/schedule.ts';
-import { stackOutputKey } from '../definition/stack-outputs.ts';
+import { LANE_OUTPUTS, NESTED_LANE_OUTPUTS, stackOutputKey, type LaneOutput } from '../definition/stack-outputs.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { LaneAlarms } from './alarms.ts';
-import { TasklanesDashboard } from './dashboard.ts';
+import { checkTemplatesFit } from './capacity.ts';
+import { LaneDashboard, TasklanesDashboard } from './dashboard.ts';
 import { DedupTable } from './dedup-table.ts';
 import { Lane } from './lane.ts';
 import { resolveOptions, type TasklanesOptionsInput } from './options.ts';
 import { PublisherPolicy } from './publisher-policy.ts';
 import { LaneSchedules } from './schedules.ts';
+import { deploymentStackName } from './stack-name.ts';
 
 export interface TasklanesProps extends TasklanesOptionsInput {
   /** The app's definition: its lanes and task types (`createDefinition` from `tasklanes`). */
@@ -56,7 +58,19 @@ export interface TasklanesProps extends TasklanesOptionsInput {
   readonly metricsNamespace?: string;
   /** Subscribed to the alarm topic. Default: no subscription. */
   readonly alarmEmail?: string;
+  /**
+   * Where each lane's resources go. `inline`: in this construct's stack,
+   * which CloudFormation's 500 resources per stack stop at about 20 lanes.
+   * `nested`: each lane (queues, consumer, mapping, schedules, alarms, its
+   * dashboard) in a nested stack of its own, up to 65 lanes
+   * (docs/deploy.md#how-many-lanes). Choose it before the first deploy:
+   * switching moves every lane's resources to another stack, queues included.
+   * @default 'inline'
+   */
+  readonly laneStacks?: LaneStackLayout;
 }
+
+export type LaneStackLayout = 'inline' | 'nested';
 
 export class Tasklanes extends Construct {
   readonly lanes: readonly Lane[];
@@ -66,6 +80,8 @@ export class Tasklanes extends Construct {
   readonly alarmTopic: AlarmTopic;
   readonly publisherPolicy: PublisherPolicy;
   readonly dashboard: TasklanesDashboard;
+  /** The lanes' nested stacks, with `laneStacks: 'nested'`; empty otherwise. */
+  readonly laneStacks: readonly NestedStack[];
 
   constructor(scope: Construct, id: string, props: TasklanesProps) {
     super(scope, id);
@@ -73,11 +89,21 @@ export class Tasklanes extends Construct {
     const options = resolveOptions(props);
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
 
+    const layout = props.laneStacks ?? 'inline';
+
     this.dedupTable = new DedupTable(this, 'Dedup', options.dedupTable);
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: props.alarmEmail });
+    // Where each lane's constructs go: here, or a nested stack of the lane's own.
+    const laneScopes = new Map<string, Construct>(
+      definition.lanes.map((lane) => [
+        lane.name,
+        layout === 'nested' ? new NestedStack(this, `LaneStack-${lane.name}`, { description: `tasklanes lane ${lane.name}` }) : this,
+      ]),
+    );
+    this.laneStacks = [...laneScopes.values()].filter((scope): scope is NestedStack => scope instanceof NestedStack);
     this.lanes = definition.lanes.map(
       (lane) =>
-        new Lane(this, `Lane-${lane.name}`, {
+        new Lane(laneScopes.get(lane.name)!, `Lane-${lane.name}`, {
           definition,
           lane: lane.name,
           code: { entry: props.handlerEntry, projectRoot: props.projectRoot, depsLockFilePath: props.depsLockFilePath, bundling: props.bundling },
@@ -90,22 +116,26 @@ export class Tasklanes extends Construct {
     for (const lane of this.lanes) {
       const name = lane.definition.name;
       const scheduled = definition.tasksOf(name).filter((task) => task.schedule);
-      if (scheduled.length > 0) schedules.set(name, new LaneSchedules(this, `Schedules-${name}`, { lane, tasks: scheduled, options: options.schedules }));
+      if (scheduled.length > 0) schedules.set(name, new LaneSchedules(laneScopes.get(name)!, `Schedules-${name}`, { lane, tasks: scheduled, options: options.schedules }));
     }
     this.schedules = schedules;
     const heartbeatOf = (lane: Lane) => definition.findTask(heartbeatType(lane.definition.name));
-    const alarms = this.lanes.flatMap(
-      (lane) =>
-        new LaneAlarms(this, `Alarms-${lane.definition.name}`, {
-          lane,
-          topic: this.alarmTopic.topic,
-          metricsNamespace,
-          options: options.alarms,
-          heartbeat: heartbeatOf(lane),
-        }).alarms,
-    );
+    const alarms = this.lanes.flatMap((lane) => {
+      const scope = laneScopes.get(lane.definition.name)!;
+      const heartbeat = heartbeatOf(lane);
+      const laneAlarms = new LaneAlarms(scope, `Alarms-${lane.definition.name}`, {
+        lane,
+        topic: this.alarmTopic.topic,
+        metricsNamespace,
+        options: options.alarms,
+        heartbeat,
+      }).alarms;
+      if (layout === 'nested') new LaneDashboard(scope, `Dashboard-${lane.definition.name}`, { lane, heartbeat, alarms: laneAlarms, metricsNamespace });
+      return laneAlarms;
+    });
     this.dashboard = new TasklanesDashboard(this, 'Dashboard', {
-      lanes: this.lanes.map((lane) => ({ lane, heartbeat: heartbeatOf(lane) })),
+      lanes: layout === 'inline' ? this.lanes.map((lane) => ({ lane, heartbeat: heartbeatOf(lane) })) : [],
+      laneDashboards: layout === 'nested' ? this.lanes.map((lane) => `${deploymentStackName(this)}-${lane.definition.name}`) : [],
       alarms,
       metricsNamespace,
     });
@@ -113,21 +143,23 @@ export class Tasklanes extends Construct {
 
     for (const lane of this.lanes) {
       const name = lane.definition.name;
-      this.output(stackOutputKey.queueUrl(name), lane.queue.queueUrl, `Queue URL of lane ${name}: publish here.`);
-      this.output(stackOutputKey.queueArn(name), lane.queue.queueArn, `Queue ARN of lane ${name}.`);
-      this.output(stackOutputKey.dlqUrl(name), lane.deadLetterQueue.queueUrl, `Dead-letter queue URL of lane ${name}.`);
-      this.output(stackOutputKey.consumerFunctionName(name), lane.consumer.functionName, `Consumer function of lane ${name}.`);
-      this.output(
-        stackOutputKey.eventSourceMappingUuid(name),
-        lane.eventSource.eventSourceMappingId,
-        `Event source mapping of lane ${name}: disable it to pause the lane.`,
-      );
+      const outputs: Record<LaneOutput, [value: string, description: string]> = {
+        queueUrl: [lane.queue.queueUrl, `Queue URL of lane ${name}: publish here.`],
+        queueArn: [lane.queue.queueArn, `Queue ARN of lane ${name}.`],
+        dlqUrl: [lane.deadLetterQueue.queueUrl, `Dead-letter queue URL of lane ${name}.`],
+        consumerFunctionName: [lane.consumer.functionName, `Consumer function of lane ${name}.`],
+        eventSourceMappingUuid: [lane.eventSource.eventSourceMappingId, `Event source mapping of lane ${name}: disable it to pause the lane.`],
+      };
+      for (const key of layout === 'nested' ? NESTED_LANE_OUTPUTS : LANE_OUTPUTS) this.output(stackOutputKey[key](name), ...outputs[key]);
     }
     this.output(stackOutputKey.laneNames, this.lanes.map((lane) => lane.definition.name).join(','), 'Lane names, in definition order.');
     this.output(stackOutputKey.dedupTableName, this.dedupTable.table.tableName, 'Dedup table.');
     this.output(stackOutputKey.alarmTopicArn, this.alarmTopic.topic.topicArn, 'Every alarm notifies this topic: subscribe on-call here.');
     this.output(stackOutputKey.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of all lanes.');
     this.output(stackOutputKey.publisherPolicyArn, this.publisherPolicy.policy.managedPolicyArn, 'Attach to an app role to let it publish tasks.');
+
+    // Before synth: CloudFormation would refuse the deploy, or CDK fail with a count and no way out.
+    checkTemplatesFit(this, layout);
   }
 
   /** Lets a role in the app publish to every lane. */

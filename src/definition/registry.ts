@@ -6,11 +6,26 @@
 import type { ZodType } from 'zod';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
 import { FUNCTION_TIMEOUT_MARGIN_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS, QUEUE_RETENTION_SECONDS } from './limits.ts';
+import { CLOUDFORMATION_QUOTAS, MAX_LANES_PER_DEPLOYMENT } from './capacity.ts';
+import { NESTED_LANE_OUTPUTS, SHARED_OUTPUTS } from './stack-outputs.ts';
 import { INVOKES_PER_POLLER, MAXIMUM_CONCURRENCY, PROVISIONED_POLLERS, provisionedConcurrency } from './scaling.ts';
 import { heartbeatTask } from './schedule.ts';
 
 export class DefinitionError extends Error {
   override readonly name: string = 'DefinitionError';
+}
+
+/** More lanes than one deployment can hold (capacity.ts): `needed` against `allowed` of a CloudFormation quota. */
+export class DeploymentTooLargeError extends DefinitionError {
+  override readonly name = 'DeploymentTooLargeError';
+  constructor(
+    readonly quota: keyof typeof CLOUDFORMATION_QUOTAS,
+    readonly needed: number,
+    readonly allowed: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A lane option AWS would reject, or that contradicts another option of the lane. */
@@ -96,6 +111,13 @@ export interface DefinitionInput {
 }
 
 export function createDefinition(input: DefinitionInput): Definition {
+  if (input.lanes.length > MAX_LANES_PER_DEPLOYMENT)
+    throw new DeploymentTooLargeError(
+      'outputs',
+      SHARED_OUTPUTS.length + NESTED_LANE_OUTPUTS.length * input.lanes.length,
+      CLOUDFORMATION_QUOTAS.outputs,
+      `${input.lanes.length} lanes do not fit one deployment: at most ${MAX_LANES_PER_DEPLOYMENT} do, because CloudFormation allows ${CLOUDFORMATION_QUOTAS.outputs} outputs per stack and the top-level stack declares ${NESTED_LANE_OUTPUTS.length} per lane (${NESTED_LANE_OUTPUTS.join(', ')}) beside ${SHARED_OUTPUTS.length} shared, even with every lane in a nested stack of its own. Split the lanes across deployments, a definition each.`,
+    );
   const lanes = new Map<string, LaneDefinition>();
   for (const lane of input.lanes) {
     if (!LANE_NAME.test(lane.name)) throw new DefinitionError(`lane name "${lane.name}" must match ${LANE_NAME}`);

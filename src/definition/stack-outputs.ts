@@ -26,3 +26,34 @@ export const stackOutputKey = {
   dashboardName: 'DashboardName',
   publisherPolicyArn: 'PublisherPolicyArn',
 } as const;
+
+/** The per-lane outputs, by their key functions in `stackOutputKey`. */
+export type LaneOutput = 'queueUrl' | 'queueArn' | 'dlqUrl' | 'consumerFunctionName' | 'eventSourceMappingUuid';
+
+/** Every lane's outputs when the lanes are in the stack itself. */
+export const LANE_OUTPUTS: readonly LaneOutput[] = ['queueUrl', 'queueArn', 'dlqUrl', 'consumerFunctionName', 'eventSourceMappingUuid'];
+
+/**
+ * A lane's outputs when the lanes are nested stacks: the ones that cannot be
+ * derived. CloudFormation allows 200 outputs per template, and five per lane
+ * would stop a deployment at 39 lanes; the queue ARN and the DLQ URL follow
+ * from the queue URL (`laneQueuesFromUrl`).
+ */
+export const NESTED_LANE_OUTPUTS: readonly LaneOutput[] = ['queueUrl', 'consumerFunctionName', 'eventSourceMappingUuid'];
+
+/** The outputs every deployment has once, whatever its lanes. */
+export const SHARED_OUTPUTS = ['laneNames', 'dedupTableName', 'alarmTopicArn', 'dashboardName', 'publisherPolicyArn'] as const satisfies readonly (keyof typeof stackOutputKey)[];
+
+/**
+ * A lane's queue ARN and DLQ URL from its queue URL, by the stack's naming
+ * (the DLQ is the queue's name plus `-dlq`, src/cdk/lane.ts):
+ * `https://sqs.<region>.<domain>/<account>/<name>`.
+ */
+export function laneQueuesFromUrl(queueUrl: string): { readonly queueArn: string; readonly dlqUrl: string } {
+  const url = new URL(queueUrl);
+  const [, account, name] = url.pathname.split('/');
+  const [, region, ...domain] = url.hostname.split('.');
+  if (!account || !name || !region) throw new TypeError(`not an SQS queue URL: ${queueUrl}`);
+  const partition = domain.join('.') === 'amazonaws.com.cn' ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return { queueArn: `arn:${partition}:sqs:${region}:${account}:${name}`, dlqUrl: `${queueUrl}-dlq` };
+}
