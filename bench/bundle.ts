@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { CONSUMER_BUNDLING } from '../src/cdk/consumer-bundling.ts';
+import { DEFAULT_OPTIONS } from '../src/cdk/options.ts';
 import { DEMO_STACK_PROPS } from '../demo/cdk-props.ts';
 import { ENV } from '../src/definition/environment.ts';
 import { median } from './stats.ts';
@@ -39,7 +40,7 @@ export class ColdImportError extends Error {
   override readonly name = 'ColdImportError';
 }
 
-function esbuildOptions(entry: string, outfile: string): BuildOptions {
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   const b = CONSUMER_BUNDLING;
   return {
     entryPoints: [entry],
@@ -54,7 +55,8 @@ function esbuildOptions(entry: string, outfile: string): BuildOptions {
     // As demo/cdk-props.ts: tasklanes from its source in this repo.
     conditions: ['tasklanes-source', 'module'],
     minify: b.minify,
-    sourcemap: b.sourceMap ? true : undefined,
+    // The stack's default (ConsumerOptions.sourceMap).
+    sourcemap: DEFAULT_OPTIONS.consumer.sourceMap ? true : undefined,
     sourcesContent: b.sourcesContent,
     // bundleAwsSDK: the SDK goes into the bundle, as deployed.
     external: b.bundleAwsSDK ? [] : ['@aws-sdk/*'],
@@ -63,7 +65,7 @@ function esbuildOptions(entry: string, outfile: string): BuildOptions {
 }
 
 /** Environment the stack sets on a consumer, so the entry builds its consumer at import as on Lambda. */
-const LAMBDA_ENV = {
+export const LAMBDA_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

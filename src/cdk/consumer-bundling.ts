@@ -22,8 +22,7 @@ export const CONSUMER_BUNDLING: BundlingOptions = {
   // Prefer the ES module builds of dependencies (the SDK ships both), which esbuild tree-shakes better.
   mainFields: ['module', 'main'],
   minify: true,
-  // Minified stack traces are unreadable; the map is a separate file that only costs asset size.
-  sourceMap: true,
+  // Whether a source map goes with it is ConsumerOptions.sourceMap (options.ts); without the sources, it only maps positions.
   sourcesContent: false,
   // The bundle carries the SDK version we tested with instead of whatever the
   // runtime ships that month; it costs a few hundred KB of cold start.

@@ -80,12 +80,14 @@ export class Lane extends Construct {
     const role = new Role(this, 'ConsumerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
 
+    // The app's own bundling.sourceMap wins; the runtime maps stacks only when a map is shipped.
+    const sourceMap = props.code.bundling?.sourceMap ?? props.consumer.sourceMap;
     this.consumer = new NodejsFunction(this, 'Consumer', {
       entry: props.code.entry,
       handler: 'handler',
       projectRoot: props.code.projectRoot,
       depsLockFilePath: props.code.depsLockFilePath,
-      bundling: { ...CONSUMER_BUNDLING, ...props.code.bundling },
+      bundling: { ...CONSUMER_BUNDLING, sourceMap, ...props.code.bundling },
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.consumer.memorySizeMb,
@@ -99,7 +101,7 @@ export class Lane extends Construct {
         [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
         [ENV.dedupTable]: props.dedupTable.table.tableName,
         [ENV.metricsNamespace]: props.metricsNamespace,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
     this.deadLetterQueue.grantSendMessages(this.consumer);

@@ -12,6 +12,15 @@ export interface ConsumerOptions {
   readonly memorySizeMb: number;
   /** Retention of each consumer's log group. Default one month. */
   readonly logRetention: RetentionDays;
+  /**
+   * Ship the bundle's source map and run the consumer with
+   * `--enable-source-maps`, so an error's stack names the app's source files
+   * and lines instead of positions in one minified line. Default true: what
+   * it costs is measured in docs/deploy.md#source-maps (a larger zip, and
+   * the first error's stack of each execution environment built more
+   * slowly); a `bundling.sourceMap` given to the stack wins over it.
+   */
+  readonly sourceMap: boolean;
 }
 
 export interface DedupTableOptions {
@@ -46,7 +55,7 @@ export interface TasklanesOptions {
 }
 
 export const DEFAULT_OPTIONS: TasklanesOptions = {
-  consumer: { memorySizeMb: 1024, logRetention: RetentionDays.ONE_MONTH },
+  consumer: { memorySizeMb: 1024, logRetention: RetentionDays.ONE_MONTH, sourceMap: true },
   dedupTable: { deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN },
   alarms: DEFAULT_ALARM_OPTIONS,
   schedules: { maxFlexibleWindowMinutes: 15, retryAttempts: 3 },
