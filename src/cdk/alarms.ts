@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import {
   backlogThreshold,
   DEAD_LETTER_ALARMS,
+  deadLetterExpiryThresholdSeconds,
   type DeadLetterAlarm,
   HEARTBEAT_DELAY_INTERVALS,
   heartbeatDelayThresholdMs,
@@ -20,6 +21,7 @@ import {
   type LaneAlarmName,
   RATE_ALARMS,
 } from '../definition/alarm-thresholds.ts';
+import type { Definition } from '../definition/registry.ts';
 import { stackOutputKey } from '../definition/stack-outputs.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import type { Lane } from './lane.ts';
@@ -72,6 +74,8 @@ interface AlarmSpec {
 }
 
 export interface LaneAlarmsProps {
+  /** The deployment's definition: the lane's task types bound how long a letter may have waited before its DLQ. */
+  readonly definition: Definition;
   readonly lane: Lane;
   readonly topic: ITopic;
   readonly metricsNamespace: string;
@@ -115,6 +119,7 @@ export class LaneAlarms extends Construct {
         missingData: MISSING_SQS,
       },
       ...DEAD_LETTER_ALARMS.map((spec) => deadLetterAlarm(lane, spec)),
+      deadLetterExpiryAlarm(lane, deadLetterExpiryThresholdSeconds(options, props.definition, name), options),
       {
         // Five minutes: bursts that drain are what a queue is for; a flood that stays is not.
         id: 'Backlog',
@@ -212,6 +217,24 @@ function deadLetterAlarm(lane: Lane, spec: DeadLetterAlarm): AlarmSpec {
     ...common,
     metric: lane.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
     description: `Lane ${name}: the dead-letter queue is not empty, and stays in ALARM until its letters are redriven or deleted (they are deleted after 14 days): the backlog someone must decide on. New letters page as NewDeadLetters; this one also catches letters SQS moved itself after maxReceiveCount without a reason (no tasklanes-reason attribute). ${firstStep}`,
+    missingData: MISSING_SQS,
+  };
+}
+
+/**
+ * A dead letter is deleted when its retention ends, and SQS says nothing.
+ * Five-minute data points: the threshold is days away, the alarm has hours.
+ */
+function deadLetterExpiryAlarm(lane: Lane, thresholdSeconds: number, options: AlarmOptions): AlarmSpec {
+  const name = lane.definition.name;
+  const days = (seconds: number) => `${Math.round((seconds / 86_400) * 10) / 10} days`;
+  return {
+    id: 'DeadLetterExpiry',
+    metric: lane.deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: thresholdSeconds,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    description: `Lane ${name}: the oldest dead letter has waited ${days(thresholdSeconds)} in the DLQ; within about ${options.deadLetterExpiryWarningHours} hours SQS deletes it for good (14-day retention, counted from its first enqueue when SQS moved it there, so the threshold allows for its time in the lane's queue). First: tasklanes dlq peek ${name} --stack <stack> for its reason; redrive it (tasklanes dlq redrive) if the cause is fixed; if it cannot run yet, keep a copy (dlq peek --json) before it is gone. docs/operations.md#dead-letters-near-expiry.`,
     missingData: MISSING_SQS,
   };
 }

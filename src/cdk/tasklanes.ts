@@ -124,6 +124,7 @@ export class Tasklanes extends Construct {
       const scope = laneScopes.get(lane.definition.name)!;
       const heartbeat = heartbeatOf(lane);
       const laneAlarms = new LaneAlarms(scope, `Alarms-${lane.definition.name}`, {
+        definition,
         lane,
         topic: this.alarmTopic.topic,
         metricsNamespace,

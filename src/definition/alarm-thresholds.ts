@@ -4,7 +4,10 @@
  * (src/local/alarms.ts), so both page at the same point. Pure data and
  * arithmetic: no aws-cdk-lib here.
  */
+import { QUEUE_RETENTION_SECONDS } from './limits.ts';
 import { FAILURE_OUTCOMES, type Outcome } from './metrics.ts';
+import type { Definition } from './registry.ts';
+import { visibilityTimeoutSeconds } from './timeouts.ts';
 import type { LaneDefinition } from './types.ts';
 
 /** Short names of a lane's alarms, as the stack names them (`<stack>-<lane>-<name>`) and the local evaluator reports them. */
@@ -12,6 +15,7 @@ export const LANE_ALARM_NAMES = [
   'QueueAge',
   'DeadLetters',
   'NewDeadLetters',
+  'DeadLetterExpiry',
   'Backlog',
   'ConsumerErrors',
   'ConsumerThrottles',
@@ -66,6 +70,12 @@ export interface AlarmOptions {
    * retry, a cold start) must not page; three in a row is not bad luck.
    */
   readonly heartbeatMissingIntervals: number;
+  /**
+   * Hours before a dead letter's retention ends at which DeadLetterExpiry
+   * pages. Default 48: two days to read the reason, fix the cause and
+   * redrive or republish, over a weekend.
+   */
+  readonly deadLetterExpiryWarningHours: number;
 }
 
 export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
@@ -80,6 +90,7 @@ export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
   invokeFailures: 0,
   backlogMessages: {},
   heartbeatMissingIntervals: 3,
+  deadLetterExpiryWarningHours: 48,
 };
 
 /**
@@ -189,4 +200,22 @@ export const HEARTBEAT_DELAY_INTERVALS = 2;
 /** The window HeartbeatMissing looks back over, in scheduled (not fast-forwarded) milliseconds. */
 export function heartbeatMissingWindowMs(options: AlarmOptions, lane: LaneDefinition): number {
   return options.heartbeatMissingIntervals * lane.heartbeatIntervalMinutes * 60_000;
+}
+
+/**
+ * How long the oldest letter may have waited in a lane's DLQ, by the DLQ's
+ * ApproximateAgeOfOldestMessage, before DeadLetterExpiry pages. A letter
+ * the consumer dead-letters itself is a new message with the DLQ's whole
+ * 14 days. One that SQS moves after maxReceiveCount keeps its original
+ * enqueue time, so it expires that much sooner, while the DLQ's age metric
+ * counts only from the move (SQS Developer Guide, "dead-letter queue
+ * retention"). It can have waited in the lane's queue up to the lane's
+ * longest task max age (past it, the consumer expires the task instead of
+ * failing it) plus maxReceiveCount visibility timeouts; the threshold
+ * assumes it did, and leaves `deadLetterExpiryWarningHours` to act. Never
+ * below 0: a lane whose tasks may wait nearly 14 days pages on any letter.
+ */
+export function deadLetterExpiryThresholdSeconds(options: AlarmOptions, definition: Definition, lane: string): number {
+  const inQueue = definition.maxTaskAgeSeconds(lane) + definition.lane(lane).maxReceiveCount * visibilityTimeoutSeconds(definition, lane);
+  return Math.max(0, QUEUE_RETENTION_SECONDS - inQueue - options.deadLetterExpiryWarningHours * 3600);
 }

@@ -49,6 +49,8 @@ export interface Definition {
   tasksOf(lane: string): readonly ResolvedTaskType[];
   /** The longest timeout of the lane's task types, or the lane's default when it has none (drives the consumer's timeout). */
   maxTaskTimeoutSeconds(lane: string): number;
+  /** The longest max age of the lane's task types, or the lane's default when it has none: how long a task may wait in the lane's queue. */
+  maxTaskAgeSeconds(lane: string): number;
 }
 
 const LANE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -180,6 +182,11 @@ export function createDefinition(input: DefinitionInput): Definition {
       // The lane's own default only matters for a lane with no types: every type has its timeout resolved.
       const types = byLane.get(name) ?? [];
       return types.length ? Math.max(...types.map((t) => t.timeoutSeconds)) : lane.taskTimeoutSeconds;
+    },
+    maxTaskAgeSeconds(name) {
+      const lane = this.lane(name);
+      const types = byLane.get(name) ?? [];
+      return types.length ? Math.max(...types.map((t) => t.maxAgeSeconds)) : lane.maxAgeSeconds;
     },
   };
 }

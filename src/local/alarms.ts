@@ -16,6 +16,7 @@
 import {
   backlogThreshold,
   DEAD_LETTER_ALARMS,
+  deadLetterExpiryThresholdSeconds,
   DEFAULT_ALARM_OPTIONS,
   HEARTBEAT_DELAY_INTERVALS,
   heartbeatDelayThresholdMs,
@@ -128,6 +129,7 @@ export class LocalAlarmEvaluator {
               : `${value} task(s) dead-lettered in the last ${periodMinutes} min; they will not run unless redriven. \`tasklanes dlq peek ${lane.name}\` shows their reasons.`,
         };
       }),
+      this.#deadLetterExpiry(lane, dlq.oldestAgeSeconds),
       {
         lane: lane.name,
         alarm: 'Backlog',
@@ -138,6 +140,20 @@ export class LocalAlarmEvaluator {
         description: `${queue.visible} task(s) waiting; above ${backlog} the lane cannot work them off within its age threshold.`,
       },
     ];
+  }
+
+  /** The age counts from each letter's SentTimestamp, its first enqueue even when SQS moved it: no later than the stack's alarm. */
+  #deadLetterExpiry(lane: LaneDefinition, oldestAgeSeconds: number): LocalAlarmState {
+    const threshold = deadLetterExpiryThresholdSeconds(this.#options, this.#stack.definition, lane.name);
+    return {
+      lane: lane.name,
+      alarm: 'DeadLetterExpiry',
+      state: above(oldestAgeSeconds, threshold),
+      value: oldestAgeSeconds,
+      threshold,
+      unit: 'seconds',
+      description: `The oldest dead letter is ${oldestAgeSeconds}s old; above ${threshold}s it is within ${this.#options.deadLetterExpiryWarningHours} hours of being deleted by the DLQ's 14-day retention. Peek it (\`tasklanes dlq peek ${lane.name} --json\`) and redrive or keep it.`,
+    };
   }
 
   #rateAlarms(lane: LaneDefinition, events: readonly OutcomeEvent[], now: number): LocalAlarmState[] {

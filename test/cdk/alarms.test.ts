@@ -49,7 +49,10 @@ type Row = readonly [
 /**
  * Per lane and alarm. Common to every lane: DeadLetters above 0 (keeping its
  * last state without data), NewDeadLetters above 0 sent in a minute (no data:
- * nothing sent, OK); consumer
+ * nothing sent, OK); DeadLetterExpiry when the DLQ's oldest letter is older
+ * than 14 days minus the longest a letter SQS moved can have waited in the
+ * lane's queue (its longest task max age plus maxReceiveCount visibility
+ * timeouts) minus the 48-hour warning, in 5-minute points; consumer
  * errors above 0 per minute and throttles above 0 per 5 minutes; records of
  * failed invocations above 0 per 5 minutes, 2 of 3; any record the mapping
  * filtered out, in one 5-minute window; the rates
@@ -64,6 +67,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     QueueAge: [60, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
     NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
+    // 14 d - (15 min max age + 3 receives x 240 s visibility) - 48 h
+    DeadLetterExpiry: [1_035_180, GT, 'ignore', 1, 1, 300],
     // 50 x 10 x ceil(60 s / 30 s)
     Backlog: [1_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -81,6 +86,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     QueueAge: [300, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
     NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
+    // 14 d - (24 h + 8 x 240 s) - 48 h
+    DeadLetterExpiry: [948_480, GT, 'ignore', 1, 1, 300],
     // 20 x 10 x ceil(300 s / 30 s)
     Backlog: [2_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -98,6 +105,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     QueueAge: [1_800, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
     NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
+    // 14 d - (24 h + 3 x 780 s) - 48 h
+    DeadLetterExpiry: [948_060, GT, 'ignore', 1, 1, 300],
     // Overridden (the formula would give 5 x 5 x ceil(1800 s / 120 s) = 375).
     Backlog: [42, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -115,6 +124,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     QueueAge: [600, GT, 'ignore', 2, 2, 60],
     DeadLetters: [0, GT, 'ignore', 1, 1, 60],
     NewDeadLetters: [0, GT, 'notBreaching', 1, 1, 60],
+    // 14 d - (20 min, its heartbeat's max age, + 5 x 120 s) - 48 h
+    DeadLetterExpiry: [1_035_000, GT, 'ignore', 1, 1, 300],
     // 10 x 10 x ceil(600 s / 10 s): the lane's only type is its heartbeat, whose timeout is 10 s.
     Backlog: [6_000, GT, 'ignore', 5, 5, 60],
     ConsumerErrors: [0, GT, 'notBreaching', 1, 1, 60],
@@ -149,14 +160,14 @@ function periodOf(a: Record<string, any>): number {
   return [...periods][0];
 }
 
-test('the demo\'s four lanes; one topic; exactly the 56 alarms listed, nothing else', () => {
+test('the demo\'s four lanes; one topic; exactly the 60 alarms listed, nothing else', () => {
   assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), LANES);
   assert.equal(countByType(template)['AWS::SNS::Topic'], 1);
   const names = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName as string);
   const expected = Object.entries(EXPECTED).flatMap(([lane, alarms]) => Object.keys(alarms).map((id) => `Tasklanes-${lane}-${id}`));
-  assert.equal(expected.length, 56);
+  assert.equal(expected.length, 60);
   assert.deepEqual(names.sort(), expected.sort());
 });
 
@@ -199,11 +210,11 @@ for (const lane of stack.tasklanes.lanes) {
     test('SQS alarms watch this lane\'s queue and DLQ', () => {
       const queueName = { 'Fn::GetAtt': [logicalId(lane.queue), 'QueueName'] };
       const dlqName = { 'Fn::GetAtt': [logicalId(lane.deadLetterQueue), 'QueueName'] };
-      const sqs = (id: string, metric: string, queue: unknown, statistic = 'Maximum') => {
+      const sqs = (id: string, metric: string, queue: unknown, statistic = 'Maximum', period = 60) => {
         const a = alarm(name, id);
         assert.deepEqual(
           { Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period },
-          { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queue }], Statistic: statistic, Period: 60 },
+          { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queue }], Statistic: statistic, Period: period },
         );
       };
       sqs('QueueAge', 'ApproximateAgeOfOldestMessage', queueName);
@@ -211,6 +222,8 @@ for (const lane of stack.tasklanes.lanes) {
       sqs('DeadLetters', 'ApproximateNumberOfMessagesVisible', dlqName);
       // Inflow: every letter the consumer dead-letters is its own SendMessage to the DLQ.
       sqs('NewDeadLetters', 'NumberOfMessagesSent', dlqName, 'Sum');
+      // Retention: the oldest letter's age in the DLQ, in 5-minute points.
+      sqs('DeadLetterExpiry', 'ApproximateAgeOfOldestMessage', dlqName, 'Maximum', 300);
     });
 
     test('Lambda alarms watch this lane\'s consumer', () => {

@@ -5,7 +5,7 @@
  * synth, with a message that names the limit and the way out. Every count is
  * written out (per lane, with heartbeats on: 2 queues, 2 queue policies, the
  * consumer, its role, policy, log group and mapping, the heartbeat schedule
- * with the scheduler's role and policy, 14 alarms; 5 shared: dedup table,
+ * with the scheduler's role and policy, 15 alarms; 5 shared: dedup table,
  * topic, topic policy, dashboard, publisher policy).
  */
 import assert from 'node:assert/strict';
@@ -19,26 +19,26 @@ import { countByType, synthesize, type Resource } from './support.ts';
 const lanes = (n: number): LaneDefinition[] => Array.from({ length: n }, (_, i) => defineLane(`lane-${i}`, `lane ${i}`));
 const definitionOf = (n: number) => createDefinition({ lanes: lanes(n), tasks: [] });
 
-const RESOURCES_PER_LANE = 26;
+const RESOURCES_PER_LANE = 27;
 const SHARED_RESOURCES = 5;
 
 describe('lanes in the stack itself (inline, the default)', () => {
-  test('19 lanes synthesize: 19 x 26 + 5 = 499 resources', () => {
-    const { template } = synthesize({ definition: definitionOf(19) });
-    assert.equal(Object.keys(template.toJSON().Resources).length, 19 * RESOURCES_PER_LANE + SHARED_RESOURCES);
-    assert.equal(Object.keys(template.toJSON().Resources).length, 499);
+  test('18 lanes synthesize: 18 x 27 + 5 = 491 resources', () => {
+    const { template } = synthesize({ definition: definitionOf(18) });
+    assert.equal(Object.keys(template.toJSON().Resources).length, 18 * RESOURCES_PER_LANE + SHARED_RESOURCES);
+    assert.equal(Object.keys(template.toJSON().Resources).length, 491);
   });
 
-  test('20 lanes are refused while the stack is built, naming the 500-resource limit and the nested layout', () => {
+  test('19 lanes are refused while the stack is built, naming the 500-resource limit and the nested layout', () => {
     assert.throws(
-      () => synthesize({ definition: definitionOf(20) }),
+      () => synthesize({ definition: definitionOf(19) }),
       (error) =>
         error instanceof DeploymentTooLargeError &&
         error.quota === 'resources' &&
-        error.needed === 525 &&
+        error.needed === 518 &&
         error.allowed === 500 &&
         error.message ===
-          "stack Tasklanes would declare 525 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 65 lanes), or split the lanes across deployments.",
+          "stack Tasklanes would declare 518 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 65 lanes), or split the lanes across deployments.",
     );
   });
 });
@@ -58,7 +58,7 @@ describe('a nested stack per lane', () => {
     });
   });
 
-  test('each lane\'s nested stack holds its lane and its own dashboard: 27 resources', () => {
+  test('each lane\'s nested stack holds its lane and its own dashboard: 28 resources', () => {
     assert.equal(stack.tasklanes.laneStacks.length, 60);
     const nested = Template.fromStack(stack.tasklanes.laneStacks[7]!);
     assert.deepEqual(countByType(nested), {
@@ -70,7 +70,7 @@ describe('a nested stack per lane', () => {
       'AWS::IAM::Policy': 2,
       'AWS::Logs::LogGroup': 1,
       'AWS::Scheduler::Schedule': 1,
-      'AWS::CloudWatch::Alarm': 14,
+      'AWS::CloudWatch::Alarm': 15,
       'AWS::CloudWatch::Dashboard': 1,
     });
     // Named after the deployment, not the nested stack (whose name CloudFormation generates).
@@ -98,8 +98,8 @@ describe('a nested stack per lane', () => {
     const text = (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
     const widgets = (JSON.parse(text) as { widgets: { type: string; properties: Record<string, any> }[] }).widgets;
     const alarmWidgets = widgets.filter((w) => w.type === 'alarm');
-    // 60 lanes x 14 alarms = 840.
-    assert.deepEqual(alarmWidgets.map((w) => w.properties.alarms.length), [100, 100, 100, 100, 100, 100, 100, 100, 40]);
+    // 60 lanes x 15 alarms = 900.
+    assert.deepEqual(alarmWidgets.map((w) => w.properties.alarms.length), [100, 100, 100, 100, 100, 100, 100, 100, 100]);
     assert.equal(alarmWidgets[0]!.properties.title, 'Alarms (1/9)');
     const lanesText = widgets.find((w) => w.type === 'text')!.properties.markdown as string;
     assert.match(lanesText, /`Tasklanes-lane-0`, `Tasklanes-lane-1`, /);

@@ -16,8 +16,8 @@ import { countByType, synthesize } from './support.ts';
 /**
  * What one lane is: two queues with their TLS policies, a consumer with its
  * role, policy, log group and event source; its heartbeat schedule with the
- * scheduler's role and policy; thirteen alarms (two of them on the heartbeat,
- * two on the event source mapping).
+ * scheduler's role and policy; fifteen alarms (two of them on the heartbeat,
+ * two on the event source mapping, three on the DLQ).
  */
 const ONE_LANE = {
   'AWS::SQS::Queue': 2,
@@ -28,7 +28,7 @@ const ONE_LANE = {
   'AWS::IAM::Policy': 2,
   'AWS::Logs::LogGroup': 1,
   'AWS::Scheduler::Schedule': 1,
-  'AWS::CloudWatch::Alarm': 13,
+  'AWS::CloudWatch::Alarm': 15,
 };
 
 const base = synthesize({ definition });

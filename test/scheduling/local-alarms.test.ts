@@ -88,6 +88,24 @@ test('a letter older than a minute keeps DeadLetters in ALARM but not NewDeadLet
   assert.deepEqual([stateOf(again, 'DeadLetters').state, stateOf(again, 'DeadLetters').value], ['ALARM', waiting + 2]);
 });
 
+test('a dead letter within two days of its retention\'s end is DeadLetterExpiry ALARM; younger, OK', async () => {
+  const { sqs } = stack().clients;
+  const { dlqUrl } = stack().resources.lanes[LANE]!;
+  await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'a letter about to expire' }));
+  const sentBy = Date.now();
+  await waitFor(() => localQueueStats(stack().servers.sqsService, dlqUrl).visible >= 1, { description: 'the letter visible' });
+  // The lane's only task type is its heartbeat: max age 120 s, timeout 10 s, so a 6 x (10 s + 10 s) = 120 s
+  // visibility timeout, 5 receives (the default maxReceiveCount); 14 d - (120 s + 600 s) - 48 h = 1,036,080 s.
+  const threshold = 1_036_080;
+  const at = (ms: number) => new LocalAlarmEvaluator({ stack: stack(), recorder: new OutcomeRecorder(), now: () => ms }).evaluate();
+
+  const young = stateOf(await at(sentBy + 60_000), 'DeadLetterExpiry');
+  assert.deepEqual([young.state, young.threshold, young.unit], ['OK', threshold, 'seconds']);
+  const old = stateOf(await at(sentBy + (threshold + 60) * 1000), 'DeadLetterExpiry');
+  assert.equal(old.state, 'ALARM');
+  assert.ok(old.value! >= threshold + 60, `age ${old.value}`);
+});
+
 test('outcome rates: from the minimum number of tasks, over the last rate window only', async () => {
   const recorder = new OutcomeRecorder();
   const alarms = evaluator(recorder);
