@@ -10,7 +10,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { stackOutputKey } from '../../definition/stack-outputs.ts';
+import { laneQueuesFromUrl, stackOutputKey } from '../../definition/stack-outputs.ts';
 import {
   MissingCredentialsError,
   MissingRegionError,
@@ -152,10 +152,13 @@ function laneOutputs(outputs: Map<string, string>, stackName: string, lane: stri
     if (!value) throw new StackOutputMissingError(`stack ${stackName} has no output ${key} for lane "${lane}": was it deployed from this definition?`);
     return value;
   };
-  const dlqUrl = read(stackOutputKey.dlqUrl(lane));
-  const queueArn = read(stackOutputKey.queueArn(lane));
+  const queueUrl = read(stackOutputKey.queueUrl(lane));
+  // A stack whose lanes are nested stacks outputs neither (NESTED_LANE_OUTPUTS): both follow from the queue URL.
+  const derived = () => laneQueuesFromUrl(queueUrl);
+  const dlqUrl = outputs.get(stackOutputKey.dlqUrl(lane)) ?? derived().dlqUrl;
+  const queueArn = outputs.get(stackOutputKey.queueArn(lane)) ?? derived().queueArn;
   return {
-    queueUrl: read(stackOutputKey.queueUrl(lane)),
+    queueUrl,
     queueArn,
     dlqUrl,
     // The stack outputs no DLQ ARN: it is the queue's ARN with the DLQ's name, both from the same account and region.
