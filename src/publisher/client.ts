@@ -10,7 +10,7 @@ import { queueUrlEnvName } from '../definition/environment.ts';
 import { MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
 import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
-import { InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
+import { DeliveryAfterDeadlineError, InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
 
 export interface PublishOptions {
   /** Required: scopes dedup, metrics and logs; also the SQS MessageGroupId (fair queues). */
@@ -19,7 +19,12 @@ export interface PublishOptions {
   readonly dedupKey?: string;
   /** Drop the task, never run it, after this moment. Default: createdAt + the type's maxAge. */
   readonly notAfter?: Date | string;
-  /** SQS DelaySeconds, 0..900. */
+  /**
+   * Seconds before the task becomes visible in its lane (SQS DelaySeconds,
+   * 0..900). The wait counts against the task's deadline: a delay that ends
+   * after it is refused (DeliveryAfterDeadlineError), and a task whose
+   * deadline passes while it waits is expired by the consumer, never run.
+   */
   readonly delaySeconds?: number;
   /** Task id. Default: a random UUID. */
   readonly id?: string;
@@ -207,6 +212,14 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     const checked = envelopeSchema.safeParse(envelope);
     if (!checked.success) {
       throw new InvalidTaskError(`invalid task: ${describeIssues(checked.error)}`);
+    }
+    // The consumer's deadline rule (src/runtime/pipeline.ts, taskDeadline): a delay that outlasts it only produces an expired task.
+    // A task already past it is sent as ever: expiring stale work is the consumer's job (incident 000).
+    if (options.delaySeconds) {
+      const now = this.now();
+      const deliverAt = now + options.delaySeconds * 1000;
+      const deadline = envelope.notAfter ? Date.parse(envelope.notAfter) : Date.parse(envelope.createdAt) + task.maxAgeSeconds * 1000;
+      if (deadline > now && deliverAt >= deadline) throw new DeliveryAfterDeadlineError(new Date(deliverAt), new Date(deadline));
     }
     const body = JSON.stringify(envelope);
     const bytes = Buffer.byteLength(body, 'utf8');

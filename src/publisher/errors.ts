@@ -29,3 +29,18 @@ export class MessageTooLargeError extends PublishError {
 export class MissingQueueUrlError extends PublishError {
   override readonly name = 'MissingQueueUrlError';
 }
+
+/**
+ * The task's delay would end after its deadline (`notAfter`, else
+ * `createdAt` + the type's max age): the consumer would count it expired and
+ * never run it, so it is not sent. Set a later `notAfter`, or a shorter delay.
+ */
+export class DeliveryAfterDeadlineError extends PublishError {
+  override readonly name = 'DeliveryAfterDeadlineError';
+  constructor(
+    readonly deliverAt: Date,
+    readonly deadline: Date,
+  ) {
+    super(`the task would reach its lane at ${deliverAt.toISOString()}, after its deadline ${deadline.toISOString()}: the consumer would expire it unrun (set a later notAfter, or a shorter delay)`);
+  }
+}
