@@ -51,6 +51,34 @@ export type ClaimResult =
   /** This same delivery's earlier attempt still holds the lease (it crashed or overran). */
   | { readonly kind: 'leaseHeld'; readonly leaseUntil: number };
 
+/**
+ * A dedup record as the store keeps it, read back for people: the ops
+ * CLI's task lookup (`tasklanes task`). Times are epoch milliseconds.
+ */
+export type DedupRecord =
+  | {
+      readonly status: 'claimed';
+      readonly key: string;
+      /** The delivery (SQS message id) holding the claim. */
+      readonly owner: string;
+      readonly taskId: string;
+      /** Which receive of that message claimed it. */
+      readonly attempt: number;
+      /** Another delivery may take the claim over after this. */
+      readonly leaseUntil: number;
+    }
+  | {
+      readonly status: 'done';
+      readonly key: string;
+      /** The delivery (SQS message id) that ran the work. */
+      readonly owner: string;
+      readonly taskId: string;
+      /** Absent on records written by tasklanes 0.2.0 and earlier. */
+      readonly doneAt?: number;
+      /** Repeats are duplicates until then (the dedup window's end, the table's TTL). */
+      readonly duplicateUntil: number;
+    };
+
 /** One `done` record to write. */
 export interface DoneMark {
   readonly key: string;
@@ -103,8 +131,8 @@ export class DedupStatementError extends Error {
 
 const PK = DEDUP_TABLE_SCHEMA.partitionKey;
 const TTL = DEDUP_TABLE_SCHEMA.ttlAttribute;
-const CLAIMED = 'claimed';
-const DONE = 'done';
+const CLAIMED = 'claimed' as const;
+const DONE = 'done' as const;
 /** A claim can vanish between the failed write and the read (released); try the write again this often. */
 const MAX_CLAIM_ROUNDS = 3;
 
@@ -257,12 +285,14 @@ export class DedupStore {
   }
 
   private doneItem(mark: DoneMark): Record<string, AttributeValue> {
+    const now = this.now();
     return {
       [PK]: { S: mark.key },
       status: { S: DONE },
       owner: { S: mark.owner },
       taskId: { S: mark.taskId },
-      [TTL]: { N: String(toSeconds(this.now()) + mark.windowSeconds) },
+      doneAt: { N: String(now) },
+      [TTL]: { N: String(toSeconds(now) + mark.windowSeconds) },
     };
   }
 
@@ -291,6 +321,18 @@ export class DedupStore {
       }),
     );
     return new Map((Responses?.[this.table] ?? []).map((item) => [item[PK]?.S ?? '', item]));
+  }
+
+  /** The record under `key` as it is now (a consistent read); undefined when there is none. */
+  async record(key: string): Promise<DedupRecord | undefined> {
+    const item = await this.read(key);
+    if (!item) return undefined;
+    const common = { key, owner: item.owner?.S ?? '', taskId: item.taskId?.S ?? '' };
+    if (item.status?.S === DONE) {
+      const doneAt = item.doneAt?.N;
+      return { status: DONE, ...common, ...(doneAt === undefined ? {} : { doneAt: Number(doneAt) }), duplicateUntil: Number(item[TTL]?.N ?? 0) * 1000 };
+    }
+    return { status: CLAIMED, ...common, attempt: Number(item.attempt?.N ?? 0), leaseUntil: Number(item.leaseUntil?.N ?? 0) };
   }
 
   private async read(key: string): Promise<Record<string, AttributeValue> | undefined> {

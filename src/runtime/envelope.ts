@@ -38,8 +38,12 @@ export function parseTask(body: string, definition: Definition): ParsedTask {
 
 /** The key the dedup record is stored under: always scoped by tenant (incident 003, docs/incidents.md#003-tenants-same-keys). */
 export function dedupRecordKey(envelope: TaskEnvelope, task: ResolvedTaskType): string {
-  const key = envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id;
-  return `${envelope.tenant}#${task.type}#${key}`;
+  return recordKey(envelope.tenant, task.type, envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id);
+}
+
+/** `tenant#type#dedupKey`, for a reader who knows the three (`tasklanes task --tenant --type --dedup-key`). */
+export function recordKey(tenant: string, type: string, dedupKey: string): string {
+  return `${tenant}#${type}#${dedupKey}`;
 }
 
 /**

@@ -368,10 +368,11 @@ describe('done marks and release', () => {
     status: { S: 'done' },
     owner: { S: owner },
     taskId: { S: taskId },
+    doneAt: { N: '1714564800000' },
     expiresAt: { N: expiresAt },
   });
 
-  test('markDone: an unconditional PutItem of the done record, expiring after the window', async () => {
+  test('markDone: an unconditional PutItem of the done record (when, by whom), expiring after the window', async () => {
     // Prepare
     const { store, sent } = prepare({ PutItemCommand: [{}] });
     // Act
@@ -439,5 +440,25 @@ describe('done marks and release', () => {
     // Assess
     await assert.doesNotReject(takenOver);
     await assert.rejects(store.release(KEY, 'msg-1'), { message: 'connect ECONNREFUSED' });
+  });
+});
+
+describe('record: the record read back for the task lookup', () => {
+  test('one consistent GetItem; a claim with its attempt and lease, a done record with when and until when', async () => {
+    // Prepare
+    const claimed = { pk: { S: KEY }, status: { S: 'claimed' }, owner: { S: 'msg-1' }, attempt: { N: '2' }, taskId: { S: 'task-1' }, leaseUntil: { N: '1714564835000' }, expiresAt: { N: '1714564835' } };
+    const doneRecord = { pk: { S: KEY }, status: { S: 'done' }, owner: { S: 'msg-2' }, taskId: { S: 'task-1' }, doneAt: { N: '1714564801000' }, expiresAt: { N: '1714651201' } };
+    const legacyDone = { pk: { S: KEY }, status: { S: 'done' }, owner: { S: 'msg-2' }, taskId: { S: 'task-1' }, expiresAt: { N: '1714651201' } };
+    const { store, sent } = prepare({ GetItemCommand: [{ Item: claimed }, { Item: doneRecord }, { Item: legacyDone }, {}] });
+    // Act
+    const results = [await store.record(KEY), await store.record(KEY), await store.record(KEY), await store.record(KEY)];
+    // Assess
+    assert.deepEqual(results, [
+      { status: 'claimed', key: KEY, owner: 'msg-1', taskId: 'task-1', attempt: 2, leaseUntil: 1_714_564_835_000 },
+      { status: 'done', key: KEY, owner: 'msg-2', taskId: 'task-1', doneAt: 1_714_564_801_000, duplicateUntil: 1_714_651_201_000 },
+      { status: 'done', key: KEY, owner: 'msg-2', taskId: 'task-1', duplicateUntil: 1_714_651_201_000 },
+      undefined,
+    ]);
+    assert.deepEqual(sent[0], { name: 'GetItemCommand', input: { TableName: TABLE, Key: { pk: { S: KEY } }, ConsistentRead: true } });
   });
 });
