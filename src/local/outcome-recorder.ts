@@ -28,6 +28,7 @@ export class OutcomeRecorder {
   private readonly all: OutcomeEvent[] = [];
   private waiters: Waiter[] = [];
   private readonly subscribers = new Set<OutcomeListener>();
+  #historySince = Date.now();
 
   /** Pass this as the consumers' `onOutcome`. */
   readonly listener: OutcomeListener = (event) => {
@@ -35,7 +36,10 @@ export class OutcomeRecorder {
     counts[event.outcome]++;
     if (event.timedOut) counts[TIMED_OUT]++;
     this.all.push(event);
-    if (this.all.length > HISTORY_LIMIT) this.all.splice(0, this.all.length - HISTORY_LIMIT);
+    if (this.all.length > HISTORY_LIMIT) {
+      this.all.splice(0, this.all.length - HISTORY_LIMIT);
+      this.#historySince = this.all[0]!.at;
+    }
     this.latest.push(event);
     if (this.latest.length > RECENT_LIMIT) this.latest.shift();
     const still: Waiter[] = [];
@@ -64,6 +68,11 @@ export class OutcomeRecorder {
   /** Every outcome of the events matching `match`, oldest first. */
   history(match: (event: OutcomeEvent) => boolean): OutcomeEvent[] {
     return this.all.filter(match);
+  }
+
+  /** Epoch ms from which `history` is complete: when recording began, or the oldest outcome kept once HISTORY_LIMIT was passed. */
+  get historySince(): number {
+    return this.#historySince;
   }
 
   /** Resolves with the first event (past or future) that matches. */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { stackOutputKey } from '../../src/definition/stack-outputs.ts';
@@ -56,6 +57,7 @@ function clients(options: { outputs: Record<string, string>; state?: string; age
     }, sent),
     dynamodb: stack().clients.dynamodb,
     sqs: stack().clients.sqs,
+    logs: fake<CloudWatchLogsClient>(() => assert.fail('no Logs Insights query expected'), sent),
   };
   return { aws, sent };
 }

@@ -59,8 +59,8 @@ const CLIENT_ERRORS = [UnknownLaneError, LocalControlError, QueueStatsUnavailabl
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const settings = { ...DASHBOARD_DEFAULTS, ...options };
-  const target = inProcessTarget(options.stack);
-  const control = inProcessControl(options.stack);
+  const target = inProcessTarget(options.stack, options.recorder);
+  const control = inProcessControl(options.stack, options.recorder);
   const history = new StatusHistory({ ...options.history, sample: () => sampleLanes(target, options.recorder) });
   void history.sampleNow();
   const token = newControlToken();

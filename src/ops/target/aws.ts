@@ -2,15 +2,22 @@
  * A deployed stack as an ops target: queue URLs and the event source
  * mapping UUIDs from the stack's outputs (DescribeStacks), the oldest age
  * from CloudWatch's ApproximateAgeOfOldestMessage, consumer state and
- * pausing through the lane's event source mapping. Credentials and region
- * come from the usual AWS chain (environment, profile, SSO, instance role).
+ * pausing through the lane's event source mapping. A task's outcomes come
+ * from the lanes' log groups through Logs Insights, its dedup record from a
+ * GetItem on the stack's table: the caller's own permissions, nothing the
+ * consumers are granted. Credentials and region come from the usual AWS
+ * chain (environment, profile, SSO, instance role).
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { OUTCOME_QUERY_LIMIT, outcomeQueries } from '../../definition/log-queries.ts';
+import type { Outcome } from '../../definition/metrics.ts';
 import { laneQueuesFromUrl, stackOutputKey } from '../../definition/stack-outputs.ts';
+import { DedupStore } from '../../runtime/dedup.ts';
 import {
   MissingCredentialsError,
   MissingRegionError,
@@ -19,8 +26,10 @@ import {
   UnknownLaneError,
 } from '../errors.ts';
 import { readDeadLetterRecords } from './dead-letter-records.ts';
+import { runInsightsQuery, type InsightsPolling, type InsightsRow } from './logs-insights.ts';
 import { sqsQueueCounts } from './sqs-counts.ts';
-import type { LaneQueues, OpsTarget } from './target.ts';
+import { traceTask } from './task-trail.ts';
+import type { LaneQueues, OpsTarget, OutcomeMatch, TaskOutcome } from './target.ts';
 
 /** The AWS clients the target uses; injectable for tests. */
 export interface AwsClients {
@@ -29,6 +38,7 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly lambda: LambdaClient;
   readonly sqs: SQSClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export interface AwsTargetOptions {
@@ -39,6 +49,8 @@ export interface AwsTargetOptions {
   readonly region?: string;
   /** Default: new clients in `region`. */
   readonly clients?: AwsClients;
+  /** How the task lookup waits for its Logs Insights query. Default: AWS_TARGET_DEFAULTS.logsQuery. */
+  readonly logsQuery?: Partial<InsightsPolling>;
 }
 
 export const AWS_TARGET_DEFAULTS = {
@@ -46,6 +58,10 @@ export const AWS_TARGET_DEFAULTS = {
   agePeriodSeconds: 60,
   /** Look back this far for the latest data point: SQS metrics arrive a few minutes late. */
   ageLookbackMinutes: 15,
+  /** A task's outcomes are searched this far back unless the caller says otherwise: a day of logs. */
+  outcomeLookbackMs: 24 * 60 * 60 * 1000,
+  /** An Insights query over a day of a lane's logs takes seconds; two minutes is a query gone wrong. */
+  logsQuery: { pollMs: 1_000, maxWaitMs: 120_000 } satisfies InsightsPolling,
 } as const;
 
 /** Event source mapping states in which the lane consumes (or is about to). */
@@ -59,6 +75,7 @@ export function createAwsClients(region?: string): AwsClients {
     dynamodb: new DynamoDBClient(config),
     lambda: new LambdaClient(config),
     sqs: new SQSClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }
 
@@ -82,6 +99,8 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
     const setEnabled = async (name: string, enabled: boolean) => {
       await clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: lane(name).eventSourceMappingUuid, Enabled: enabled }));
     };
+    let logGroups: Promise<string[]> | undefined;
+    const polling: InsightsPolling = { ...AWS_TARGET_DEFAULTS.logsQuery, ...options.logsQuery };
     return {
       description: `stack ${options.stackName} in ${region}`,
       sqs: clients.sqs,
@@ -95,6 +114,23 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
       },
       pause: (name) => setEnabled(name, false),
       resume: (name) => setEnabled(name, true),
+      taskTrail(query, trailOptions = {}) {
+        // Read when a task is looked up, not before: the other commands need neither the table nor the log groups.
+        const table = requiredOutput(outputs, options.stackName, stackOutputKey.dedupTableName, 'the dedup table');
+        const store = new DedupStore({ client: clients.dynamodb, table });
+        return traceTask(query, trailOptions, {
+          dedupTable: table,
+          async outcomes(match, since) {
+            logGroups ??= Promise.all(names.map((name) => consumerLogGroup(clients.lambda, outputs, options.stackName, name)));
+            const to = Date.now();
+            const from = since ?? to - AWS_TARGET_DEFAULTS.outcomeLookbackMs;
+            const logGroupNames = await logGroups;
+            const rows = await runInsightsQuery(clients.logs, { logGroupNames, queryString: outcomeQuery(match), from, to, limit: OUTCOME_QUERY_LIMIT }, polling);
+            return { outcomes: rows.map(outcomeOf), searched: { source: 'Logs Insights', from, to, logGroups: logGroupNames, limit: OUTCOME_QUERY_LIMIT } };
+          },
+          record: (key) => store.record(key),
+        });
+      },
       async deadLetterRecords(ids) {
         if (ids.length === 0) return new Map();
         // Read only when asked: a stack without the output still answers everything else.
@@ -168,6 +204,47 @@ function laneOutputs(outputs: Map<string, string>, stackName: string, lane: stri
 }
 
 const queueName = (queueUrl: string) => queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+
+function requiredOutput(outputs: Map<string, string>, stackName: string, key: string, what: string): string {
+  const value = outputs.get(key);
+  if (!value) throw new StackOutputMissingError(`stack ${stackName} has no output ${key} (${what}): was it deployed by tasklanes?`);
+  return value;
+}
+
+/** The log group the lane's consumer writes to: its function's logging config names it (the stack makes one per lane). */
+async function consumerLogGroup(lambda: LambdaClient, outputs: Map<string, string>, stackName: string, lane: string): Promise<string> {
+  const functionName = requiredOutput(outputs, stackName, stackOutputKey.consumerFunctionName(lane), `the consumer of lane "${lane}"`);
+  const { LoggingConfig } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  // Lambda's own default, for a function that names none.
+  return LoggingConfig?.LogGroup ?? `/aws/lambda/${functionName}`;
+}
+
+function outcomeQuery(match: OutcomeMatch): string {
+  return match.recordKey !== undefined ? outcomeQueries.byRecordKey(match.recordKey) : outcomeQueries.byTask(match.id ?? '', match.messageIds);
+}
+
+/** Insights prints @timestamp as `2026-12-02 13:20:01.123`, in UTC. */
+const insightsTime = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+
+/** One row of an outcome query; a field the line did not have is absent from its row. */
+function outcomeOf(row: InsightsRow): TaskOutcome {
+  const optional = (field: 'tenant' | 'id' | 'dedupKey' | 'reason') => (row[field] === undefined ? {} : { [field]: row[field] });
+  return {
+    lane: row.lane ?? '',
+    type: row.type ?? 'unknown',
+    outcome: row.outcome as Outcome,
+    // Insights returns a JSON boolean as 1 or 0.
+    timedOut: row.timedOut === '1' || row.timedOut === 'true',
+    ...optional('tenant'),
+    ...optional('id'),
+    ...optional('dedupKey'),
+    messageId: row.messageId ?? '',
+    attempt: Number(row.attempt ?? 0),
+    durationMs: Number(row.durationMs ?? 0),
+    ...optional('reason'),
+    at: insightsTime(row['@timestamp'] ?? ''),
+  };
+}
 
 async function latestOldestAge(cloudwatch: CloudWatchClient, name: string): Promise<number | undefined> {
   const end = new Date();

@@ -1,12 +1,13 @@
 /**
  * The CLI's side of the local control API that the dashboard server of
  * `tasklanes dev` and `npm start` serve on 127.0.0.1 (src/local/dashboard/control-routes.ts): queue
- * stats and pausing, done inside the process that runs the pollers. Every
+ * stats, pausing and a task's recorded outcomes, from inside the process that runs the pollers. Every
  * request carries the run's control token (from the state file); the
  * server refuses a state-changing one without it.
  */
 import { LocalControlError } from '../errors.ts';
 import type { LocalControl } from './local.ts';
+import type { TaskOutcome } from './target.ts';
 
 /** A local queue's numbers as CloudWatch reports them for SQS (src/local/queue-stats.ts reads them). */
 export interface QueueStats {
@@ -34,7 +35,20 @@ export const CONTROL_PATHS = {
   consumer: (lane: string) => `/api/control/lanes/${encodeURIComponent(lane)}/consumer`,
   pause: (lane: string) => `/api/control/lanes/${encodeURIComponent(lane)}/pause`,
   resume: (lane: string) => `/api/control/lanes/${encodeURIComponent(lane)}/resume`,
+  /** GET with `id`, `recordKey` and `messageId` (repeatable): any of them matches. */
+  taskOutcomes: '/api/control/task-outcomes',
 } as const;
+
+/** Query parameters of the task-outcomes route, one per OutcomeMatch field. */
+export const TASK_OUTCOME_PARAMS = { id: 'id', recordKey: 'recordKey', messageId: 'messageId' } as const;
+
+/** Answer of the task-outcomes route. */
+export interface RecordedOutcomes {
+  /** Oldest first. */
+  readonly outcomes: readonly TaskOutcome[];
+  /** Epoch ms from which the run's history is complete: its start, or its oldest kept outcome once the history is full. */
+  readonly since: number;
+}
 
 /**
  * Header carrying the control token. A custom header also makes any
@@ -91,6 +105,13 @@ export function httpControl(access: ControlAccess, stateFile: string): LocalCont
     consumerEnabled: async (lane) => (await call<ConsumerState>('GET', CONTROL_PATHS.consumer(lane))).enabled,
     pause: async (lane) => void (await call<ConsumerState>('POST', CONTROL_PATHS.pause(lane))),
     resume: async (lane) => void (await call<ConsumerState>('POST', CONTROL_PATHS.resume(lane))),
+    taskOutcomes: (match) => {
+      const params = new URLSearchParams();
+      if (match.id !== undefined) params.set(TASK_OUTCOME_PARAMS.id, match.id);
+      if (match.recordKey !== undefined) params.set(TASK_OUTCOME_PARAMS.recordKey, match.recordKey);
+      for (const messageId of match.messageIds ?? []) params.append(TASK_OUTCOME_PARAMS.messageId, messageId);
+      return call<RecordedOutcomes>('GET', `${CONTROL_PATHS.taskOutcomes}?${params}`);
+    },
   };
 }
 

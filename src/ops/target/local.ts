@@ -1,28 +1,32 @@
 /**
- * The local run as an ops target. Queues are the local stack's; what SQS
- * alone cannot do locally (oldest age without receiving, pausing a poller
- * that lives in the `npm start` process) goes through a LocalControl: in
- * process for tests and the dashboard, over the dashboard's control API
- * for the CLI.
+ * The local run as an ops target. Queues and the dedup table are the local
+ * stack's; what SQS alone cannot do locally (oldest age without receiving,
+ * pausing a poller that lives in the `npm start` process, the outcomes its
+ * recorder kept) goes through a LocalControl: in process for tests and the
+ * dashboard, over the dashboard's control API for the CLI.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueStats } from './control-client.ts';
+import { DedupStore } from '../../runtime/dedup.ts';
+import type { QueueStats, RecordedOutcomes } from './control-client.ts';
 import { UnknownLaneError } from '../errors.ts';
 import { readDeadLetterRecords } from './dead-letter-records.ts';
-import type { LaneQueues, OpsTarget, QueueCounts } from './target.ts';
+import { traceTask } from './task-trail.ts';
+import type { LaneQueues, OpsTarget, OutcomeMatch, QueueCounts } from './target.ts';
 
 export interface LocalControl {
   queueStats(queueUrl: string): Promise<QueueStats>;
   consumerEnabled(lane: string): Promise<boolean>;
   pause(lane: string): Promise<void>;
   resume(lane: string): Promise<void>;
+  /** The outcomes the run's recorder kept that match, oldest first. */
+  taskOutcomes(match: OutcomeMatch): Promise<RecordedOutcomes>;
 }
 
 export interface LocalTargetOptions {
   readonly description: string;
   readonly sqs: SQSClient;
-  /** The local DynamoDB endpoint's client: dead letters' reason records are read with it. */
+  /** The local DynamoDB endpoint's client: dead letters' reason records and the task lookup's dedup records are read with it. */
   readonly dynamodb: DynamoDBClient;
   readonly dedupTable: string;
   readonly lanes: Readonly<Record<string, LaneQueues>>;
@@ -38,6 +42,7 @@ export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
     if (!found) throw new UnknownLaneError(lane, names);
     return found;
   };
+  const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable });
   const known = (lane: string): string => {
     queues(lane);
     return lane;
@@ -59,6 +64,16 @@ export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
     pause: (lane) => options.control.pause(known(lane)),
     resume: (lane) => options.control.resume(known(lane)),
     deadLetterRecords: (ids) => readDeadLetterRecords(options.dynamodb, options.dedupTable, ids),
+    taskTrail: (query, trailOptions = {}) =>
+      traceTask(query, trailOptions, {
+        dedupTable: options.dedupTable,
+        async outcomes(match, since) {
+          const kept = await options.control.taskOutcomes(match);
+          const from = Math.max(kept.since, since ?? kept.since);
+          return { outcomes: kept.outcomes.filter((outcome) => outcome.at >= from), searched: { source: "the local run's outcome history", from, to: Date.now() } };
+        },
+        record: (key) => dedup.record(key),
+      }),
     close: () => options.onClose?.(),
   };
 }

@@ -4,6 +4,8 @@
  * pausing), which the local run and AWS answer differently.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Outcome } from '../../definition/metrics.ts';
+import type { DedupRecord } from '../../runtime/dedup.ts';
 import type { DeadLetterRecord } from './dead-letter-records.ts';
 
 /** CloudWatch's names: ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed. */
@@ -27,6 +29,69 @@ export interface ProvisionedResources {
   readonly dedupTable: string;
 }
 
+/** The task `tasklanes task` looks up: by its id, or by the key of its dedup record. */
+export type TaskQuery = { readonly id: string } | { readonly tenant: string; readonly type: string; readonly dedupKey: string };
+
+/** Which outcomes belong to the task: any of these matches (an absent one matches nothing). */
+export interface OutcomeMatch {
+  readonly id?: string;
+  /** `tenant#type#dedupKey`. */
+  readonly recordKey?: string;
+  /** Deliveries, for the outcomes of bodies that never validated (they carry no task id). */
+  readonly messageIds?: readonly string[];
+}
+
+/** One delivery's outcome, as the consumer logged and reported it (src/runtime/outcome.ts). */
+export interface TaskOutcome {
+  readonly lane: string;
+  /** `unknown` when the body never validated. */
+  readonly type: string;
+  readonly outcome: Outcome;
+  readonly timedOut: boolean;
+  readonly tenant?: string;
+  readonly id?: string;
+  /** The dedup record key, `tenant#type#dedupKey`; absent when the task never reached its claim. */
+  readonly dedupKey?: string;
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly reason?: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** Where outcomes were looked for: said with every answer, found or not. */
+export interface OutcomeScope {
+  /** For people: `the local run's outcome history`, `Logs Insights`. */
+  readonly source: string;
+  /** Epoch ms: the time range searched. */
+  readonly from: number;
+  readonly to: number;
+  /** The lanes' log groups (AWS). */
+  readonly logGroups?: readonly string[];
+  /** At most this many outcomes come back; reaching it means older or newer ones may be missing. */
+  readonly limit?: number;
+}
+
+/** What a target knows of a task besides its queues: its outcomes and its dedup record. */
+export interface TaskTrail {
+  /** Oldest first. */
+  readonly outcomes: readonly TaskOutcome[];
+  readonly searched: OutcomeScope;
+  readonly dedupTable: string;
+  /** Undefined when the query named no key and no outcome reached the claim (invalid, expired). */
+  readonly recordKey?: string;
+  /** Undefined when there is no record under the key (never claimed, released, or deleted by TTL). */
+  readonly record?: DedupRecord;
+}
+
+export interface TaskTrailOptions {
+  /** Outcomes since this epoch ms. Default: local, all the run kept; AWS, the last 24 h. */
+  readonly since?: number;
+  /** Deliveries to match besides the query (see OutcomeMatch.messageIds). */
+  readonly messageIds?: readonly string[];
+}
+
 export interface OpsTarget {
   /** For humans: `local stack (pid 1234)`, `stack tasklanes in eu-west-1`. */
   readonly description: string;
@@ -41,6 +106,12 @@ export interface OpsTarget {
   /** Stops consumption; messages stay in the queue. */
   pause(lane: string): Promise<void>;
   resume(lane: string): Promise<void>;
+  /**
+   * The task's outcomes (local: the run's recorder; AWS: Logs Insights over
+   * the lanes' log groups) and its dedup record (GetItem), keyed by the
+   * query or, for a task id, by the key its outcomes carry.
+   */
+  taskTrail(query: TaskQuery, options?: TaskTrailOptions): Promise<TaskTrail>;
   /**
    * The reason records the consumer kept in the dedup table for dead letters
    * whose reason attributes did not fit beside their bodies, by DLQ message
