@@ -12,6 +12,7 @@ import { dropCommand } from '../ops/commands/drop.ts';
 import { pauseCommand, resumeCommand } from '../ops/commands/pause.ts';
 import { purgeCommand } from '../ops/commands/purge.ts';
 import { statusCommand } from '../ops/commands/status.ts';
+import { taskCommand } from '../ops/commands/task.ts';
 import { EXIT, HELP_OPTION, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
 import { OpsError, UsageError } from '../ops/errors.ts';
 import { selectTarget } from '../ops/target/select.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   devCommand,
   statusCommand,
+  taskCommand,
   dlqPeekCommand,
   dlqRedriveCommand,
   purgeCommand,
