@@ -62,6 +62,10 @@ export async function publishDemo(deps: DemoDependencies): Promise<DemoTask[]> {
   add('webhook, subscriber says 410 Gone', (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/gone`, event: 'order.placed' }, { tenant: 'acme' })).id, 'dead-lettered (permanent)');
   const invalid = await deps.sendRaw('default', '{"v":1,"type":"order.place", this is not JSON');
   tasks.push({ label: 'malformed body from a raw SendMessage', key: { messageId: invalid }, expected: 'dead-lettered (invalid)' });
+  // Valid JSON with a payload the type's schema refuses: its progress line still names its type, tenant and id.
+  const badOrder = { v: 1, id: randomUUID(), type: 'order.place', tenant: 'acme', createdAt: new Date().toISOString(), payload: { orderId } };
+  await deps.sendRaw('critical', JSON.stringify(badOrder));
+  add('order without items, raw SendMessage', badOrder.id, 'dead-lettered (invalid)');
   // The impatient frontend of incident 004: the same export requested three times at once. Published
   // before the lane's other PDFs, so that the first receive's batch holds all three: a repeat left for
   // a later batch would wait out bulk's 5 s batching window and find the export done (a duplicate).

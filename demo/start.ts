@@ -53,10 +53,12 @@ function printSummary(tasks: readonly DemoTask[], recorder: OutcomeRecorder): vo
     const last = history.at(-1);
     if (last) totals.set(last.outcome, (totals.get(last.outcome) ?? 0) + 1);
     const outcomes = history.map((e) => e.outcome + (e.timedOut ? '(timeout)' : '')).join(' -> ');
-    return [task.label, history[0]?.lane ?? '?', task.expected, outcomes];
+    // As the progress lines name it: the task id, or the message id of a raw body.
+    const id = 'id' in task.key ? task.key.id : `message ${task.key.messageId}`;
+    return [task.label, history[0]?.lane ?? '?', id, task.expected, outcomes];
   });
   console.log('\nWhat happened to each demo task:');
-  console.log(indent(renderTable(['task', 'lane', 'expected', 'outcomes (in order)'], rows)));
+  console.log(indent(renderTable(['task', 'lane', 'task id', 'expected', 'outcomes (in order)'], rows)));
   console.log(`\nDemo summary: ${tasks.length} tasks: ${[...totals].map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
 }
 

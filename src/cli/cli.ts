@@ -3,8 +3,9 @@
  * (`dev`), and the on-call person's tools, against the local run (default,
  * while `tasklanes dev` or the demo's `npm start` runs) or a deployed stack
  * (`--stack`). Parses arguments, picks the target, runs the command and maps
- * errors to exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled or not
- * confirmed.
+ * errors to exit codes: 0 done, 1 failed, 2 bad usage (a destructive command
+ * without a terminal to confirm on and without `--yes` among them), 130
+ * cancelled (Ctrl-C, or the confirmation not typed at the prompt).
  */
 import { parseArgs } from 'node:util';
 import { dlqPeekCommand, dlqRedriveCommand } from '../ops/commands/dlq.ts';
@@ -16,6 +17,7 @@ import { taskCommand } from '../ops/commands/task.ts';
 import { EXIT, HELP_OPTION, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
 import { OpsError, UsageError } from '../ops/errors.ts';
 import { selectTarget } from '../ops/target/select.ts';
+import { argumentProblem } from './argument-problem.ts';
 import { devCommand } from './commands/dev.ts';
 import { initCommand } from './commands/init.ts';
 import type { OpsTarget } from '../ops/target/target.ts';
@@ -33,16 +35,30 @@ export const COMMANDS: readonly Command[] = [
   resumeCommand,
 ];
 
+function commandList(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((command) => usageLine(command).length));
+  return commands.map((command) => `  ${usageLine(command).padEnd(width)}  ${command.summary}`).join('\n');
+}
+
 export function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map((command) => usageLine(command).length));
   return `Usage: tasklanes <command> [options]
 
 Commands:
-${COMMANDS.map((command) => `  ${usageLine(command).padEnd(width)}  ${command.summary}`).join('\n')}
+${commandList(COMMANDS)}
 
 Run \`tasklanes <command> --help\` for a command's options.
 
 ${TARGET_HELP}`;
+}
+
+/** The subcommands of a two-word group (`dlq`): what `tasklanes dlq` alone prints. */
+export function groupHelp(group: string): string {
+  return `Usage: tasklanes ${group} <subcommand> [options]
+
+Subcommands:
+${commandList(COMMANDS.filter((command) => command.name.startsWith(`${group} `)))}
+
+Run \`tasklanes ${group} <subcommand> --help\` for its options.`;
 }
 
 function usageLine(command: Command): string {
@@ -72,6 +88,15 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
   }
   const found = findCommand(argv);
   if (!found) {
+    const group = argv[0]!;
+    if (COMMANDS.some((command) => command.name.startsWith(`${group} `))) {
+      if (argv[1] === '--help' || argv[1] === '-h') {
+        writeLine(io.stdout, groupHelp(group));
+        return EXIT.ok;
+      }
+      writeLine(io.stderr, `${argv.length === 1 ? `tasklanes ${group} needs a subcommand` : `unknown command "${argv.slice(0, 2).join(' ')}"`}\n\n${groupHelp(group)}`);
+      return EXIT.usage;
+    }
     writeLine(io.stderr, `unknown command "${argv.slice(0, 2).join(' ')}"\n\n${generalHelp()}`);
     return EXIT.usage;
   }
@@ -79,18 +104,14 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
 
   let values: OptionValues;
   let positionals: string[];
+  const options = { ...(command.takesTarget === false ? HELP_OPTION : TARGET_OPTIONS), ...command.options };
   try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: { ...(command.takesTarget === false ? HELP_OPTION : TARGET_OPTIONS), ...command.options },
-      allowPositionals: true,
-      strict: true,
-    }) as {
+    ({ values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as {
       values: OptionValues;
       positionals: string[];
     });
   } catch (error) {
-    writeLine(io.stderr, `${(error as Error).message}\n\n${commandHelp(command)}`);
+    writeLine(io.stderr, `${argumentProblem(rest, options, error as Error)}\n\n${commandHelp(command)}`);
     return EXIT.usage;
   }
   if (values.help) {

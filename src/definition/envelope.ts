@@ -25,12 +25,15 @@ const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be 
  */
 const TENANT_CHARACTERS = /^[A-Za-z0-9!"$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
 
+/** Longest `id`, `type`, `tenant` and `dedupKey`, in UTF-16 code units. */
+export const ENVELOPE_FIELD_LIMITS = { id: 128, type: 80, tenant: 128, dedupKey: 512 } as const;
+
 export const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
-  id: wellFormed(z.string().min(1).max(128)),
-  type: wellFormed(z.string().min(1).max(80)),
-  tenant: z.string().min(1).max(128).regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
-  dedupKey: wellFormed(z.string().min(1).max(512)).optional(),
+  id: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.id)),
+  type: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.type)),
+  tenant: z.string().min(1).max(ENVELOPE_FIELD_LIMITS.tenant).regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
+  dedupKey: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.dedupKey)).optional(),
   createdAt: z.iso.datetime({ offset: true }),
   notAfter: z.iso.datetime({ offset: true }).optional(),
   payload: z.unknown(),

@@ -96,6 +96,17 @@ function describe(event: OutcomeEvent): string {
   return `${event.outcome}${extra ? ` (${extra})` : ''}`;
 }
 
+/**
+ * One progress line: lane, type and tenant (for a body that did not
+ * validate, the ones it named), and the task id, or the SQS message id of a
+ * body that names none, as the demo's summary names its rows.
+ */
+export function progressLine(event: OutcomeEvent): string {
+  const type = event.type === 'unknown' ? (event.namedType ?? 'unknown') : event.type;
+  const task = event.id ?? `message ${event.messageId}`;
+  return `  [${event.lane.padEnd(13)}] ${type.padEnd(24)} ${(event.tenant ?? '-').padEnd(8)} ${task}  attempt ${event.attempt}: ${describe(event)}`;
+}
+
 export const indent = (text: string) => text.replace(/^/gm, '  ');
 
 export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
@@ -135,7 +146,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
 
   recorder.subscribe((event) => {
     if (isHeartbeatSuccess(event)) return;
-    print(`  [${event.lane.padEnd(13)}] ${event.type.padEnd(24)} ${(event.tenant ?? '-').padEnd(8)} attempt ${event.attempt}: ${describe(event)}`);
+    print(progressLine(event));
   });
 
   const printTicks = () => {

@@ -71,6 +71,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dynamodbEndpoint: servers.dynamodbEndpoint,
         region: servers.region,
         ...resources,
+        taskTypes: taskTypesByLane(definition),
       });
     }
   } catch (error) {
@@ -104,4 +105,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     stop,
   };
+}
+
+/** Each lane's task types, as the state file gives them to the CLI. */
+export function taskTypesByLane(definition: Definition): Record<string, string[]> {
+  return Object.fromEntries(definition.lanes.map((lane) => [lane.name, definition.tasksOf(lane.name).map((task) => task.type)]));
 }

@@ -11,13 +11,21 @@ export class OpsError extends Error {
 
 /** Bad arguments: exit code 2, with the command's help. */
 export class UsageError extends OpsError {
-  override readonly name = 'UsageError';
+  override readonly name: string = 'UsageError';
 }
 
 export class UnknownLaneError extends OpsError {
   override readonly name = 'UnknownLaneError';
   constructor(lane: string, known: readonly string[]) {
     super(`unknown lane "${lane}" (known: ${known.join(', ')})`);
+  }
+}
+
+/** A task type the lane does not have: a filter on it could only ever match nothing. */
+export class UnknownTaskTypeError extends OpsError {
+  override readonly name = 'UnknownTaskTypeError';
+  constructor(type: string, lane: string, known: readonly string[]) {
+    super(`lane ${lane} has no task type "${type}" (its types: ${known.join(', ')})`);
   }
 }
 
@@ -43,9 +51,14 @@ export class MissingRegionError extends OpsError {
   override readonly name = 'MissingRegionError';
 }
 
-/** A destructive command without a terminal to confirm on and without `--yes`. */
-export class ConfirmationRequiredError extends OpsError {
+/** A destructive command without a terminal to confirm on and without `--yes`: called wrong for a script, so a usage error. */
+export class ConfirmationRequiredError extends UsageError {
   override readonly name = 'ConfirmationRequiredError';
+}
+
+/** A server the target needs refused or did not answer the connection (a stopped local run, a wrong endpoint, no network). */
+export class EndpointUnreachableError extends OpsError {
+  override readonly name = 'EndpointUnreachableError';
 }
 
 /** The local stack's control API did not answer as expected. */

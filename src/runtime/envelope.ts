@@ -4,9 +4,9 @@
  * is the reason an operator reads on the dead-lettered message.
  */
 import type { Definition } from '../definition/registry.ts';
-import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
+import { describeIssues, ENVELOPE_FIELD_LIMITS, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
-import { ValidationError } from './errors.ts';
+import { ValidationError, type NamedFields } from './errors.ts';
 
 export interface ParsedTask {
   readonly envelope: TaskEnvelope;
@@ -23,17 +23,28 @@ export function parseTask(body: string, definition: Definition): ParsedTask {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationError('body must be a JSON object');
   }
+  const named = namedFields(raw as Record<string, unknown>);
   const version = (raw as { v?: unknown }).v;
   if (version !== ENVELOPE_VERSION) {
-    throw new ValidationError(`unknown envelope version ${JSON.stringify(version ?? null)} (this consumer reads v${ENVELOPE_VERSION})`);
+    throw new ValidationError(`unknown envelope version ${JSON.stringify(version ?? null)} (this consumer reads v${ENVELOPE_VERSION})`, named);
   }
   const parsed = envelopeSchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`invalid envelope: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new ValidationError(`invalid envelope: ${describeIssues(parsed.error)}`, named);
   const task = definition.findTask(parsed.data.type);
-  if (!task) throw new ValidationError(`unknown task type "${parsed.data.type}"`);
+  if (!task) throw new ValidationError(`unknown task type "${parsed.data.type}"`, named);
   const payload = task.schema.safeParse(parsed.data.payload);
-  if (!payload.success) throw new ValidationError(`invalid payload for "${task.type}": ${describeIssues(payload.error)}`);
+  if (!payload.success) throw new ValidationError(`invalid payload for "${task.type}": ${describeIssues(payload.error)}`, named);
   return { envelope: { ...parsed.data, v: ENVELOPE_VERSION, payload: payload.data }, task };
+}
+
+/** What the body names of itself, so a failure's log line and progress line say whose task it was. */
+function namedFields(raw: Record<string, unknown>): NamedFields {
+  const named: Record<string, string> = {};
+  for (const field of ['id', 'type', 'tenant'] as const) {
+    const value = raw[field];
+    if (typeof value === 'string' && value !== '') named[field] = value.slice(0, ENVELOPE_FIELD_LIMITS[field]);
+  }
+  return named;
 }
 
 /** The key the dedup record is stored under: always scoped by tenant (incident 003, docs/incidents.md#003-tenants-same-keys). */

@@ -8,9 +8,26 @@ export class PermanentError extends Error {
   override readonly name: string = 'PermanentError';
 }
 
+/**
+ * What a body that failed validation says of itself: its `id`, `type` and
+ * `tenant` where they are strings, cut to the envelope's limits. Not
+ * validated, so for logs and people, never for keys or metric dimensions.
+ */
+export interface NamedFields {
+  readonly id?: string;
+  readonly type?: string;
+  readonly tenant?: string;
+}
+
 /** The envelope or payload failed validation: a permanent failure. */
 export class ValidationError extends PermanentError {
   override readonly name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly named: NamedFields = {},
+  ) {
+    super(message);
+  }
 }
 
 /** The task ran past its timeout. Retryable: the next attempt may be faster. */

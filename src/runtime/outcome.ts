@@ -3,12 +3,16 @@ import type { Outcome } from '../definition/metrics.ts';
 
 export interface OutcomeEvent {
   readonly lane: string;
-  /** The envelope's type, or `unknown` when the body never parsed that far. */
+  /** The envelope's type, or `unknown` when the body did not validate (a metric dimension: only the definition's types). */
   readonly type: string;
+  /** The type a body that did not validate named, if any: for logs and people, not for metrics. */
+  readonly namedType?: string;
   readonly outcome: Outcome;
   /** The task hit its timeout (counted in addition to `retried` or `deadLettered`). */
   readonly timedOut: boolean;
+  /** The envelope's; for a body that did not validate, what it named, unchecked. */
   readonly tenant?: string;
+  /** The task id, as `tenant`. */
   readonly id?: string;
   readonly dedupKey?: string;
   readonly messageId: string;

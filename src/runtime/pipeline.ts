@@ -15,7 +15,7 @@ import { leaseSeconds } from '../definition/timeouts.ts';
 import type { DedupPort } from './dedup.ts';
 import { DeadLetterRecordError, sendToDeadLetterQueue, type DeadLetterReason, type DeadLetterRecordStore } from './dead-letter.ts';
 import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
-import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError } from './errors.ts';
+import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError, type NamedFields } from './errors.ts';
 import type { OutcomeEvent } from './outcome.ts';
 import type { TaskRunner } from './runner.ts';
 
@@ -50,6 +50,8 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   let envelope: TaskEnvelope | undefined;
   let task: ResolvedTaskType | undefined;
   let dedupKey: string | undefined;
+  /** What a body that failed validation named of itself. */
+  let named: NamedFields = {};
 
   const settle = (outcome: Outcome, extra: { reason?: string; timedOut?: boolean; failed?: boolean } = {}): RecordResult => {
     const at = deps.now();
@@ -58,10 +60,11 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       event: {
         lane: deps.lane,
         type: task?.type ?? 'unknown',
+        ...(task === undefined && named.type !== undefined ? { namedType: named.type } : {}),
         outcome,
         timedOut: extra.timedOut ?? false,
-        tenant: envelope?.tenant,
-        id: envelope?.id,
+        tenant: envelope?.tenant ?? named.tenant,
+        id: envelope?.id ?? named.id,
         dedupKey,
         messageId: record.messageId,
         attempt,
@@ -101,7 +104,10 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   try {
     ({ envelope, task } = parseTask(record.body, deps.definition));
   } catch (error) {
-    if (error instanceof ValidationError) return deadLetter('invalid', error.message);
+    if (error instanceof ValidationError) {
+      named = error.named;
+      return deadLetter('invalid', error.message);
+    }
     throw error;
   }
   if (task.lane !== deps.lane) {

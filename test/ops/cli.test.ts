@@ -80,9 +80,9 @@ describe('against the local stack', () => {
     assert.equal(stack().pollers.get('beta')!.state, 'running');
   });
 
-  it('purge without a terminal and without --yes refuses, and purges nothing', async () => {
+  it('purge without a terminal and without --yes refuses as a usage error, and purges nothing', async () => {
     const run = await local('purge', 'alpha');
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.match(run.stderr, /Purge lane alpha .*delete all 3 waiting/);
     assert.match(run.stderr, /pass --yes/);
     assert.equal((JSON.parse((await local('status', '--json')).stdout) as LaneStatus[])[0]!.visible, 3);

@@ -120,14 +120,21 @@ describe('drop', () => {
   it('pauses a running consumer for the scan and resumes it after', async () => {
     const target = inProcessTarget(running().stack);
     await resumeLane(target, 'fast');
-    const result = await dropTasks(target, 'fast', { filter: { type: 'test.none' } });
+    // A type of the lane that nothing in the queue has: the scan matches nothing.
+    const result = await dropTasks(target, 'fast', { filter: { type: 'test.hang' } });
     assert.equal(result.pausedConsumer, true);
     assert.equal(await target.consumerEnabled('fast'), true);
   });
 
-  it('refuses a drop without a filter, and an unknown lane', async () => {
+  it('refuses a drop without a filter, an unknown lane, and a type the lane does not have, before pausing anything', async () => {
     const target = inProcessTarget(running().stack);
+    await resumeLane(target, 'fast');
     await assert.rejects(dropTasks(target, 'fast', { filter: {} }), UsageError);
     await assert.rejects(dropTasks(target, 'nope', { filter: { tenant: 'x' } }), UnknownLaneError);
+    await assert.rejects(dropTasks(target, 'fast', { filter: { type: 'test.isolated-ok' } }), {
+      name: 'UnknownTaskTypeError',
+      message: 'lane fast has no task type "test.isolated-ok" (its types: test.ok, test.flaky, test.permanent, test.hang, test.kill-process)',
+    });
+    assert.equal(await target.consumerEnabled('fast'), true, 'never paused');
   });
 });

@@ -24,12 +24,18 @@ test('npm start runs the demo end to end and prints every outcome', { timeout: S
   const summary = /Demo summary: (\d+) tasks: (.*)/.exec(output);
   assert.ok(summary, 'prints the summary line');
   const totals = Object.fromEntries(summary[2]!.split(', ').map((part) => [part.split(' ')[0], Number(part.split(' ')[1])]));
-  assert.deepEqual(totals, { succeeded: 6, expired: 1, deadLettered: 4, coalesced: 2, duplicate: 1 });
-  assert.equal(Number(summary[1]), 14);
+  assert.deepEqual(totals, { succeeded: 6, expired: 1, deadLettered: 5, coalesced: 2, duplicate: 1 });
+  assert.equal(Number(summary[1]), 15);
   const row = (label: string) => output.split('\n').find((line) => line.includes(label)) ?? '';
   assert.match(row('webhook, subscriber 503 once'), /retried -> succeeded$/);
   assert.match(row('pathological PDF'), /retried\(timeout\) -> retried\(timeout\) -> deadLettered\(timeout\)$/);
   assert.match(row('malformed body'), /deadLettered$/);
+  // Progress lines name the task as its summary row does: by task id, or by message id for a body without one;
+  // a body that failed validation shows the type and tenant it named.
+  const [, badOrderId] = /order without items, raw SendMessage\s+critical\s+(\S+)\s/.exec(output) ?? [];
+  assert.match(output, new RegExp(`\\[critical\\s*\\] order\\.place\\s+acme\\s+${badOrderId}  attempt 1: deadLettered \\(invalid: invalid payload for "order\\.place": items: `));
+  const [, malformedId] = /malformed body from a raw SendMessage\s+default\s+message (\S+)\s/.exec(output) ?? [];
+  assert.match(output, new RegExp(`\\[default\\s*\\] unknown\\s+-\\s+message ${malformedId}  attempt 1: deadLettered \\(invalid: body is not valid JSON`));
   assert.match(row('six-week-old backlog'), /expired$/);
   // The banner says which DynamoDB backend and claim path this run exercises (the default: dynalite's fallback).
   assert.match(output, /DynamoDB endpoint: http:\/\/127\.0\.0\.1:\d+ \(dynalite; --dynamodb dynamodb-local for the other\)/);

@@ -143,6 +143,25 @@ describe('validation', () => {
     assert.deepEqual(sqs.sent.map((command) => command.name), ['SendMessageCommand']);
   });
 
+  test('a body that fails validation but names its id, type and tenant: the event carries them, the metric type stays unknown', async () => {
+    // Prepare
+    const { deps } = prepare();
+    // Act
+    const badPayload = await processRecord(record({ payload: { n: 'one' } }), deps);
+    const unknownType = await processRecord(record({ type: 'no.such.type', tenant: 'globex', id: 'task-9' }), deps);
+    // Assess
+    assert.deepEqual(badPayload.event, {
+      ...expected({ outcome: 'deadLettered', dedupKey: undefined, latencyMs: undefined, reason: 'invalid: invalid payload for "unit.work": n: Invalid input: expected number, received string' }),
+      type: 'unknown',
+      namedType: 'unit.work',
+    });
+    assert.deepEqual(unknownType.event, {
+      ...expected({ outcome: 'deadLettered', tenant: 'globex', id: 'task-9', dedupKey: undefined, latencyMs: undefined, reason: 'invalid: unknown task type "no.such.type"' }),
+      type: 'unknown',
+      namedType: 'no.such.type',
+    });
+  });
+
   test('a body of exactly 1 MiB: the bare letter is dead-lettered and its reason kept in the record store', async () => {
     // Prepare
     const { deps, sqs, records } = prepare();

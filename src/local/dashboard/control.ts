@@ -6,7 +6,7 @@
  */
 import type { OutcomeRecorder } from '../outcome-recorder.ts';
 import { localQueueStats } from '../queue-stats.ts';
-import type { LocalStack } from '../stack.ts';
+import { taskTypesByLane, type LocalStack } from '../stack.ts';
 import { createLocalTarget, type LocalControl } from '../../ops/target/local.ts';
 import { matchesOutcome } from '../../ops/target/task-trail.ts';
 import type { OpsTarget } from '../../ops/target/target.ts';
@@ -39,6 +39,7 @@ export function inProcessTarget(stack: LocalStack, recorder?: OutcomeRecorder): 
     dynamodb: stack.clients.dynamodb,
     dedupTable: stack.resources.dedupTable,
     lanes: stack.resources.lanes,
+    taskTypes: taskTypesByLane(stack.definition),
     control: inProcessControl(stack, recorder),
   });
 }

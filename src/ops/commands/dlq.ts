@@ -12,11 +12,14 @@ const MAX_PEEK = 100;
 
 export const dlqPeekCommand: Command = {
   name: 'dlq peek',
-  summary: "show a lane's dead letters with reason, type, tenant, attempts (not consumed)",
+  summary: "show a lane's dead letters with reason, type, tenant, attempts (left in the DLQ; each peek is a receive)",
   arguments: ['<lane>'],
   help: `Options:
   -n <count>   how many to show, 1..${MAX_PEEK} (default ${PEEK_DEFAULTS.max})
-  --json       print the messages as JSON, bodies included`,
+  --json       print the messages as JSON, bodies included (times in ISO-8601)
+
+Peeking receives the messages and makes them visible again at once: they stay
+in the DLQ, and each peek raises their receive count (harmless there).`,
   options: { n: { type: 'string', short: 'n' }, json: { type: 'boolean' } },
   async run(values, positionals, context) {
     const lane = laneArgument(positionals, 'dlq peek');
@@ -28,7 +31,10 @@ export const dlqPeekCommand: Command = {
       return EXIT.ok;
     }
     const { visible } = await target.counts(target.queues(lane).dlqUrl);
-    writeLine(context.stdout, `DLQ of lane ${lane} (${target.description}): showing ${letters.length} of ${visible}; nothing consumed`);
+    writeLine(
+      context.stdout,
+      `DLQ of lane ${lane} (${target.description}): showing ${letters.length} of ${visible}; they stay in the DLQ, but peeking received them, which raised each one's receive count`,
+    );
     if (letters.length === 0) return EXIT.ok;
     const now = Date.now();
     writeLine(
@@ -41,7 +47,7 @@ export const dlqPeekCommand: Command = {
           // A body that never parsed has no task id: the delivery's own message id names it.
           letter.id ?? `message ${letter.originalMessageId ?? letter.messageId}`,
           letter.attempts ?? '-',
-          formatAge(letter.createdAt === undefined ? undefined : (now - letter.createdAt) / 1000),
+          formatAge(letter.createdAt === undefined ? undefined : (now - Date.parse(letter.createdAt)) / 1000),
           letter.reason ?? (letter.sourceArn ? 'redriven by SQS (maxReceiveCount)' : '-'),
           letter.error ?? '',
         ]),

@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.ts';
 import { formatMs, parseDuration } from '../format/duration.ts';
 import { progressLine } from '../format/progress.ts';
-import { dropTasks, type DropFilter } from '../lanes/drop.ts';
+import { checkDrop, dropTasks, type DropFilter } from '../lanes/drop.ts';
 import { EXIT, writeLine, type Command } from './command.ts';
 import { laneArgument } from './lane-argument.ts';
 
@@ -40,6 +40,8 @@ scan does not count as a delivery attempt.`,
     }
     const dryRun = values['dry-run'] === true;
     const target = await context.target();
+    // Before saying what it will do: an unknown lane or type is an error, not a scan that matches nothing.
+    checkDrop(target, lane, filter);
     writeLine(context.stderr, `${dryRun ? 'Dry run: counting' : 'Dropping'} tasks of lane ${lane} on ${target.description} matching ${describeFilter(filter)}...`);
     const progress = progressLine(context.stderr);
     const result = await dropTasks(target, lane, {

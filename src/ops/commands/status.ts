@@ -23,9 +23,11 @@ export const statusCommand: Command = {
   help: `Options:
   --json                 print JSON (one array of lanes) instead of the table
   --watch                redraw every --interval seconds until Ctrl-C
-  --interval <seconds>   default ${DEFAULT_WATCH_SECONDS}`,
+  --interval <seconds>   with --watch: seconds between redraws (default ${DEFAULT_WATCH_SECONDS})`,
   options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
   async run(values, _positionals, context) {
+    // Ignoring it would leave the operator waiting for redraws that never come.
+    if (values.interval !== undefined && !values.watch) throw new UsageError('--interval sets the pace of --watch: give --watch too, or leave --interval out');
     const interval = Number(values.interval ?? DEFAULT_WATCH_SECONDS);
     if (!(interval > 0)) throw new UsageError(`--interval must be a positive number of seconds (got ${values.interval})`);
     const target = await context.target();

@@ -1,8 +1,9 @@
 /**
  * Shows what is in a lane's DLQ and why, without consuming it: messages are
- * received with a short hold and made visible again at once. Receiving
- * counts as a receive, which is harmless in a DLQ (it has no redrive
- * policy, and a redrive starts the count again). The reason comes from the
+ * received with a short hold and made visible again at once. Each peek
+ * still raises every shown letter's receive count (local-aws-sqs counts the
+ * visibility change as one more), which is harmless in a DLQ: it has no
+ * redrive policy, and a redrive starts the count again. The reason comes from the
  * letter's attributes, or, for a letter whose attributes did not fit beside
  * its body, from the record the consumer kept in the dedup table.
  */
@@ -22,7 +23,10 @@ export interface PeekOptions {
 
 export const PEEK_DEFAULTS = { max: 10, holdSeconds: 30, waitSeconds: 1 } as const;
 
-export interface DeadLetterView extends MessageSummary {
+/** Times are ISO-8601 strings, like `failedAt`. */
+export interface DeadLetterView extends Omit<MessageSummary, 'createdAt'> {
+  /** The envelope's `createdAt`, else when SQS received the message. */
+  readonly createdAt?: string;
   /** `tasklanes-reason`; undefined when SQS's own redrive moved it (the consumer never got to say why). */
   readonly reason?: string;
   readonly error?: string;
@@ -73,8 +77,10 @@ function view(message: Message, record: DeadLetterRecord | undefined): DeadLette
   const attribute = (name: keyof DeadLetterRecord) => record?.[name] ?? message.MessageAttributes?.[name]?.StringValue;
   const attempts = attribute(DLQ_ATTRIBUTES.attempts);
   const reason = attribute(DLQ_ATTRIBUTES.reason);
+  const summary = summarize(message);
   return {
-    ...summarize(message),
+    ...summary,
+    createdAt: summary.createdAt === undefined ? undefined : new Date(summary.createdAt).toISOString(),
     reason,
     error: attribute(DLQ_ATTRIBUTES.error),
     attempts: attempts === undefined ? undefined : Number(attempts),

@@ -34,7 +34,7 @@ import {
   type Message,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import { UsageError, DropRestoreError } from '../errors.ts';
+import { UsageError, DropRestoreError, UnknownTaskTypeError } from '../errors.ts';
 import type { OpsTarget } from '../target/target.ts';
 import { summarize, type MessageSummary } from './message-summary.ts';
 import { chunks, receiveToInspect } from './receive.ts';
@@ -89,11 +89,23 @@ export interface DropResult {
   readonly pausedConsumer: boolean;
 }
 
-export async function dropTasks(target: OpsTarget, lane: string, options: DropOptions): Promise<DropResult> {
-  const { filter } = options;
+/**
+ * Refuses, before anything is paused or received, a filter that cannot be
+ * meant: none at all, an unknown lane (UnknownLaneError), or a type the lane
+ * does not have (where the target knows the lane's types).
+ */
+export function checkDrop(target: OpsTarget, lane: string, filter: DropFilter): void {
   if (filter.type === undefined && filter.tenant === undefined && filter.olderThanSeconds === undefined) {
     throw new UsageError('drop needs a filter: a type, a tenant or an age (to drop everything, purge the lane)');
   }
+  target.queues(lane);
+  const types = target.taskTypes(lane);
+  if (filter.type !== undefined && types && !types.includes(filter.type)) throw new UnknownTaskTypeError(filter.type, lane, types);
+}
+
+export async function dropTasks(target: OpsTarget, lane: string, options: DropOptions): Promise<DropResult> {
+  const { filter } = options;
+  checkDrop(target, lane, filter);
   const holdSeconds = options.holdSeconds ?? DROP_DEFAULTS.holdSeconds;
   const maxHeld = options.maxHeld ?? DROP_DEFAULTS.maxHeld;
   const { waitSeconds } = DROP_DEFAULTS;

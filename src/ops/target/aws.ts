@@ -28,6 +28,7 @@ import {
 import { readDeadLetterRecords } from './dead-letter-records.ts';
 import { runInsightsQuery, type InsightsPolling, type InsightsRow } from './logs-insights.ts';
 import { sqsQueueCounts } from './sqs-counts.ts';
+import { reportUnreachable } from './unreachable.ts';
 import { traceTask } from './task-trail.ts';
 import type { LaneQueues, OpsTarget, OutcomeMatch, TaskOutcome } from './target.ts';
 
@@ -69,7 +70,7 @@ const CONSUMING_STATES = new Set(['Enabled', 'Enabling', 'Updating']);
 
 export function createAwsClients(region?: string): AwsClients {
   const config = region ? { region } : {};
-  return {
+  const clients: AwsClients = {
     cloudformation: new CloudFormationClient(config),
     cloudwatch: new CloudWatchClient(config),
     dynamodb: new DynamoDBClient(config),
@@ -77,6 +78,12 @@ export function createAwsClients(region?: string): AwsClients {
     sqs: new SQSClient(config),
     logs: new CloudWatchLogsClient(config),
   };
+  for (const [service, client] of Object.entries(clients)) {
+    reportUnreachable(client, ({ what, where }) =>
+      `cannot reach AWS ${service}${where ? ` at ${where}` : ''} (${what}): check the network, the region (--region, AWS_REGION) and any AWS_ENDPOINT_URL setting`,
+    );
+  }
+  return clients;
 }
 
 interface LaneOutputs extends LaneQueues {
@@ -111,6 +118,11 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
       async consumerEnabled(name) {
         const { State } = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: lane(name).eventSourceMappingUuid }));
         return CONSUMING_STATES.has(State ?? '');
+      },
+      taskTypes(name) {
+        lane(name);
+        // The stack's outputs do not list task types, and the CLI has no definition.
+        return undefined;
       },
       pause: (name) => setEnabled(name, false),
       resume: (name) => setEnabled(name, true),

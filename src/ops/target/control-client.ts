@@ -6,6 +6,7 @@
  * server refuses a state-changing one without it.
  */
 import { LocalControlError } from '../errors.ts';
+import { connectionFailure } from './unreachable.ts';
 import type { LocalControl } from './local.ts';
 import type { TaskOutcome } from './target.ts';
 
@@ -88,7 +89,11 @@ export function httpControl(access: ControlAccess, stateFile: string): LocalCont
     try {
       response = await fetch(new URL(path, access.url), { method, headers: { [CONTROL_TOKEN_HEADER]: access.token } });
     } catch (error) {
-      throw new LocalControlError(`the local stack's control API at ${access.url} did not answer (${(error as Error).message})`, { cause: error });
+      const why = connectionFailure(error)?.what ?? (error as Error).message;
+      throw new LocalControlError(
+        `the local stack's control API at ${access.url} did not answer (${why}): the local run in ${stateFile} no longer serves it; stop it and start \`tasklanes dev\` (or the demo's \`npm start\`) again`,
+        { cause: error },
+      );
     }
     const text = await response.text();
     if (response.status === 403 && refusedCheck(text) === 'token') {

@@ -30,6 +30,8 @@ export interface LocalTargetOptions {
   readonly dynamodb: DynamoDBClient;
   readonly dedupTable: string;
   readonly lanes: Readonly<Record<string, LaneQueues>>;
+  /** Each lane's task types. Default: unknown (a state file of tasklanes 0.2.0). */
+  readonly taskTypes?: Readonly<Record<string, readonly string[]>>;
   readonly control: LocalControl;
   /** Called by `close()`: destroys clients the target created. Default: nothing. */
   readonly onClose?: () => void;
@@ -61,6 +63,7 @@ export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
       return (await options.control.queueStats(queues(lane).queueUrl)).oldestAgeSeconds;
     },
     consumerEnabled: (lane) => options.control.consumerEnabled(known(lane)),
+    taskTypes: (lane) => options.taskTypes?.[known(lane)],
     pause: (lane) => options.control.pause(known(lane)),
     resume: (lane) => options.control.resume(known(lane)),
     deadLetterRecords: (ids) => readDeadLetterRecords(options.dynamodb, options.dedupTable, ids),

@@ -12,6 +12,7 @@ import { NoTargetError } from '../errors.ts';
 import { createAwsTarget } from './aws.ts';
 import { httpControl } from './control-client.ts';
 import { createLocalTarget } from './local.ts';
+import { reportUnreachable, type ConnectionFailure } from './unreachable.ts';
 import type { OpsTarget } from './target.ts';
 
 export interface TargetSelection {
@@ -36,12 +37,17 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
   }
   const sqs = createSqsClient(state.sqsEndpoint, state.region);
   const dynamodb = createDynamoDbClient(state.dynamodbEndpoint, state.region);
+  const gone = (server: string, endpoint: string) => (failure: ConnectionFailure) =>
+    `cannot reach the local ${server} at ${endpoint} (${failure.what}): the local run (pid ${state.pid}, ${path}) no longer serves it; stop it and start \`tasklanes dev\` (or the demo's \`npm start\`) again`;
+  reportUnreachable(sqs, gone('SQS server', state.sqsEndpoint));
+  reportUnreachable(dynamodb, gone('DynamoDB server', state.dynamodbEndpoint));
   return createLocalTarget({
     description: `local stack (pid ${state.pid})`,
     sqs,
     dynamodb,
     dedupTable: state.dedupTable,
     lanes: state.lanes,
+    taskTypes: state.taskTypes,
     control: httpControl(state.control, path),
     onClose: () => {
       sqs.destroy();

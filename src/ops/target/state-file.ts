@@ -34,6 +34,8 @@ export interface LocalStackState extends LocalEndpoints, ProvisionedResources {
   readonly startedAt: string;
   /** The dashboard's control API (pause/resume, queue stats) and its token, added once `npm start` serves it. */
   readonly control?: ControlAccess;
+  /** Each lane's task types, so the CLI can refuse a type the lane does not have. Absent in files of tasklanes 0.2.0. */
+  readonly taskTypes?: Readonly<Record<string, readonly string[]>>;
 }
 
 export class StateFileError extends OpsError {

@@ -103,6 +103,8 @@ export interface OpsTarget {
   /** Seconds; undefined when there is no data point (AWS: no metric yet). */
   oldestAgeSeconds(lane: string): Promise<number | undefined>;
   consumerEnabled(lane: string): Promise<boolean>;
+  /** The lane's task types; undefined when the target cannot know them (a deployed stack does not list them). Throws UnknownLaneError. */
+  taskTypes(lane: string): readonly string[] | undefined;
   /** Stops consumption; messages stay in the queue. */
   pause(lane: string): Promise<void>;
   resume(lane: string): Promise<void>;
