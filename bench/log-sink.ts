@@ -22,7 +22,7 @@ export class LogSink {
 
   /** The EMF writer of a consumer: what Lambda would ship to CloudWatch, one line per document. */
   readonly emf: EmfWriter = (line) => {
-    this.stream.write(line + '\n');
+    this.stream.write(`${line}\n`);
   };
 
   /**

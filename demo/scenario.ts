@@ -73,7 +73,7 @@ export async function publishDemo(deps: DemoDependencies): Promise<DemoTask[]> {
   const repeats = await publisher.publishBatch(
     [1, 2, 3].map(() => ({ type: 'pdf.render', payload: { documentId: 'attendees', pages: SLOW_PAGES }, options: { tenant: 'acme', dedupKey: exportKey } })),
   );
-  repeats.successful.forEach((r, i) => add(`attendee export, request ${i + 1} of 3`, r.id, i === 0 ? 'one runs' : 'the others coalesced'));
+  for (const [i, r] of repeats.successful.entries()) add(`attendee export, request ${i + 1} of 3`, r.id, i === 0 ? 'one runs' : 'the others coalesced');
   add('PDF, 5 pages', (await publisher.publish('pdf.render', { documentId: 'invoice-1', pages: 5 }, { tenant: 'acme' })).id, 'succeeded');
   add('pathological PDF (spins the CPU)', (await publisher.publish('pdf.render', { documentId: 'evil', pages: PATHOLOGICAL_PAGES }, { tenant: 'acme' })).id, 'timed out, stopped hard; dead-lettered after its attempts');
   // A repeat of the first order once it is done: a duplicate.

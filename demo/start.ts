@@ -33,16 +33,18 @@ ${LOCAL_RUN_USAGE}
 /** Upper bound on the demo; its slowest task (a timeout, then retries) needs well under a minute. */
 const DEMO_DEADLINE_MS = 180_000;
 
-function parseOptions() {
-  let values;
+const OPTIONS = { ...LOCAL_RUN_ARGS, 'no-demo': { type: 'boolean', default: false }, 'exit-after-demo': { type: 'boolean', default: false } } as const;
+
+function parseValues() {
   try {
-    ({ values } = parseArgs({
-      options: { ...LOCAL_RUN_ARGS, 'no-demo': { type: 'boolean', default: false }, 'exit-after-demo': { type: 'boolean', default: false } },
-      strict: true,
-    }));
+    return parseArgs({ options: OPTIONS, strict: true }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function parseOptions() {
+  const values = parseValues();
   return { ...localRunSettings(values), demo: !values['no-demo'], exitAfterDemo: values['exit-after-demo'], help: values.help };
 }
 

@@ -4,7 +4,7 @@
  * No `unit` on purpose: a metric with a unit matches only data points written
  * with that same unit, so one unit slip in the runtime would blind an alarm.
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { DIMENSIONS, DURATION_METRIC, LATENCY_METRIC, OUTCOMES, metricName, type Outcome, type TIMED_OUT } from '../definition/metrics.ts';
 

@@ -40,6 +40,7 @@ import type { Definition } from '../definition/registry.ts';
 import { consumerTimeoutSeconds } from '../definition/timeouts.ts';
 import { lambdaContext, messagesToRetain, toSqsRecord, WHOLE_BATCH } from './lambda-shapes.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: Lambda's own SQSHandler type; a handler that reports no failures returns nothing.
 export type LaneHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export interface PollerTuning {

@@ -158,7 +158,10 @@ function distinctKeyChunks<T>(pending: readonly T[], keyOf: (item: T) => string,
   for (const item of pending) {
     const key = keyOf(item);
     let chunk = chunks.find((c) => c.items.length < limit && !c.keys.has(key));
-    if (!chunk) chunks.push((chunk = { items: [], keys: new Set() }));
+    if (!chunk) {
+      chunk = { items: [], keys: new Set() };
+      chunks.push(chunk);
+    }
     chunk.items.push(item);
     chunk.keys.add(key);
   }

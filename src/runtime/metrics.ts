@@ -16,7 +16,7 @@ const MAX_VALUES_PER_DOCUMENT = 100;
 export type EmfWriter = (line: string) => void;
 
 export const stdoutEmfWriter: EmfWriter = (line) => {
-  process.stdout.write(line + '\n');
+  process.stdout.write(`${line}\n`);
 };
 
 interface Bucket {

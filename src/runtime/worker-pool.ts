@@ -28,7 +28,9 @@ export interface WorkerPoolOptions {
 
 /** What the pool uses of a worker thread. */
 export interface PoolThread {
+  // biome-ignore lint/suspicious/noExplicitAny: node's Worker types its listeners' values as any; the pool narrows each itself.
   on(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
   off(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
   postMessage(request: WorkerRequest): void;
   ref(): void;

@@ -152,8 +152,13 @@ test('`tasklanes dev` runs the tasks the packaged publisher sends; an unknown ty
   const seen = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
       const check = () => pattern.test(output) && resolve();
-      dev.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), check()));
-      dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      dev.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        check();
+      });
+      dev.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
       dev.on('exit', (code) => reject(new Error(`tasklanes dev exited (${code}) before printing ${pattern}:\n${output}`)));
       check();
     });

@@ -31,7 +31,7 @@ const envelope = (change: (e: Record<string, unknown>) => void): string => {
   change(e);
   return JSON.stringify(e);
 };
-const nestedObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+const nestedObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
 export function badInputCorpus(): BadInput[] {
   return [

@@ -30,7 +30,7 @@ async function main(argument: string | undefined): Promise<void> {
   if (!definition?.lanes) throw new ConsumerProcessConfigError(`${config.definitionModule} exports no definition "${config.definitionExport}"`);
 
   const clients = createLocalClients(config);
-  watchClaimWrites(clients.dynamodb, (write) => process.stdout.write(JSON.stringify({ [CLAIM_WRITE_LINE_KEY]: write }) + '\n'));
+  watchClaimWrites(clients.dynamodb, (write) => process.stdout.write(`${JSON.stringify({ [CLAIM_WRITE_LINE_KEY]: write })}\n`));
   const consumer = createLaneConsumer({
     definition,
     lane: config.lane,
@@ -40,7 +40,7 @@ async function main(argument: string | undefined): Promise<void> {
     dynamodb: clients.dynamodb,
     workerEntry: config.definitionModule,
     logger: new Logger({ serviceName: 'tasklanes-consumer-process', logLevel: 'SILENT' }),
-    onOutcome: (event) => process.stdout.write(JSON.stringify({ [OUTCOME_LINE_KEY]: event }) + '\n'),
+    onOutcome: (event) => process.stdout.write(`${JSON.stringify({ [OUTCOME_LINE_KEY]: event })}\n`),
     now: () => Date.now() + config.clockOffsetMs,
   });
   const poller = startLanePoller({

@@ -36,7 +36,7 @@ export function recordExecution(execution: Omit<Execution, 'at'>): void {
   const path = process.env[EXECUTION_LOG_ENV];
   if (!path) throw new ExecutionLogNotConfiguredError(`${EXECUTION_LOG_ENV} is not set: call useFreshExecutionLog() first`);
   // One short line per append: whole lines even with several threads writing.
-  appendFileSync(path, JSON.stringify({ ...execution, at: Date.now() }) + '\n');
+  appendFileSync(path, `${JSON.stringify({ ...execution, at: Date.now() })}\n`);
 }
 
 export function readExecutions(path = process.env[EXECUTION_LOG_ENV]): Execution[] {
