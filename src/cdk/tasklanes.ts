@@ -23,6 +23,7 @@ import { DedupTable } from './dedup-table.ts';
 import { Lane } from './lane.ts';
 import { resolveOptions, type TasklanesOptionsInput } from './options.ts';
 import { PublisherPolicy } from './publisher-policy.ts';
+import { QueryDefinitions } from './query-definitions.ts';
 import { LaneSchedules } from './schedules.ts';
 import { deploymentStackName } from './stack-name.ts';
 
@@ -141,6 +142,7 @@ export class Tasklanes extends Construct {
       metricsNamespace,
     });
     this.publisherPolicy = new PublisherPolicy(this, 'Publisher', this.lanes.map((lane) => lane.queue));
+    new QueryDefinitions(this, 'Queries', { lanes: this.lanes });
 
     for (const lane of this.lanes) {
       const name = lane.definition.name;

@@ -21,6 +21,9 @@ export const OUTCOME_LOG_FIELDS = [
   'timedOut',
 ] as const;
 
+/** One Insights query (StartQuery, a saved query in the console) searches at most this many log groups. */
+export const MAX_QUERY_LOG_GROUPS = 50;
+
 /** Rows one outcome query returns at most; a task has a handful, a tenant's last day may have more. */
 export const OUTCOME_QUERY_LIMIT = 1_000;
 

@@ -5,8 +5,9 @@
  * synth, with a message that names the limit and the way out. Every count is
  * written out (per lane, with heartbeats on: 2 queues, 2 queue policies, the
  * consumer, its role, policy, log group and mapping, the heartbeat schedule
- * with the scheduler's role and policy, 15 alarms; 5 shared: dedup table,
- * topic, topic policy, dashboard, publisher policy).
+ * with the scheduler's role and policy, 15 alarms; 8 shared: dedup table,
+ * topic, topic policy, dashboard, publisher policy, and the 3 saved Logs
+ * Insights queries, saved once per 50 lanes).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -20,13 +21,13 @@ const lanes = (n: number): LaneDefinition[] => Array.from({ length: n }, (_, i) 
 const definitionOf = (n: number) => createDefinition({ lanes: lanes(n), tasks: [] });
 
 const RESOURCES_PER_LANE = 27;
-const SHARED_RESOURCES = 5;
+const SHARED_RESOURCES = 8;
 
 describe('lanes in the stack itself (inline, the default)', () => {
-  test('18 lanes synthesize: 18 x 27 + 5 = 491 resources', () => {
+  test('18 lanes synthesize: 18 x 27 + 8 = 494 resources', () => {
     const { template } = synthesize({ definition: definitionOf(18) });
     assert.equal(Object.keys(template.toJSON().Resources).length, 18 * RESOURCES_PER_LANE + SHARED_RESOURCES);
-    assert.equal(Object.keys(template.toJSON().Resources).length, 491);
+    assert.equal(Object.keys(template.toJSON().Resources).length, 494);
   });
 
   test('19 lanes are refused while the stack is built, naming the 500-resource limit and the nested layout', () => {
@@ -35,10 +36,10 @@ describe('lanes in the stack itself (inline, the default)', () => {
       (error) =>
         error instanceof DeploymentTooLargeError &&
         error.quota === 'resources' &&
-        error.needed === 518 &&
+        error.needed === 521 &&
         error.allowed === 500 &&
         error.message ===
-          "stack Tasklanes would declare 518 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 65 lanes), or split the lanes across deployments.",
+          "stack Tasklanes would declare 521 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 65 lanes), or split the lanes across deployments.",
     );
   });
 });
@@ -47,7 +48,7 @@ describe('a nested stack per lane', () => {
   const { stack, template } = synthesize({ definition: definitionOf(60), laneStacks: 'nested' });
   const root = template.toJSON() as { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 
-  test('60 lanes: the top-level stack holds the 5 shared resources and one nested stack per lane', () => {
+  test('60 lanes: the top-level stack holds the shared resources (the saved queries twice: 50 lanes each) and one nested stack per lane', () => {
     assert.deepEqual(countByType(template), {
       'AWS::CloudFormation::Stack': 60,
       'AWS::DynamoDB::Table': 1,
@@ -55,6 +56,7 @@ describe('a nested stack per lane', () => {
       'AWS::SNS::TopicPolicy': 1,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::IAM::ManagedPolicy': 1,
+      'AWS::Logs::QueryDefinition': 6,
     });
   });
 
