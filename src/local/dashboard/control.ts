@@ -8,7 +8,7 @@ import type { OutcomeRecorder } from '../outcome-recorder.ts';
 import { localQueueStats } from '../queue-stats.ts';
 import { taskTypesByLane, type LocalStack } from '../stack.ts';
 import { createLocalTarget, type LocalControl } from '../../ops/target/local.ts';
-import { matchesOutcome } from '../../ops/target/task-trail.ts';
+import { matchesOutcome, taskOutcomeOf } from '../../ops/target/task-trail.ts';
 import type { OpsTarget } from '../../ops/target/target.ts';
 import { LocalControlError } from '../../ops/errors.ts';
 
@@ -26,7 +26,7 @@ export function inProcessControl(stack: LocalStack, recorder?: OutcomeRecorder):
     resume: async (lane) => poller(lane).resume(),
     async taskOutcomes(match) {
       if (!recorder) throw new LocalControlError('this local stack keeps no outcomes (it runs without an OutcomeRecorder)');
-      return { outcomes: recorder.history((event) => matchesOutcome(match, event)), since: recorder.historySince };
+      return { outcomes: recorder.history((event) => matchesOutcome(match, event)).map(taskOutcomeOf), since: recorder.historySince };
     },
   };
 }

@@ -14,7 +14,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { OUTCOME_QUERY_LIMIT, outcomeQueries } from '../../definition/log-queries.ts';
+import { MAX_QUERY_LOG_GROUPS, OUTCOME_QUERY_LIMIT, outcomeQueries } from '../../definition/log-queries.ts';
 import type { Outcome } from '../../definition/metrics.ts';
 import { laneQueuesFromUrl, stackOutputKey } from '../../definition/stack-outputs.ts';
 import { DedupStore } from '../../runtime/dedup.ts';
@@ -26,6 +26,7 @@ import {
   UnknownLaneError,
 } from '../errors.ts';
 import { readDeadLetterRecords } from './dead-letter-records.ts';
+import { chunks } from '../lanes/receive.ts';
 import { runInsightsQuery, type InsightsPolling, type InsightsRow } from './logs-insights.ts';
 import { sqsQueueCounts } from './sqs-counts.ts';
 import { reportUnreachable } from './unreachable.ts';
@@ -137,7 +138,12 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
             const to = Date.now();
             const from = since ?? to - AWS_TARGET_DEFAULTS.outcomeLookbackMs;
             const logGroupNames = await logGroups;
-            const rows = await runInsightsQuery(clients.logs, { logGroupNames, queryString: outcomeQuery(match), from, to, limit: OUTCOME_QUERY_LIMIT }, polling);
+            const queryString = outcomeQuery(match);
+            // One query per 50 log groups: a deployment of nested lane stacks holds up to 65 lanes.
+            const rows: InsightsRow[] = [];
+            for (const part of chunks(logGroupNames, MAX_QUERY_LOG_GROUPS)) {
+              rows.push(...(await runInsightsQuery(clients.logs, { logGroupNames: part, queryString, from, to, limit: OUTCOME_QUERY_LIMIT }, polling)));
+            }
             return { outcomes: rows.map(outcomeOf), searched: { source: 'Logs Insights', from, to, logGroups: logGroupNames, limit: OUTCOME_QUERY_LIMIT } };
           },
           record: (key) => store.record(key),

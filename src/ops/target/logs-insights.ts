@@ -13,10 +13,8 @@ export class LogsQueryError extends OpsError {
   override readonly name = 'LogsQueryError';
 }
 
-/** StartQuery takes at most this many log groups. */
-export const MAX_QUERY_LOG_GROUPS = 50;
-
 export interface InsightsQuery {
+  /** At most MAX_QUERY_LOG_GROUPS (src/definition/log-queries.ts). */
   readonly logGroupNames: readonly string[];
   readonly queryString: string;
   /** Epoch ms; Insights counts whole seconds. */
@@ -39,9 +37,6 @@ const UNDER_WAY = new Set(['Scheduled', 'Running']);
 
 export async function runInsightsQuery(logs: CloudWatchLogsClient, query: InsightsQuery, polling: InsightsPolling): Promise<InsightsRow[]> {
   const groups = query.logGroupNames.join(', ');
-  if (query.logGroupNames.length > MAX_QUERY_LOG_GROUPS) {
-    throw new LogsQueryError(`Logs Insights queries at most ${MAX_QUERY_LOG_GROUPS} log groups at once; this stack has ${query.logGroupNames.length} lanes`);
-  }
   let queryId: string | undefined;
   try {
     ({ queryId } = await logs.send(

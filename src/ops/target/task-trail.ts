@@ -4,6 +4,7 @@
  * for a task id, the key its outcomes carry (the CLI has no definition to
  * build it from the payload).
  */
+import { OUTCOME_LOG_FIELDS } from '../../definition/log-queries.ts';
 import { recordKey } from '../../runtime/envelope.ts';
 import type { DedupRecord } from '../../runtime/dedup.ts';
 import type { OutcomeMatch, OutcomeScope, TaskOutcome, TaskQuery, TaskTrail, TaskTrailOptions } from './target.ts';
@@ -31,6 +32,12 @@ export async function traceTask(query: TaskQuery, options: TaskTrailOptions, sou
   const key = queryKey ?? outcomes.findLast((outcome) => outcome.dedupKey !== undefined)?.dedupKey;
   const record = key === undefined ? undefined : await sources.record(key);
   return { outcomes, searched, dedupTable: sources.dedupTable, ...(key === undefined ? {} : { recordKey: key }), ...(record ? { record } : {}) };
+}
+
+/** The fields an outcome's log line carries and its time, nothing else: every target answers the same shape. */
+export function taskOutcomeOf(event: TaskOutcome): TaskOutcome {
+  const fields = event as unknown as Record<string, unknown>;
+  return Object.fromEntries([...OUTCOME_LOG_FIELDS, 'at'].flatMap((field) => (fields[field] === undefined ? [] : [[field, fields[field]]]))) as unknown as TaskOutcome;
 }
 
 /** Whether an outcome belongs to the task `match` describes. */
