@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_MESSAGE_BYTES } from '../../src/definition/limits.ts';
 import { startLocalRun, type LocalRun } from '../../src/local/run.ts';
+import { CONTROL_PATHS } from '../../src/ops/target/control-client.ts';
 import type { PublishedTask } from '../../src/publisher/index.ts';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
 import { readExecutions, useFreshExecutionLog } from '../support/execution-log.ts';
@@ -145,7 +146,7 @@ describe('tasklanes task against a local run', () => {
     assert.deepEqual(found.dedupRecord, { table: 'tasklanes-dedup', key: null, record: null });
     const text = await task(expired.id);
     assert.match(text.stdout, /^ {2}now: dropped unrun: past its deadline$/m);
-    assert.match(text.stdout, /^Dedup record: none looked up in table tasklanes-dedup: no outcome reached the dedup claim/m);
+    assert.match(text.stdout, /^Dedup record \(table tasklanes-dedup\): none: the task never reached its claim, it was past its deadline$/m);
   });
 
   it('duplicate: its outcome, and the record of the task it repeated', async () => {
@@ -196,7 +197,7 @@ describe('tasklanes task against a local run', () => {
     );
     const text = await task(permanent.id);
     assert.match(text.stdout, /^ {2}now: in the DLQ of lane fast \(permanent\)$/m);
-    assert.match(text.stdout, /^Dedup record: no record under acme#test\.permanent#\S+ in table tasklanes-dedup: released after the failed attempt$/m);
+    assert.ok(text.stdout.includes(`\nDedup record acme#test.permanent#${permanent.id} in table tasklanes-dedup:\n  none: released after the failed attempt\n`), text.stdout);
     assert.match(text.stdout, /looking is a receive: it raised each message's receive count; nothing consumed/);
   });
 
@@ -226,9 +227,20 @@ describe('tasklanes task against a local run', () => {
     const lines = miss.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^task no-such-task: not found \(local stack \(pid \d+\)\)\. Searched:$/);
     assert.match(lines[1]!, /^ {2}outcomes: the local run's outcome history, \S+Z to \S+Z: none$/);
-    assert.equal(lines[2], "  dedup record: none looked up in table tasklanes-dedup: by task id the key comes from the task's outcomes, and there are none");
+    assert.equal(lines[2], "  dedup record (table tasklanes-dedup): none looked up: by task id the key comes from the task's outcomes, and there are none");
     assert.equal(lines[3], "  DLQ: the DLQs of lanes fast (2 messages looked at), slow (0 messages looked at), isolated (0 messages looked at); looking is a receive: it raised each message's receive count; nothing consumed");
     assert.equal(lines.length, 4);
+  });
+
+  it('the outcomes route is behind the request guard: another origin is refused; a request naming nothing is a 400', async () => {
+    const route = new URL(`${CONTROL_PATHS.taskOutcomes}?id=${succeeded.id}`, run.dashboard.url);
+    const foreign = await fetch(route, { headers: { origin: 'https://evil.example' } });
+    assert.equal(foreign.status, 403);
+    assert.equal(((await foreign.json()) as { refused: string }).refused, 'origin');
+    const empty = await fetch(new URL(CONTROL_PATHS.taskOutcomes, run.dashboard.url));
+    assert.equal(empty.status, 400);
+    const own = (await (await fetch(route)).json()) as { outcomes: Array<Record<string, unknown>> };
+    assert.deepEqual(Object.keys(own.outcomes[0]!), ['lane', 'type', 'tenant', 'id', 'dedupKey', 'messageId', 'outcome', 'attempt', 'durationMs', 'timedOut', 'at'], 'the log line\'s fields, as on AWS');
   });
 
   it('usage: an id and a key together, or part of a key, exit 2', async () => {

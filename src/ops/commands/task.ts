@@ -66,7 +66,7 @@ export function renderLookup(lookup: TaskLookup, now: number): string {
   if (!lookup.found) {
     lines.push(`${describeQuery(query)}: not found (${lookup.target}). Searched:`);
     lines.push(`  outcomes: ${describeScope(lookup)}: none`);
-    lines.push(`  dedup record: ${describeRecord(lookup, now)}`);
+    lines.push(`  dedup record ${describeRecord(lookup, now).join(' ')}`);
     lines.push(`  DLQ: ${describeDlqSearch(lookup)}`);
     return lines.join('\n');
   }
@@ -76,8 +76,10 @@ export function renderLookup(lookup: TaskLookup, now: number): string {
   // A body that did not validate is logged as type `unknown`; its letter's body may still name it.
   const type = last && last.type !== 'unknown' ? last.type : (letter?.type ?? last?.type ?? '-');
   lines.push(`  type ${type}, tenant ${last?.tenant ?? letter?.tenant ?? '-'}, lane ${last?.lane ?? letter?.lane}`);
-  lines.push(`  now: ${verdict(lookup, now)}`);
-  lines.push('', `Dedup record: ${describeRecord(lookup, now)}`);
+  const tasks = new Set(trail.outcomes.map((outcome) => outcome.id)).size;
+  lines.push(`  now: ${verdict(lookup, now)}${tasks > 1 ? ` (the latest of ${tasks} tasks under this key)` : ''}`);
+  const [recordHead, ...recordBody] = describeRecord(lookup, now);
+  lines.push('', `Dedup record ${recordHead}`, ...recordBody.map((line) => `  ${line}`));
   lines.push('', `DLQ: ${describeDlq(lookup)}`);
   lines.push('', `Outcomes, oldest first (${describeScope(lookup)}):`);
   if (trail.outcomes.length === 0) lines.push('  none');
@@ -92,32 +94,34 @@ function describeScope({ trail }: TaskLookup): string {
   return `${where}, ${iso(searched.from)} to ${iso(searched.to)}${capped}`;
 }
 
-function describeRecord({ trail }: TaskLookup, now: number): string {
+/** A heading (`<key> in table <t>:`) and its lines. */
+function describeRecord({ trail }: TaskLookup, now: number): string[] {
   const table = `table ${trail.dedupTable}`;
   if (trail.recordKey === undefined) {
-    return trail.outcomes.length > 0
-      ? `none looked up in ${table}: no outcome reached the dedup claim (the body did not validate, or the task was past its deadline)`
-      : `none looked up in ${table}: by task id the key comes from the task's outcomes, and there are none`;
+    const last = trail.outcomes.at(-1);
+    if (!last) return [`(${table}): none looked up: by task id the key comes from the task's outcomes, and there are none`];
+    // Validation, then the deadline, come before the claim (docs/design.md#order-of-processing).
+    const before = last.outcome === 'expired' ? 'it was past its deadline' : 'its body did not validate';
+    return [`(${table}): none: the task never reached its claim, ${before}`];
   }
+  const heading = `${trail.recordKey} in ${table}:`;
   const record = trail.record;
-  const key = `${trail.recordKey} in ${table}`;
   if (!record) {
     const last = trail.outcomes.at(-1)?.outcome;
-    const why = last === 'retried' || last === 'deadLettered' ? 'released after the failed attempt' : 'never claimed, released, or removed by its TTL';
-    return `no record under ${key}: ${why}`;
+    return [heading, last === 'retried' || last === 'deadLettered' ? 'none: released after the failed attempt' : 'none: never claimed, released, or removed by its TTL'];
   }
-  return `${key}: ${describeRecordState(record, now)}`;
+  return [heading, ...describeRecordState(record, now)];
 }
 
-function describeRecordState(record: DedupRecord, now: number): string {
+function describeRecordState(record: DedupRecord, now: number): string[] {
   const by = `task ${record.taskId} (delivery ${record.owner})`;
   if (record.status === 'claimed') {
     const lease = record.leaseUntil >= now ? `lease until ${when(record.leaseUntil, now)}` : `lease ended ${when(record.leaseUntil, now)}: another delivery may take it over`;
-    return `claimed by ${by}, attempt ${record.attempt}; ${lease}`;
+    return [`claimed by ${by}, attempt ${record.attempt}`, lease];
   }
-  const doneAt = record.doneAt === undefined ? '' : ` at ${iso(record.doneAt)}`;
-  const window = record.duplicateUntil >= now ? `a repeat is a duplicate until ${when(record.duplicateUntil, now)}` : `its dedup window ended ${when(record.duplicateUntil, now)}: a repeat runs again`;
-  return `done by ${by}${doneAt}; ${window}`;
+  const window =
+    record.duplicateUntil >= now ? `a repeat is a duplicate until ${when(record.duplicateUntil, now)}` : `its dedup window ended ${when(record.duplicateUntil, now)}: a repeat runs again`;
+  return [`done by ${by}${record.doneAt === undefined ? '' : ` at ${iso(record.doneAt)}`}`, window];
 }
 
 const SCAN_NOTE = 'looking is a receive: it raised each message\'s receive count; nothing consumed';
@@ -144,7 +148,9 @@ function describeDlq(lookup: TaskLookup): string {
         : letter.reason,
     letter.error ?? '',
   ]);
-  return `in ${lookup.deadLetters.length === 1 ? 'a DLQ' : 'DLQs'} (${SCAN_NOTE}):\n${indent(renderTable(['lane', 'dlq message id', 'attempts', 'failed at', 'receives', 'reason', 'error'], rows))}`;
+  const lanes = [...new Set(lookup.deadLetters.map((letter) => letter.lane))];
+  const where = lanes.length === 1 ? `the DLQ of lane ${lanes[0]}` : `the DLQs of lanes ${lanes.join(', ')}`;
+  return `in ${where} (${SCAN_NOTE}):\n${indent(renderTable(['lane', 'dlq message id', 'attempts', 'failed at', 'receives', 'reason', 'error'], rows))}`;
 }
 
 /** What the task's state is now, in one line, from the newest evidence. */
