@@ -1,6 +1,12 @@
-/** Reads dead-lettered messages back (and removes them), with the reason attributes the consumer attached. */
+/**
+ * Reads dead-lettered messages back (and removes them), with the reason the
+ * consumer attached: on the letter's attributes, or, for a letter whose
+ * attributes did not fit beside its body, in the dedup table (given `records`).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../src/definition/environment.ts';
+import { readDeadLetterRecords } from '../../src/ops/target/dead-letter-records.ts';
 
 export interface DeadLetter {
   readonly body: string;
@@ -11,8 +17,14 @@ export interface DeadLetter {
   readonly receiveCount: number;
 }
 
+/** Where the consumer keeps the reasons that did not fit on their letters. */
+export interface ReasonRecords {
+  readonly dynamodb: DynamoDBClient;
+  readonly table: string;
+}
+
 /** Receives and deletes everything visible in the queue right now. */
-export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
+export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string, records?: ReasonRecords): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
@@ -25,13 +37,15 @@ export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<
       }),
     );
     if (Messages.length === 0) return letters;
+    const kept = records ? await readDeadLetterRecords(records.dynamodb, records.table, Messages.map((m) => m.MessageId!)) : new Map();
     for (const message of Messages) {
-      const attributes = message.MessageAttributes ?? {};
+      const onLetter = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+      const attributes: Record<string, string | undefined> = { ...kept.get(message.MessageId!), ...onLetter };
       letters.push({
         body: message.Body ?? '',
-        reason: attributes[DLQ_ATTRIBUTES.reason]?.StringValue,
-        error: attributes[DLQ_ATTRIBUTES.error]?.StringValue,
-        attempts: attributes[DLQ_ATTRIBUTES.attempts] ? Number(attributes[DLQ_ATTRIBUTES.attempts].StringValue) : undefined,
+        reason: attributes[DLQ_ATTRIBUTES.reason],
+        error: attributes[DLQ_ATTRIBUTES.error],
+        attempts: attributes[DLQ_ATTRIBUTES.attempts] ? Number(attributes[DLQ_ATTRIBUTES.attempts]) : undefined,
         receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
       });
     }

@@ -137,7 +137,10 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       },
       async deadLetters(lane) {
         const kept = letters.get(lane) ?? [];
-        kept.push(...(await drainDeadLetters(running.clients.sqs, running.resources.lanes[lane]!.dlqUrl)));
+        kept.push(...(await drainDeadLetters(running.clients.sqs, running.resources.lanes[lane]!.dlqUrl, {
+          dynamodb: running.clients.dynamodb,
+          table: running.resources.dedupTable,
+        })));
         letters.set(lane, kept);
         return kept;
       },
