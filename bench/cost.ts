@@ -9,7 +9,17 @@ import { PRICES } from './prices.ts';
 const SQS_SEND = ['SendMessage', 'SendMessageBatch'];
 const SQS_RECEIVE = ['ReceiveMessage'];
 const SQS_DELETE = ['DeleteMessage', 'DeleteMessageBatch'];
-const DYNAMODB = ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'BatchWriteItem', 'BatchGetItem', 'BatchExecuteStatement', 'TransactWriteItems', 'Query'];
+const DYNAMODB = [
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'GetItem',
+  'BatchWriteItem',
+  'BatchGetItem',
+  'BatchExecuteStatement',
+  'TransactWriteItems',
+  'Query',
+];
 const KNOWN = new Set([...SQS_SEND, ...SQS_RECEIVE, ...SQS_DELETE, ...DYNAMODB]);
 const GB = 1024 ** 3;
 
@@ -33,7 +43,8 @@ export interface CostPerTask {
   readonly dollarsPerMillion: number;
 }
 
-const sum = (counts: Readonly<Record<string, number>>, names: readonly string[]) => names.reduce((total, name) => total + (counts[name] ?? 0), 0);
+const sum = (counts: Readonly<Record<string, number>>, names: readonly string[]) =>
+  names.reduce((total, name) => total + (counts[name] ?? 0), 0);
 
 export function costPerTask(run: DrainResult): CostPerTask {
   const tasks = run.spec.tasks;

@@ -33,7 +33,15 @@ function events(records: number, batchSize: number, runId: string): SQSEvent[] {
   const result: SQSEvent[] = [];
   for (let start = 0; start < entries.length; start += batchSize) {
     const Records = entries.slice(start, start + batchSize).map((entry, offset) => {
-      const body = JSON.stringify({ v: 1, id: `${runId}-${start + offset}`, type: entry.type, tenant: entry.options.tenant, dedupKey: entry.options.dedupKey, createdAt: new Date().toISOString(), payload: entry.payload });
+      const body = JSON.stringify({
+        v: 1,
+        id: `${runId}-${start + offset}`,
+        type: entry.type,
+        tenant: entry.options.tenant,
+        dedupKey: entry.options.dedupKey,
+        createdAt: new Date().toISOString(),
+        payload: entry.payload,
+      });
       const message: Message = {
         MessageId: `${runId}-${start + offset}`,
         ReceiptHandle: `rh-${runId}-${start + offset}`,
@@ -48,7 +56,13 @@ function events(records: number, batchSize: number, runId: string): SQSEvent[] {
   return result;
 }
 
-export async function measureCpu(contender: Contender, batchSize: number, records: number, repeats: number, warmup: number): Promise<CpuFigure> {
+export async function measureCpu(
+  contender: Contender,
+  batchSize: number,
+  records: number,
+  repeats: number,
+  warmup: number,
+): Promise<CpuFigure> {
   const handler = contenderHandler(contender, cannedResources(), new LogSink());
   const context = () => lambdaContext({ functionName: 'bench', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 });
   const samples: number[] = [];

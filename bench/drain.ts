@@ -91,7 +91,9 @@ export async function timedDrain(rig: Rig, spec: DrainSpec): Promise<DrainResult
         lastDeleted = deleted;
         lastProgressAt = now;
       } else if (now - lastProgressAt > spec.stallTimeoutMs) {
-        throw new StalledDrainError(`${spec.contender}: ${deleted}/${spec.tasks} deleted, none for ${spec.stallTimeoutMs} ms (counters ${JSON.stringify(poller.counters)})`);
+        throw new StalledDrainError(
+          `${spec.contender}: ${deleted}/${spec.tasks} deleted, none for ${spec.stallTimeoutMs} ms (counters ${JSON.stringify(poller.counters)})`,
+        );
       }
       if (now - lastReportAt > PROGRESS_INTERVAL_MS) {
         lastReportAt = now;

@@ -90,7 +90,9 @@ try {
   });
   const { profile } = (await session.post('Profiler.stop')) as { profile: Profile };
   const { byBucket, byFunction, totalMs } = summarize(profile);
-  console.log(`${contender}: ${tasks} tasks published in ${(result.publishMs / 1000).toFixed(1)} s, drained in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.tasksPerSecond.toFixed(0)} tasks/s); profile covers both, ${totalMs.toFixed(0)} ms`);
+  console.log(
+    `${contender}: ${tasks} tasks published in ${(result.publishMs / 1000).toFixed(1)} s, drained in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.tasksPerSecond.toFixed(0)} tasks/s); profile covers both, ${totalMs.toFixed(0)} ms`,
+  );
   print('self time by package / file', byBucket, totalMs);
   print('self time by function', byFunction, totalMs);
 } finally {

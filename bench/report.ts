@@ -46,7 +46,16 @@ function medianRun(runs: readonly DrainResult[]): DrainResult {
 
 function throughputSection(rows: readonly ThroughputRow[]): string {
   return table(
-    ['batch', 'duplicates', 'raw floor tasks/s', 'tasklanes tasks/s', 'peer tasks/s', 'tasklanes / floor', 'tasklanes / peer', 'samples (tasklanes)'],
+    [
+      'batch',
+      'duplicates',
+      'raw floor tasks/s',
+      'tasklanes tasks/s',
+      'peer tasks/s',
+      'tasklanes / floor',
+      'tasklanes / peer',
+      'samples (tasklanes)',
+    ],
     rows.map((row) => {
       const [floor, ours, peer] = [medianRun(row.floor), medianRun(row.tasklanes), medianRun(row.peer)];
       return [
@@ -67,7 +76,10 @@ function costSection(rows: readonly ThroughputRow[]): string {
   const lines: string[][] = [];
   for (const row of rows) {
     const peer = costPerTask(medianRun(row.peer));
-    for (const [name, run] of [['tasklanes', medianRun(row.tasklanes)], ['peer', medianRun(row.peer)]] as const) {
+    for (const [name, run] of [
+      ['tasklanes', medianRun(row.tasklanes)],
+      ['peer', medianRun(row.peer)],
+    ] as const) {
       const cost = costPerTask(run);
       lines.push([
         `${name}, ${row.batchSize === 1 ? 'naive (SendMessage, batch 1)' : 'tuned (SendMessageBatch, batch 10)'}, ${pct(row.duplicateShare)} dup`,
@@ -81,12 +93,27 @@ function costSection(rows: readonly ThroughputRow[]): string {
         fixed(cost.logBytes),
         fixed(cost.totalRequests, 2),
         `$${fixed(cost.dollarsPerMillion, 2)}`,
-        name === 'peer' ? '1.00x' : `${ratio(cost.totalRequests, peer.totalRequests)} req, ${ratio(cost.dollarsPerMillion, peer.dollarsPerMillion)} $`,
+        name === 'peer'
+          ? '1.00x'
+          : `${ratio(cost.totalRequests, peer.totalRequests)} req, ${ratio(cost.dollarsPerMillion, peer.dollarsPerMillion)} $`,
       ]);
     }
   }
   return table(
-    ['path', 'SQS send', 'SQS receive', 'SQS delete', 'DynamoDB requests', 'WCU', 'RCU', 'Lambda invocations', 'log bytes', 'all requests', '$ per million tasks', 'vs peer'],
+    [
+      'path',
+      'SQS send',
+      'SQS receive',
+      'SQS delete',
+      'DynamoDB requests',
+      'WCU',
+      'RCU',
+      'Lambda invocations',
+      'log bytes',
+      'all requests',
+      '$ per million tasks',
+      'vs peer',
+    ],
     lines,
   );
 }
@@ -151,7 +178,9 @@ function scalingSection(rows: readonly ScalingRow[]): string {
 }
 
 export function renderReport(report: BenchReport): string {
-  const env = Object.entries(report.environment).map(([key, value]) => `- ${key}: ${value}`).join('\n');
+  const env = Object.entries(report.environment)
+    .map(([key, value]) => `- ${key}: ${value}`)
+    .join('\n');
   return [
     BEGIN_MARKER,
     '## Run',
@@ -173,7 +202,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 3. Lambda package size and cold init',
     '',
-    'esbuild with the stack\'s bundling options (`src/cdk/consumer-bundling.ts`); import time of the bundle in a fresh Node process, with the environment the stack sets.',
+    "esbuild with the stack's bundling options (`src/cdk/consumer-bundling.ts`); import time of the bundle in a fresh Node process, with the environment the stack sets.",
     '',
     bundleSection(report.bundles),
     '',

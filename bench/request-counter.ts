@@ -134,7 +134,9 @@ export class RequestCounter {
   #addReported(command: string, consumed: ConsumedCapacityLike | ConsumedCapacityLike[] | undefined): void {
     for (const entry of [consumed ?? []].flat()) {
       const total = entry.CapacityUnits ?? 0;
-      const write = entry.WriteCapacityUnits ?? (WRITE_COMMANDS.has(command) || command.startsWith('BatchWrite') || command.startsWith('Transact') ? total : 0);
+      const write =
+        entry.WriteCapacityUnits ??
+        (WRITE_COMMANDS.has(command) || command.startsWith('BatchWrite') || command.startsWith('Transact') ? total : 0);
       const read = entry.ReadCapacityUnits ?? total - write;
       this.#writeUnits += write;
       this.#readUnits += read;

@@ -98,7 +98,14 @@ try {
     onProgress: progress,
   });
 
-  const markdown = renderReport({ environment: environment(), throughput, bundles, cpu, scaling, wallSeconds: (performance.now() - started) / 1000 });
+  const markdown = renderReport({
+    environment: environment(),
+    throughput,
+    bundles,
+    cpu,
+    scaling,
+    wallSeconds: (performance.now() - started) / 1000,
+  });
   await writeResults(RESULTS_FILE, markdown);
   console.log(`\n${markdown}\n`);
   progress(`wrote ${RESULTS_FILE}`);

@@ -31,8 +31,13 @@ async function bundle(sourceMap: boolean) {
   await build({ ...esbuildOptions(ENTRY, outfile), sourcemap: sourceMap ? true : undefined });
   // The zip Lambda gets: each file deflated (as CDK's asset zip does).
   const files = sourceMap ? ['index.mjs', 'index.mjs.map'] : ['index.mjs'];
-  let zipped = 0; let raw = 0;
-  for (const f of files) { const data = await readFile(join(dir, f)); raw += data.length; zipped += deflateRawSync(data, { level: 9 }).length; }
+  let zipped = 0;
+  let raw = 0;
+  for (const f of files) {
+    const data = await readFile(join(dir, f));
+    raw += data.length;
+    zipped += deflateRawSync(data, { level: 9 }).length;
+  }
   return { dir, outfile, raw, zipped };
 }
 
@@ -51,12 +56,24 @@ for (const sourceMap of [true, false]) {
   await writeFile(probe, PROBE);
   const samples = [];
   for (let i = 0; i < REPEATS; i++) {
-    const { stdout } = await run(process.execPath, [...(sourceMap ? ['--enable-source-maps'] : []), probe, pathToFileURL(built.outfile).href], { env });
+    const { stdout } = await run(
+      process.execPath,
+      [...(sourceMap ? ['--enable-source-maps'] : []), probe, pathToFileURL(built.outfile).href],
+      { env },
+    );
     samples.push(JSON.parse(stdout));
   }
-  console.log(JSON.stringify({
-    sourceMap, rawBytes: built.raw, bundleBytes: (await stat(built.outfile)).size, zipBytes: built.zipped,
-    loadMs: +median(samples.map((s) => s.loadMs)).toFixed(1), firstStackMs: +median(samples.map((s) => s.firstMs)).toFixed(2), nextStackMs: +median(samples.map((s) => s.nextMs)).toFixed(3),
-    frame: samples[0].frame, repeats: REPEATS,
-  }));
+  console.log(
+    JSON.stringify({
+      sourceMap,
+      rawBytes: built.raw,
+      bundleBytes: (await stat(built.outfile)).size,
+      zipBytes: built.zipped,
+      loadMs: +median(samples.map((s) => s.loadMs)).toFixed(1),
+      firstStackMs: +median(samples.map((s) => s.firstMs)).toFixed(2),
+      nextStackMs: +median(samples.map((s) => s.nextMs)).toFixed(3),
+      frame: samples[0].frame,
+      repeats: REPEATS,
+    }),
+  );
 }

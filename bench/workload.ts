@@ -63,7 +63,8 @@ export async function publishWorkload(sqs: SQSClient, queueUrl: string, entries:
         await publisher.publish(entry!.type, entry!.payload, entry!.options);
       } else {
         const { failed } = await publisher.publishBatch(chunk);
-        if (failed.length) throw new PublishFailedError(`${failed.length} task(s) not published: ${failed[0]!.code}: ${failed[0]!.message}`);
+        if (failed.length)
+          throw new PublishFailedError(`${failed.length} task(s) not published: ${failed[0]!.code}: ${failed[0]!.message}`);
       }
     }
   };

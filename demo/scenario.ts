@@ -50,20 +50,59 @@ export async function publishDemo(deps: DemoDependencies): Promise<DemoTask[]> {
 
   const first = await publisher.publish('order.place', order, { tenant: 'acme' });
   add(`order ${orderId} for acme`, first.id, 'succeeded');
-  add(`same order id for globex`, (await publisher.publish('order.place', order, { tenant: 'globex' })).id, 'succeeded (dedup keys are per tenant)');
+  add(
+    `same order id for globex`,
+    (await publisher.publish('order.place', order, { tenant: 'globex' })).id,
+    'succeeded (dedup keys are per tenant)',
+  );
   add(
     'order from a six-week-old backlog',
-    (await publisher.publish('order.place', { orderId: `OLD-${orderId}`, items: [{ sku: 'ticket', quantity: 1 }] }, { tenant: 'acme', createdAt: new Date(Date.now() - SIX_WEEKS_MS) })).id,
+    (
+      await publisher.publish(
+        'order.place',
+        { orderId: `OLD-${orderId}`, items: [{ sku: 'ticket', quantity: 1 }] },
+        { tenant: 'acme', createdAt: new Date(Date.now() - SIX_WEEKS_MS) },
+      )
+    ).id,
     'expired',
   );
-  add('confirmation email', (await publisher.publish('email.send', { to: 'buyer@example.com', template: 'order-confirmation', vars: { orderId } }, { tenant: 'acme' })).id, 'succeeded');
-  add('email with an unknown template', (await publisher.publish('email.send', { to: 'buyer@example.com', template: 'no-such-template' }, { tenant: 'acme' })).id, 'dead-lettered (permanent)');
-  add('webhook, subscriber 503 once', (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/hook`, event: 'order.placed' }, { tenant: 'acme' })).id, 'retried, then succeeded');
-  add('webhook, subscriber says 410 Gone', (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/gone`, event: 'order.placed' }, { tenant: 'acme' })).id, 'dead-lettered (permanent)');
+  add(
+    'confirmation email',
+    (
+      await publisher.publish(
+        'email.send',
+        { to: 'buyer@example.com', template: 'order-confirmation', vars: { orderId } },
+        { tenant: 'acme' },
+      )
+    ).id,
+    'succeeded',
+  );
+  add(
+    'email with an unknown template',
+    (await publisher.publish('email.send', { to: 'buyer@example.com', template: 'no-such-template' }, { tenant: 'acme' })).id,
+    'dead-lettered (permanent)',
+  );
+  add(
+    'webhook, subscriber 503 once',
+    (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/hook`, event: 'order.placed' }, { tenant: 'acme' })).id,
+    'retried, then succeeded',
+  );
+  add(
+    'webhook, subscriber says 410 Gone',
+    (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/gone`, event: 'order.placed' }, { tenant: 'acme' })).id,
+    'dead-lettered (permanent)',
+  );
   const invalid = await deps.sendRaw('default', '{"v":1,"type":"order.place", this is not JSON');
   tasks.push({ label: 'malformed body from a raw SendMessage', key: { messageId: invalid }, expected: 'dead-lettered (invalid)' });
   // Valid JSON with a payload the type's schema refuses: its progress line still names its type, tenant and id.
-  const badOrder = { v: 1, id: randomUUID(), type: 'order.place', tenant: 'acme', createdAt: new Date().toISOString(), payload: { orderId } };
+  const badOrder = {
+    v: 1,
+    id: randomUUID(),
+    type: 'order.place',
+    tenant: 'acme',
+    createdAt: new Date().toISOString(),
+    payload: { orderId },
+  };
   await deps.sendRaw('critical', JSON.stringify(badOrder));
   add('order without items, raw SendMessage', badOrder.id, 'dead-lettered (invalid)');
   // The impatient frontend of incident 004: the same export requested three times at once. Published
@@ -71,11 +110,20 @@ export async function publishDemo(deps: DemoDependencies): Promise<DemoTask[]> {
   // a later batch would wait out bulk's 5 s batching window and find the export done (a duplicate).
   const exportKey = `export-${orderId}`;
   const repeats = await publisher.publishBatch(
-    [1, 2, 3].map(() => ({ type: 'pdf.render', payload: { documentId: 'attendees', pages: SLOW_PAGES }, options: { tenant: 'acme', dedupKey: exportKey } })),
+    [1, 2, 3].map(() => ({
+      type: 'pdf.render',
+      payload: { documentId: 'attendees', pages: SLOW_PAGES },
+      options: { tenant: 'acme', dedupKey: exportKey },
+    })),
   );
-  for (const [i, r] of repeats.successful.entries()) add(`attendee export, request ${i + 1} of 3`, r.id, i === 0 ? 'one runs' : 'the others coalesced');
+  for (const [i, r] of repeats.successful.entries())
+    add(`attendee export, request ${i + 1} of 3`, r.id, i === 0 ? 'one runs' : 'the others coalesced');
   add('PDF, 5 pages', (await publisher.publish('pdf.render', { documentId: 'invoice-1', pages: 5 }, { tenant: 'acme' })).id, 'succeeded');
-  add('pathological PDF (spins the CPU)', (await publisher.publish('pdf.render', { documentId: 'evil', pages: PATHOLOGICAL_PAGES }, { tenant: 'acme' })).id, 'timed out, stopped hard; dead-lettered after its attempts');
+  add(
+    'pathological PDF (spins the CPU)',
+    (await publisher.publish('pdf.render', { documentId: 'evil', pages: PATHOLOGICAL_PAGES }, { tenant: 'acme' })).id,
+    'timed out, stopped hard; dead-lettered after its attempts',
+  );
   // A repeat of the first order once it is done: a duplicate.
   await deps.waitFor((event) => event.id === first.id && isFinal(event));
   add(`order ${orderId} for acme, again`, (await publisher.publish('order.place', order, { tenant: 'acme' })).id, 'duplicate');

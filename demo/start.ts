@@ -33,7 +33,11 @@ ${LOCAL_RUN_USAGE}
 /** Upper bound on the demo; its slowest task (a timeout, then retries) needs well under a minute. */
 const DEMO_DEADLINE_MS = 180_000;
 
-const OPTIONS = { ...LOCAL_RUN_ARGS, 'no-demo': { type: 'boolean', default: false }, 'exit-after-demo': { type: 'boolean', default: false } } as const;
+const OPTIONS = {
+  ...LOCAL_RUN_ARGS,
+  'no-demo': { type: 'boolean', default: false },
+  'exit-after-demo': { type: 'boolean', default: false },
+} as const;
 
 function parseValues() {
   try {

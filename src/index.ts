@@ -5,7 +5,14 @@
  * the stack (`tasklanes/cdk`) and the local run (`tasklanes/local`).
  */
 export { defineLane, LANE_DEFAULTS } from './definition/lanes.ts';
-export { createDefinition, defineTask, DefinitionError, LaneOptionError, type Definition, type DefinitionInput } from './definition/registry.ts';
+export {
+  createDefinition,
+  defineTask,
+  DefinitionError,
+  LaneOptionError,
+  type Definition,
+  type DefinitionInput,
+} from './definition/registry.ts';
 export { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from './definition/envelope.ts';
 export { OUTCOMES, type Outcome } from './definition/metrics.ts';
 export { heartbeatType } from './definition/schedule.ts';

@@ -48,7 +48,13 @@ export function createPeerHandler(options: PeerOptions): PeerHandler {
     async (record: SQSRecord) => {
       const envelope = JSON.parse(record.body) as PeerEnvelope;
       const result = trivialHandler(envelope.payload);
-      options.logger.info('task succeeded', { tenant: envelope.tenant, type: envelope.type, id: envelope.id, dedupKey: envelope.dedupKey, messageId: record.messageId });
+      options.logger.info('task succeeded', {
+        tenant: envelope.tenant,
+        type: envelope.type,
+        id: envelope.id,
+        dedupKey: envelope.dedupKey,
+        messageId: record.messageId,
+      });
       return result;
     },
     { persistenceStore, config },

@@ -97,7 +97,12 @@ export class LaneAlarms extends Construct {
     const backlog = backlogThreshold(options, lane.definition, lane.maxTaskTimeoutSeconds);
 
     // Rates: two of three windows, so one odd window does not page but a sustained problem does within 15 minutes.
-    const rate = (id: LaneAlarmName, outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0], threshold: number, description: string): AlarmSpec => ({
+    const rate = (
+      id: LaneAlarmName,
+      outcomes: Parameters<LaneTaskMetrics['ratePercent']>[0],
+      threshold: number,
+      description: string,
+    ): AlarmSpec => ({
       id,
       metric: tasks.ratePercent(outcomes, ratePeriod, options.rateMinimumTasks, `${id} %`),
       threshold,

@@ -37,7 +37,7 @@ export function checkTemplatesFit(scope: IConstruct & { readonly laneStacks: rea
         ? 'Move some of its scheduled task types to another lane.'
         : layout === 'inline'
           ? `Give each lane a nested stack of its own (laneStacks: 'nested', up to ${MAX_LANES_PER_DEPLOYMENT} lanes), or split the lanes across deployments.`
-          : 'Split the lanes across deployments, a definition each, or move the app\'s own resources to another stack.';
+          : "Split the lanes across deployments, a definition each, or move the app's own resources to another stack.";
     if (resources > CLOUDFORMATION_QUOTAS.resources)
       throw new DeploymentTooLargeError(
         'resources',

@@ -18,7 +18,8 @@ export const CONSUMER_BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   // Some CommonJS dependencies call require() for Node built-ins, which an ESM
   // bundle lacks; aliased so it cannot clash with a bundled `createRequire`.
-  banner: "import { createRequire as __tasklanesCreateRequire } from 'node:module'; const require = __tasklanesCreateRequire(import.meta.url);",
+  banner:
+    "import { createRequire as __tasklanesCreateRequire } from 'node:module'; const require = __tasklanesCreateRequire(import.meta.url);",
   // Prefer the ES module builds of dependencies (the SDK ships both), which esbuild tree-shakes better.
   mainFields: ['module', 'main'],
   minify: true,

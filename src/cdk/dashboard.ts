@@ -51,7 +51,11 @@ export class TasklanesDashboard extends Construct {
     this.dashboard.addWidgets(...alarmWidgets(props.alarms));
     if (props.laneDashboards?.length)
       this.dashboard.addWidgets(
-        new TextWidget({ markdown: `## Lanes\nEach lane's graphs are on its own dashboard: ${props.laneDashboards.map((name) => `\`${name}\``).join(', ')}.`, width: 24, height: 3 }),
+        new TextWidget({
+          markdown: `## Lanes\nEach lane's graphs are on its own dashboard: ${props.laneDashboards.map((name) => `\`${name}\``).join(', ')}.`,
+          width: 24,
+          height: 3,
+        }),
       );
     for (const { lane, heartbeat } of props.lanes) {
       this.dashboard.addWidgets(...laneWidgets(lane, new LaneTaskMetrics(props.metricsNamespace, lane.definition.name), heartbeat));
@@ -81,8 +85,13 @@ export class LaneDashboard extends Construct {
 }
 
 function alarmWidgets(alarms: readonly IAlarm[]): IWidget[] {
-  const chunks = Array.from({ length: Math.ceil(alarms.length / ALARMS_PER_WIDGET) }, (_, i) => alarms.slice(i * ALARMS_PER_WIDGET, (i + 1) * ALARMS_PER_WIDGET));
-  return chunks.map((chunk, i) => new AlarmStatusWidget({ title: chunks.length > 1 ? `Alarms (${i + 1}/${chunks.length})` : 'Alarms', alarms: [...chunk], width: 24 }));
+  const chunks = Array.from({ length: Math.ceil(alarms.length / ALARMS_PER_WIDGET) }, (_, i) =>
+    alarms.slice(i * ALARMS_PER_WIDGET, (i + 1) * ALARMS_PER_WIDGET),
+  );
+  return chunks.map(
+    (chunk, i) =>
+      new AlarmStatusWidget({ title: chunks.length > 1 ? `Alarms (${i + 1}/${chunks.length})` : 'Alarms', alarms: [...chunk], width: 24 }),
+  );
 }
 
 function laneWidgets(lane: Lane, tasks: LaneTaskMetrics, heartbeat: ResolvedTaskType | undefined): IWidget[] {

@@ -31,9 +31,13 @@ export class QueryDefinitions extends Construct {
     const folder = `tasklanes/${deploymentStackName(this)}`;
     // A query searches at most 50 log groups: beyond 50 lanes, each question is saved once per 50 of them.
     const groups: Lane[][] = [];
-    for (let start = 0; start < props.lanes.length; start += MAX_QUERY_LOG_GROUPS) groups.push(props.lanes.slice(start, start + MAX_QUERY_LOG_GROUPS));
+    for (let start = 0; start < props.lanes.length; start += MAX_QUERY_LOG_GROUPS)
+      groups.push(props.lanes.slice(start, start + MAX_QUERY_LOG_GROUPS));
     this.definitions = groups.flatMap((lanes, index) => {
-      const part = groups.length === 1 ? { id: '', name: '' } : { id: String(index + 1), name: ` (lanes ${lanes[0]!.definition.name} to ${lanes.at(-1)!.definition.name})` };
+      const part =
+        groups.length === 1
+          ? { id: '', name: '' }
+          : { id: String(index + 1), name: ` (lanes ${lanes[0]!.definition.name} to ${lanes.at(-1)!.definition.name})` };
       return SAVED_QUERIES.map(
         (saved) =>
           new CfnQueryDefinition(this, `${saved.id}${part.id}`, {

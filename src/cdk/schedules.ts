@@ -57,7 +57,8 @@ export class LaneSchedules extends Construct {
     const schedules = new Map<string, Schedule>();
     for (const task of props.tasks) {
       if (!task.schedule) throw new Error(`task type "${task.type}" has no schedule`);
-      if (task.lane !== lane.definition.name) throw new Error(`task type "${task.type}" belongs to lane "${task.lane}", not "${lane.definition.name}"`);
+      if (task.lane !== lane.definition.name)
+        throw new Error(`task type "${task.type}" belongs to lane "${task.lane}", not "${lane.definition.name}"`);
       const schedule = new Schedule(this, `Tick-${task.type}`, {
         description: `tasklanes: tick of ${task.type} into lane ${task.lane}`,
         schedule: ScheduleExpression.expression(

@@ -107,7 +107,12 @@ export class Tasklanes extends Construct {
         new Lane(laneScopes.get(lane.name)!, `Lane-${lane.name}`, {
           definition,
           lane: lane.name,
-          code: { entry: props.handlerEntry, projectRoot: props.projectRoot, depsLockFilePath: props.depsLockFilePath, bundling: props.bundling },
+          code: {
+            entry: props.handlerEntry,
+            projectRoot: props.projectRoot,
+            depsLockFilePath: props.depsLockFilePath,
+            bundling: props.bundling,
+          },
           dedupTable: this.dedupTable,
           metricsNamespace,
           consumer: options.consumer,
@@ -117,7 +122,11 @@ export class Tasklanes extends Construct {
     for (const lane of this.lanes) {
       const name = lane.definition.name;
       const scheduled = definition.tasksOf(name).filter((task) => task.schedule);
-      if (scheduled.length > 0) schedules.set(name, new LaneSchedules(laneScopes.get(name)!, `Schedules-${name}`, { lane, tasks: scheduled, options: options.schedules }));
+      if (scheduled.length > 0)
+        schedules.set(
+          name,
+          new LaneSchedules(laneScopes.get(name)!, `Schedules-${name}`, { lane, tasks: scheduled, options: options.schedules }),
+        );
     }
     this.schedules = schedules;
     const heartbeatOf = (lane: Lane) => definition.findTask(heartbeatType(lane.definition.name));
@@ -132,7 +141,8 @@ export class Tasklanes extends Construct {
         options: options.alarms,
         heartbeat,
       }).alarms;
-      if (layout === 'nested') new LaneDashboard(scope, `Dashboard-${lane.definition.name}`, { lane, heartbeat, alarms: laneAlarms, metricsNamespace });
+      if (layout === 'nested')
+        new LaneDashboard(scope, `Dashboard-${lane.definition.name}`, { lane, heartbeat, alarms: laneAlarms, metricsNamespace });
       return laneAlarms;
     });
     this.dashboard = new TasklanesDashboard(this, 'Dashboard', {
@@ -141,7 +151,11 @@ export class Tasklanes extends Construct {
       alarms,
       metricsNamespace,
     });
-    this.publisherPolicy = new PublisherPolicy(this, 'Publisher', this.lanes.map((lane) => lane.queue));
+    this.publisherPolicy = new PublisherPolicy(
+      this,
+      'Publisher',
+      this.lanes.map((lane) => lane.queue),
+    );
     new QueryDefinitions(this, 'Queries', { lanes: this.lanes });
 
     for (const lane of this.lanes) {
@@ -151,7 +165,10 @@ export class Tasklanes extends Construct {
         queueArn: [lane.queue.queueArn, `Queue ARN of lane ${name}.`],
         dlqUrl: [lane.deadLetterQueue.queueUrl, `Dead-letter queue URL of lane ${name}.`],
         consumerFunctionName: [lane.consumer.functionName, `Consumer function of lane ${name}.`],
-        eventSourceMappingUuid: [lane.eventSource.eventSourceMappingId, `Event source mapping of lane ${name}: disable it to pause the lane.`],
+        eventSourceMappingUuid: [
+          lane.eventSource.eventSourceMappingId,
+          `Event source mapping of lane ${name}: disable it to pause the lane.`,
+        ],
       };
       for (const key of layout === 'nested' ? NESTED_LANE_OUTPUTS : LANE_OUTPUTS) this.output(stackOutputKey[key](name), ...outputs[key]);
     }
@@ -159,7 +176,11 @@ export class Tasklanes extends Construct {
     this.output(stackOutputKey.dedupTableName, this.dedupTable.table.tableName, 'Dedup table.');
     this.output(stackOutputKey.alarmTopicArn, this.alarmTopic.topic.topicArn, 'Every alarm notifies this topic: subscribe on-call here.');
     this.output(stackOutputKey.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of all lanes.');
-    this.output(stackOutputKey.publisherPolicyArn, this.publisherPolicy.policy.managedPolicyArn, 'Attach to an app role to let it publish tasks.');
+    this.output(
+      stackOutputKey.publisherPolicyArn,
+      this.publisherPolicy.policy.managedPolicyArn,
+      'Attach to an app role to let it publish tasks.',
+    );
 
     // Before synth: CloudFormation would refuse the deploy, or CDK fail with a count and no way out.
     checkTemplatesFit(this, layout);

@@ -14,7 +14,16 @@ import { pauseCommand, resumeCommand } from '../ops/commands/pause.ts';
 import { purgeCommand } from '../ops/commands/purge.ts';
 import { statusCommand } from '../ops/commands/status.ts';
 import { taskCommand } from '../ops/commands/task.ts';
-import { EXIT, HELP_OPTION, TARGET_HELP, TARGET_OPTIONS, writeLine, type Command, type CommandContext, type OptionValues } from '../ops/commands/command.ts';
+import {
+  EXIT,
+  HELP_OPTION,
+  TARGET_HELP,
+  TARGET_OPTIONS,
+  writeLine,
+  type Command,
+  type CommandContext,
+  type OptionValues,
+} from '../ops/commands/command.ts';
 import { OpsError, UsageError } from '../ops/errors.ts';
 import { selectTarget } from '../ops/target/select.ts';
 import { argumentProblem } from './argument-problem.ts';
@@ -94,7 +103,10 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
         writeLine(io.stdout, groupHelp(group));
         return EXIT.ok;
       }
-      writeLine(io.stderr, `${argv.length === 1 ? `tasklanes ${group} needs a subcommand` : `unknown command "${argv.slice(0, 2).join(' ')}"`}\n\n${groupHelp(group)}`);
+      writeLine(
+        io.stderr,
+        `${argv.length === 1 ? `tasklanes ${group} needs a subcommand` : `unknown command "${argv.slice(0, 2).join(' ')}"`}\n\n${groupHelp(group)}`,
+      );
       return EXIT.usage;
     }
     writeLine(io.stderr, `unknown command "${argv.slice(0, 2).join(' ')}"\n\n${generalHelp()}`);
@@ -157,4 +169,3 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'st
     if (target) (await target.catch(() => undefined))?.close();
   }
 }
-

@@ -145,28 +145,32 @@ export const RATE_ALARMS: readonly RateAlarm[] = [
     outcomes: ['expired'],
     option: 'expiredRatePercent',
     what: 'expired: their deadline passed and they were dropped without running',
-    firstStep: 'The lane is running behind, or publishers send stale tasks. First: check this lane\'s age and backlog; the TaskExpired log lines name the type and tenant.',
+    firstStep:
+      "The lane is running behind, or publishers send stale tasks. First: check this lane's age and backlog; the TaskExpired log lines name the type and tenant.",
   },
   {
     alarm: 'CoalescedRate',
     outcomes: ['coalesced'],
     option: 'coalescedRatePercent',
     what: 'were coalesced into a claim another delivery holds',
-    firstStep: 'A client is re-publishing running work in a loop (incident 004), or claims are not released. First: find the type and tenant in the TaskCoalesced log lines; check leaseUntil of their dedup records.',
+    firstStep:
+      'A client is re-publishing running work in a loop (incident 004), or claims are not released. First: find the type and tenant in the TaskCoalesced log lines; check leaseUntil of their dedup records.',
   },
   {
     alarm: 'DuplicateRate',
     outcomes: ['duplicate'],
     option: 'duplicateRatePercent',
     what: 'were dropped as duplicates of finished work',
-    firstStep: 'This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.',
+    firstStep:
+      'This is what a dedup bug that silently discards valid work looks like (incident 003). First: do the TaskDuplicate log lines show distinct jobs sharing one dedup key? Then roll back the last dedup-key change and republish the dropped tasks.',
   },
   {
     alarm: 'FailureRate',
     outcomes: FAILURE_OUTCOMES,
     option: 'failureRatePercent',
     what: 'were retried or dead-lettered',
-    firstStep: 'First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.',
+    firstStep:
+      'First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.',
   },
 ];
 

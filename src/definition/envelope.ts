@@ -32,7 +32,11 @@ export const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
   id: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.id)),
   type: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.type)),
-  tenant: z.string().min(1).max(ENVELOPE_FIELD_LIMITS.tenant).regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
+  tenant: z
+    .string()
+    .min(1)
+    .max(ENVELOPE_FIELD_LIMITS.tenant)
+    .regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
   dedupKey: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.dedupKey)).optional(),
   createdAt: z.iso.datetime({ offset: true }),
   notAfter: z.iso.datetime({ offset: true }).optional(),

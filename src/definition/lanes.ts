@@ -41,6 +41,8 @@ export const LANE_DEFAULTS: LaneOptions = {
 
 export function defineLane(name: string, description: string, options: Partial<LaneOptions> = {}): LaneDefinition {
   // An explicit maxConcurrency beside pollers is kept, so the registry can refuse it when it disagrees with them.
-  const maxConcurrency = options.maxConcurrency ?? (options.provisionedPollers ? provisionedConcurrency(options.provisionedPollers) : LANE_DEFAULTS.maxConcurrency);
+  const maxConcurrency =
+    options.maxConcurrency ??
+    (options.provisionedPollers ? provisionedConcurrency(options.provisionedPollers) : LANE_DEFAULTS.maxConcurrency);
   return { ...LANE_DEFAULTS, ...options, maxConcurrency, name, description };
 }

@@ -34,7 +34,12 @@ export const QUERY_PLACEHOLDERS = { taskId: 'TASK-ID', tenant: 'TENANT' } as con
 const literal = (value: string) => JSON.stringify(value);
 
 function outcomeLines(filter: string, order: 'asc' | 'desc'): string {
-  return [`fields @timestamp, ${OUTCOME_LOG_FIELDS.join(', ')}`, `filter ${filter}`, `sort @timestamp ${order}`, `limit ${OUTCOME_QUERY_LIMIT}`].join('\n| ');
+  return [
+    `fields @timestamp, ${OUTCOME_LOG_FIELDS.join(', ')}`,
+    `filter ${filter}`,
+    `sort @timestamp ${order}`,
+    `limit ${OUTCOME_QUERY_LIMIT}`,
+  ].join('\n| ');
 }
 
 export const outcomeQueries = {

@@ -9,15 +9,7 @@
  * outcome count per record and delivery: the rate alarms divide by the sum
  * of all outcomes, so a record counted twice would dilute every rate.
  */
-export const OUTCOMES = [
-  'succeeded',
-  'retried',
-  'deadLettered',
-  'expired',
-  'duplicate',
-  'coalesced',
-  'overlapSkipped',
-] as const;
+export const OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'overlapSkipped'] as const;
 
 export type Outcome = (typeof OUTCOMES)[number];
 

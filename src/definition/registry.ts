@@ -69,7 +69,8 @@ export function defineTask<const T extends string, S extends ZodType>(
   return task as unknown as TypedTaskType<T, S>;
 }
 
-const isCount = (value: number, range: { readonly min: number; readonly max: number }) => Number.isInteger(value) && value >= range.min && value <= range.max;
+const isCount = (value: number, range: { readonly min: number; readonly max: number }) =>
+  Number.isInteger(value) && value >= range.min && value <= range.max;
 
 /** The lane's concurrency and pollers, as its event source mapping takes them (scaling.ts). */
 function checkScaling(lane: LaneDefinition): void {
@@ -78,20 +79,36 @@ function checkScaling(lane: LaneDefinition): void {
     throw new LaneOptionError(
       name,
       'reservedConcurrency',
-      `reservedConcurrency ${reserved} must be an integer of at least the lane's maxConcurrency (${lane.maxConcurrency}): the mapping invokes up to maxConcurrency at once, and every invoke beyond the reservation is throttled and its records come back later with a receive spent${pollers ? ' (a provisioned lane\'s maxConcurrency is 10 invokes per maximum poller)' : ''}`,
+      `reservedConcurrency ${reserved} must be an integer of at least the lane's maxConcurrency (${lane.maxConcurrency}): the mapping invokes up to maxConcurrency at once, and every invoke beyond the reservation is throttled and its records come back later with a receive spent${pollers ? " (a provisioned lane's maxConcurrency is 10 invokes per maximum poller)" : ''}`,
     );
   if (!pollers) {
     if (!isCount(lane.maxConcurrency, MAXIMUM_CONCURRENCY))
-      throw new LaneOptionError(name, 'maxConcurrency', `maxConcurrency must be an integer ${MAXIMUM_CONCURRENCY.min}..${MAXIMUM_CONCURRENCY.max} (the SQS event source's MaximumConcurrency)`);
+      throw new LaneOptionError(
+        name,
+        'maxConcurrency',
+        `maxConcurrency must be an integer ${MAXIMUM_CONCURRENCY.min}..${MAXIMUM_CONCURRENCY.max} (the SQS event source's MaximumConcurrency)`,
+      );
     return;
   }
   const { minimum, maximum } = PROVISIONED_POLLERS;
   if (!isCount(pollers.minimum, minimum))
-    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.minimum must be an integer ${minimum.min}..${minimum.max} (MinimumPollers of an SQS event source mapping)`);
+    throw new LaneOptionError(
+      name,
+      'provisionedPollers',
+      `provisionedPollers.minimum must be an integer ${minimum.min}..${minimum.max} (MinimumPollers of an SQS event source mapping)`,
+    );
   if (!isCount(pollers.maximum, maximum))
-    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.maximum must be an integer ${maximum.min}..${maximum.max} (MaximumPollers of an SQS event source mapping)`);
+    throw new LaneOptionError(
+      name,
+      'provisionedPollers',
+      `provisionedPollers.maximum must be an integer ${maximum.min}..${maximum.max} (MaximumPollers of an SQS event source mapping)`,
+    );
   if (pollers.minimum > pollers.maximum)
-    throw new LaneOptionError(name, 'provisionedPollers', `provisionedPollers.minimum (${pollers.minimum}) must not exceed provisionedPollers.maximum (${pollers.maximum})`);
+    throw new LaneOptionError(
+      name,
+      'provisionedPollers',
+      `provisionedPollers.minimum (${pollers.minimum}) must not exceed provisionedPollers.maximum (${pollers.maximum})`,
+    );
   const bound = provisionedConcurrency(pollers);
   if (lane.maxConcurrency !== bound)
     throw new LaneOptionError(
@@ -138,7 +155,8 @@ export function createDefinition(input: DefinitionInput): Definition {
     if (!TYPE_NAME.test(task.type)) throw new DefinitionError(`task type "${task.type}" must match ${TYPE_NAME}`);
     if (tasks.has(task.type)) throw new DefinitionError(`task type "${task.type}" is defined twice`);
     const lane = lanes.get(task.lane);
-    if (!lane) throw new DefinitionError(`task type "${task.type}" names unknown lane "${task.lane}" (known: ${[...lanes.keys()].join(', ')})`);
+    if (!lane)
+      throw new DefinitionError(`task type "${task.type}" names unknown lane "${task.lane}" (known: ${[...lanes.keys()].join(', ')})`);
     const resolved: ResolvedTaskType = {
       ...task,
       timeoutSeconds: task.timeoutSeconds ?? lane.taskTimeoutSeconds,
@@ -156,8 +174,7 @@ export function createDefinition(input: DefinitionInput): Definition {
       );
     if (resolved.maxAttempts < 1 || resolved.maxAttempts > lane.maxReceiveCount)
       throw new DefinitionError(`task type "${task.type}": maxAttempts must be 1..${lane.maxReceiveCount} (the lane's maxReceiveCount)`);
-    if (resolved.singleton && !resolved.schedule)
-      throw new DefinitionError(`task type "${task.type}": singleton needs a schedule`);
+    if (resolved.singleton && !resolved.schedule) throw new DefinitionError(`task type "${task.type}": singleton needs a schedule`);
     if (resolved.schedule && !SCHEDULE_EXPRESSION.test(resolved.schedule.expression))
       throw new DefinitionError(`task type "${task.type}": schedule "${resolved.schedule.expression}" must be rate(...) or cron(...)`);
     tasks.set(task.type, resolved);

@@ -42,7 +42,13 @@ export const LANE_OUTPUTS: readonly LaneOutput[] = ['queueUrl', 'queueArn', 'dlq
 export const NESTED_LANE_OUTPUTS: readonly LaneOutput[] = ['queueUrl', 'consumerFunctionName', 'eventSourceMappingUuid'];
 
 /** The outputs every deployment has once, whatever its lanes. */
-export const SHARED_OUTPUTS = ['laneNames', 'dedupTableName', 'alarmTopicArn', 'dashboardName', 'publisherPolicyArn'] as const satisfies readonly (keyof typeof stackOutputKey)[];
+export const SHARED_OUTPUTS = [
+  'laneNames',
+  'dedupTableName',
+  'alarmTopicArn',
+  'dashboardName',
+  'publisherPolicyArn',
+] as const satisfies readonly (keyof typeof stackOutputKey)[];
 
 /**
  * A lane's queue ARN and DLQ URL from its queue URL, by the stack's naming

@@ -62,7 +62,6 @@ export interface LocalAlarmEvaluatorOptions {
   readonly alarms?: Partial<AlarmOptions>;
 }
 
-
 const above = (value: number, threshold: number): LocalAlarmStateValue => (value > threshold ? 'ALARM' : 'OK');
 
 export class LocalAlarmEvaluator {
@@ -89,7 +88,11 @@ export class LocalAlarmEvaluator {
     const { definition } = this.#stack;
     const lookBack = Math.max(
       this.#options.ratePeriodMinutes * 60_000,
-      ...definition.lanes.map((lane) => this.#realMs(Math.max(heartbeatMissingWindowMs(this.#options, lane), HEARTBEAT_DELAY_INTERVALS * lane.heartbeatIntervalMinutes * 60_000))),
+      ...definition.lanes.map((lane) =>
+        this.#realMs(
+          Math.max(heartbeatMissingWindowMs(this.#options, lane), HEARTBEAT_DELAY_INTERVALS * lane.heartbeatIntervalMinutes * 60_000),
+        ),
+      ),
     );
     const recent = this.#recorder.history((event) => event.at > now - lookBack);
     return definition.lanes.flatMap((lane) => {
@@ -188,7 +191,9 @@ export class LocalAlarmEvaluator {
 
     const delayWindow = this.#realMs(HEARTBEAT_DELAY_INTERVALS * lane.heartbeatIntervalMinutes * 60_000);
     // From the tick's scheduled time, taken back to real time, to its success.
-    const delays = beats.filter((event) => event.at > now - delayWindow && event.latencyMs !== undefined).map((event) => event.at - this.#clock.toReal(event.at - event.latencyMs!));
+    const delays = beats
+      .filter((event) => event.at > now - delayWindow && event.latencyMs !== undefined)
+      .map((event) => event.at - this.#clock.toReal(event.at - event.latencyMs!));
     const delay = delays.length ? Math.max(...delays) : undefined;
     const delayThreshold = heartbeatDelayThresholdMs(lane);
 

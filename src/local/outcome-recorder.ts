@@ -14,8 +14,7 @@ export const HISTORY_LIMIT = 100_000;
 
 export type OutcomeCounts = Record<Outcome | typeof TIMED_OUT, number>;
 
-export const emptyCounts = (): OutcomeCounts =>
-  Object.fromEntries([...OUTCOMES, TIMED_OUT].map((name) => [name, 0])) as OutcomeCounts;
+export const emptyCounts = (): OutcomeCounts => Object.fromEntries([...OUTCOMES, TIMED_OUT].map((name) => [name, 0])) as OutcomeCounts;
 
 interface Waiter {
   readonly match: (event: OutcomeEvent) => boolean;

@@ -383,7 +383,11 @@ export class LanePoller {
         }
       } catch (error) {
         this.#counters.sqsErrors++;
-        this.#log.warn('delete failed; the messages will be redelivered', { lane: this.lane, records: chunk.length, error: describe(error) });
+        this.#log.warn('delete failed; the messages will be redelivered', {
+          lane: this.lane,
+          records: chunk.length,
+          error: describe(error),
+        });
       }
     }
   }

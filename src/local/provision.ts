@@ -9,12 +9,7 @@
  * UpdateTimeToLive; the runtime checks `expiresAt` itself) and point-in-time
  * recovery (no meaning locally).
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceInUseException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -155,7 +150,8 @@ export async function provisionDedupTable(
   for (;;) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
     if (Table?.TableStatus === 'ACTIVE') return table;
-    if (Date.now() > deadline) throw new ProvisionError(`table ${table} not ACTIVE after ${activeTimeoutMs} ms (status ${Table?.TableStatus})`);
+    if (Date.now() > deadline)
+      throw new ProvisionError(`table ${table} not ACTIVE after ${activeTimeoutMs} ms (status ${Table?.TableStatus})`);
     await sleep(TABLE_POLL_INTERVAL_MS);
   }
 }

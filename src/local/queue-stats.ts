@@ -77,7 +77,9 @@ function storedMessages(queue: LocalSqsService['Queues'][number]): readonly Stor
     Array.prototype.filter = filter;
   }
   if (!Array.isArray(seen) || !seen.every(isStoredMessage)) {
-    throw new QueueStatsUnavailableError(`cannot read the messages of local queue "${queue.QueueName}": local-aws-sqs changed how it stores them`);
+    throw new QueueStatsUnavailableError(
+      `cannot read the messages of local queue "${queue.QueueName}": local-aws-sqs changed how it stores them`,
+    );
   }
   return seen;
 }

@@ -142,7 +142,9 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   if (stack.stateFile) print(`  state file:        ${stack.stateFile} (the ops CLI finds the local stack here)`);
   print(`  dashboard:         ${dashboard.url}`);
   const scheduled = Object.keys(scheduler.counters);
-  print(`  schedules:         ${scheduled.length} (${scheduled.join(', ')}), speed x${speed}; heartbeat successes are counted, not printed`);
+  print(
+    `  schedules:         ${scheduled.length} (${scheduled.join(', ')}), speed x${speed}; heartbeat successes are counted, not printed`,
+  );
 
   recorder.subscribe((event) => {
     if (isHeartbeatSuccess(event)) return;
@@ -209,10 +211,14 @@ export const LOCAL_RUN_ARGS = {
 type RunArgValues = { 'visibility-timeout'?: string; 'schedule-speed'?: string; dynamodb?: string; verbose?: boolean };
 
 /** Checks the shared options; throws UsageError naming the option and its range. */
-export function localRunSettings(values: RunArgValues): Pick<LocalRunOptions, 'visibilityTimeoutSeconds' | 'scheduleSpeed' | 'dynamodb' | 'verbose'> {
+export function localRunSettings(
+  values: RunArgValues,
+): Pick<LocalRunOptions, 'visibilityTimeoutSeconds' | 'scheduleSpeed' | 'dynamodb' | 'verbose'> {
   const visibility = Number(values['visibility-timeout'] ?? LOCAL_RUN_DEFAULTS.visibilityTimeoutSeconds);
   if (!Number.isInteger(visibility) || visibility < 1 || visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
-    throw new UsageError(`--visibility-timeout must be a whole number of seconds, 1..${MAX_VISIBILITY_TIMEOUT_SECONDS} (got ${values['visibility-timeout']})`);
+    throw new UsageError(
+      `--visibility-timeout must be a whole number of seconds, 1..${MAX_VISIBILITY_TIMEOUT_SECONDS} (got ${values['visibility-timeout']})`,
+    );
   }
   const scheduleSpeed = Number(values['schedule-speed'] ?? LOCAL_RUN_DEFAULTS.scheduleSpeed);
   if (!Number.isFinite(scheduleSpeed) || scheduleSpeed < 1 || scheduleSpeed > MAX_SCHEDULE_SPEED) {

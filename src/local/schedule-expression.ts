@@ -46,7 +46,9 @@ const MAX_YEAR = 2199;
 function cronFireTimes(body: string, timezone: string): FireTimes {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw new ScheduleExpressionError(`cron(${body}) needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
+    throw new ScheduleExpressionError(
+      `cron(${body}) needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    );
   }
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
   if (dayOfMonth !== '?' && dayOfWeek !== '?') {
@@ -66,7 +68,9 @@ function cronFireTimes(body: string, timezone: string): FireTimes {
     next(after) {
       let from = after;
       for (let skips = 0; skips < MAX_YEAR_SKIPS; skips++) {
-        const at = CronExpressionParser.parse(expression, { currentDate: new Date(from), tz: timezone }).next().getTime();
+        const at = CronExpressionParser.parse(expression, { currentDate: new Date(from), tz: timezone })
+          .next()
+          .getTime();
         const y = yearOf(at);
         if (inYear(y)) return at;
         if (y >= MAX_YEAR) return undefined;
@@ -92,8 +96,9 @@ function translateDayOfWeek(field: string, body: string): string {
     .split(',')
     .map((token) => {
       const [base, step] = token.split('/') as [string, string | undefined];
-      const translated = base.replace(/^([^-#L]+)(?:-([^#L]+))?(#\d+|L)?$/, (_all, from: string, to: string | undefined, suffix: string | undefined) =>
-        `${day(from)}${to ? `-${day(to)}` : ''}${suffix ?? ''}`,
+      const translated = base.replace(
+        /^([^-#L]+)(?:-([^#L]+))?(#\d+|L)?$/,
+        (_all, from: string, to: string | undefined, suffix: string | undefined) => `${day(from)}${to ? `-${day(to)}` : ''}${suffix ?? ''}`,
       );
       return step === undefined ? translated : `${translated}/${step}`;
     })

@@ -123,7 +123,10 @@ export class LocalScheduler {
     const wanted = options.types ?? scheduled.map((task) => task.type);
     this.#entries = wanted.map((type) => {
       const task = scheduled.find((candidate) => candidate.type === type);
-      if (!task) throw new SchedulerOptionsError(`"${type}" is not a scheduled task type (scheduled: ${scheduled.map((t) => t.type).join(', ') || 'none'})`);
+      if (!task)
+        throw new SchedulerOptionsError(
+          `"${type}" is not a scheduled task type (scheduled: ${scheduled.map((t) => t.type).join(', ') || 'none'})`,
+        );
       const queueUrl = options.queueUrls[task.lane];
       if (!queueUrl) throw new SchedulerOptionsError(`no queue URL for lane "${task.lane}" of "${type}"`);
       // Throws ScheduleExpressionError for what cannot be fired locally, before anything starts.
@@ -196,7 +199,11 @@ export class LocalScheduler {
 
 /** A scheduler for every scheduled type of a local stack's definition, started. */
 export function startLocalScheduler(
-  stack: { readonly definition: Definition; readonly clients: { readonly sqs: SQSClient }; readonly queueUrls: Readonly<Record<string, string>> },
+  stack: {
+    readonly definition: Definition;
+    readonly clients: { readonly sqs: SQSClient };
+    readonly queueUrls: Readonly<Record<string, string>>;
+  },
   options: Omit<LocalSchedulerOptions, 'definition' | 'sqs' | 'queueUrls'> = {},
 ): LocalScheduler {
   const scheduler = new LocalScheduler({ ...options, definition: stack.definition, sqs: stack.clients.sqs, queueUrls: stack.queueUrls });

@@ -30,7 +30,7 @@ export type DynamoDbBackend = (typeof DYNAMODB_BACKENDS)[number];
 /** How the consumer's dedup claims travel on each backend, for the banner and the dashboard. */
 export const CLAIM_PATHS: Readonly<Record<DynamoDbBackend, string>> = {
   dynalite: 'one conditional PutItem per record (the fallback; no PartiQL)',
-  'dynamodb-local': "one BatchExecuteStatement per batch and a BatchGetItem read-back, as on AWS",
+  'dynamodb-local': 'one BatchExecuteStatement per batch and a BatchGetItem read-back, as on AWS',
 };
 
 export interface LocalServersOptions {
@@ -152,10 +152,14 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
  */
 function forwardTo(endpoint: string, agent: Agent): RequestListener {
   return (incoming, outgoing) => {
-    const upstream = request(new URL(incoming.url ?? '/', endpoint), { method: incoming.method, headers: incoming.headers, agent }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const upstream = request(
+      new URL(incoming.url ?? '/', endpoint),
+      { method: incoming.method, headers: incoming.headers, agent },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     // The process is gone (stopped, or died): the client sees its connection dropped, as in a pause.
     upstream.once('error', () => outgoing.destroy());
     incoming.pipe(upstream);

@@ -10,7 +10,14 @@ import { queueUrlEnvName } from '../definition/environment.ts';
 import { MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
 import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
-import { DeliveryAfterDeadlineError, InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
+import {
+  DeliveryAfterDeadlineError,
+  InvalidTaskError,
+  MessageTooLargeError,
+  MissingQueueUrlError,
+  PublishError,
+  UnknownTaskTypeError,
+} from './errors.ts';
 
 export interface PublishOptions {
   /** Required: scopes dedup, metrics and logs; also the SQS MessageGroupId (fair queues). */
@@ -195,7 +202,10 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     if (!parsedPayload.success) {
       throw new InvalidTaskError(`invalid payload for "${type}": ${describeIssues(parsedPayload.error)}`);
     }
-    if (options.delaySeconds !== undefined && !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= MAX_DELAY_SECONDS)) {
+    if (
+      options.delaySeconds !== undefined &&
+      !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= MAX_DELAY_SECONDS)
+    ) {
       throw new InvalidTaskError(`delaySeconds must be an integer 0..${MAX_DELAY_SECONDS}`);
     }
     const envelope: TaskEnvelope = {
@@ -224,13 +234,22 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     const body = JSON.stringify(envelope);
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, MAX_MESSAGE_BYTES);
-    return { id: envelope.id, lane: task.lane, queueUrl: this.queueUrl(task.lane), body, tenant: options.tenant, delaySeconds: options.delaySeconds };
+    return {
+      id: envelope.id,
+      lane: task.lane,
+      queueUrl: this.queueUrl(task.lane),
+      body,
+      tenant: options.tenant,
+      delaySeconds: options.delaySeconds,
+    };
   }
 
   private queueUrl(lane: string): string {
     const url = this.options.queueUrls?.[lane] ?? process.env[queueUrlEnvName(lane)];
     if (!url) {
-      throw new MissingQueueUrlError(`no queue URL for lane "${lane}": pass queueUrls or set ${queueUrlEnvName(lane)} (the stack output of the same lane)`);
+      throw new MissingQueueUrlError(
+        `no queue URL for lane "${lane}": pass queueUrls or set ${queueUrlEnvName(lane)} (the stack output of the same lane)`,
+      );
     }
     return url;
   }

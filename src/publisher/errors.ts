@@ -41,6 +41,8 @@ export class DeliveryAfterDeadlineError extends PublishError {
     readonly deliverAt: Date,
     readonly deadline: Date,
   ) {
-    super(`the task would reach its lane at ${deliverAt.toISOString()}, after its deadline ${deadline.toISOString()}: the consumer would expire it unrun (set a later notAfter, or a shorter delay)`);
+    super(
+      `the task would reach its lane at ${deliverAt.toISOString()}, after its deadline ${deadline.toISOString()}: the consumer would expire it unrun (set a later notAfter, or a shorter delay)`,
+    );
   }
 }

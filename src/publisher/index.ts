@@ -1,3 +1,18 @@
 /** The publisher client for apps: `new Publisher({ definition })`, then `publish` or `publishBatch`. */
-export { Publisher, type BatchEntry, type BatchResult, type FailedEntry, type PublishOptions, type PublishedTask, type PublisherOptions } from './client.ts';
-export { DeliveryAfterDeadlineError, InvalidTaskError, MessageTooLargeError, MissingQueueUrlError, PublishError, UnknownTaskTypeError } from './errors.ts';
+export {
+  Publisher,
+  type BatchEntry,
+  type BatchResult,
+  type FailedEntry,
+  type PublishOptions,
+  type PublishedTask,
+  type PublisherOptions,
+} from './client.ts';
+export {
+  DeliveryAfterDeadlineError,
+  InvalidTaskError,
+  MessageTooLargeError,
+  MissingQueueUrlError,
+  PublishError,
+  UnknownTaskTypeError,
+} from './errors.ts';

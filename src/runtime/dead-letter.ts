@@ -59,7 +59,10 @@ export class DeadLetterRecordError extends Error {
     options: { cause: unknown },
   ) {
     const cause = options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : String(options.cause);
-    super(`dead-lettered as DLQ message ${dlqMessageId ?? '(no id returned)'}, but its reason did not fit on it and could not be kept in the dedup table (${cause})`, options);
+    super(
+      `dead-lettered as DLQ message ${dlqMessageId ?? '(no id returned)'}, but its reason did not fit on it and could not be kept in the dedup table (${cause})`,
+      options,
+    );
   }
 }
 

@@ -149,7 +149,13 @@ const CLAIM_ATTRIBUTES = [PK, 'status', 'owner', 'attempt', 'taskId', 'leaseUnti
 /** Statement errors that say the key exists: judged from the record, as a failed conditional PutItem is. */
 const KEY_TAKEN = new Set(['DuplicateItem', 'ConditionalCheckFailed']);
 /** Statement errors worth another try: the single claim's request carries the SDK's retries and backoff. */
-const TRANSIENT = new Set(['RequestLimitExceeded', 'ProvisionedThroughputExceeded', 'ThrottlingError', 'TransactionConflict', 'InternalServerError']);
+const TRANSIENT = new Set([
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+  'TransactionConflict',
+  'InternalServerError',
+]);
 /** What a server without PartiQL answers (dynalite). */
 const UNSUPPORTED_OPERATION = 'UnknownOperationException';
 
@@ -330,15 +336,18 @@ export class DedupStore {
     const common = { key, owner: item.owner?.S ?? '', taskId: item.taskId?.S ?? '' };
     if (item.status?.S === DONE) {
       const doneAt = item.doneAt?.N;
-      return { status: DONE, ...common, ...(doneAt === undefined ? {} : { doneAt: Number(doneAt) }), duplicateUntil: Number(item[TTL]?.N ?? 0) * 1000 };
+      return {
+        status: DONE,
+        ...common,
+        ...(doneAt === undefined ? {} : { doneAt: Number(doneAt) }),
+        duplicateUntil: Number(item[TTL]?.N ?? 0) * 1000,
+      };
     }
     return { status: CLAIMED, ...common, attempt: Number(item.attempt?.N ?? 0), leaseUntil: Number(item.leaseUntil?.N ?? 0) };
   }
 
   private async read(key: string): Promise<Record<string, AttributeValue> | undefined> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { [PK]: { S: key } }, ConsistentRead: true }),
-    );
+    const result = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { [PK]: { S: key } }, ConsistentRead: true }));
     return result.Item;
   }
 
@@ -354,7 +363,6 @@ export class DedupStore {
     // An earlier receive of this message has ended (see the header); the same receive twice is an SQS duplicate.
     return Number(item.attempt?.N ?? Infinity) < request.attempt ? undefined : { kind: 'leaseHeld', leaseUntil };
   }
-
 }
 
 function claimItem(key: string, request: ClaimRequest, now: number): Record<(typeof CLAIM_ATTRIBUTES)[number], AttributeValue> {

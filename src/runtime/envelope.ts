@@ -26,7 +26,10 @@ export function parseTask(body: string, definition: Definition): ParsedTask {
   const named = namedFields(raw as Record<string, unknown>);
   const version = (raw as { v?: unknown }).v;
   if (version !== ENVELOPE_VERSION) {
-    throw new ValidationError(`unknown envelope version ${JSON.stringify(version ?? null)} (this consumer reads v${ENVELOPE_VERSION})`, named);
+    throw new ValidationError(
+      `unknown envelope version ${JSON.stringify(version ?? null)} (this consumer reads v${ENVELOPE_VERSION})`,
+      named,
+    );
   }
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(`invalid envelope: ${describeIssues(parsed.error)}`, named);
@@ -49,7 +52,11 @@ function namedFields(raw: Record<string, unknown>): NamedFields {
 
 /** The key the dedup record is stored under: always scoped by tenant (incident 003, docs/incidents.md#003-tenants-same-keys). */
 export function dedupRecordKey(envelope: TaskEnvelope, task: ResolvedTaskType): string {
-  return recordKey(envelope.tenant, task.type, envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id);
+  return recordKey(
+    envelope.tenant,
+    task.type,
+    envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id,
+  );
 }
 
 /** `tenant#type#dedupKey`, for a reader who knows the three (`tasklanes task --tenant --type --dedup-key`). */

@@ -86,7 +86,8 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       await sendToDeadLetterQueue(destination, { record, lane: deps.lane, reason, error, attempts: attempt, at: deps.now() });
       return settle('deadLettered', { reason: `${reason}: ${error}`, timedOut });
     } catch (sendError) {
-      if (sendError instanceof DeadLetterRecordError) return settle('deadLettered', { reason: `${reason}: ${error}; ${sendError.message}`, timedOut });
+      if (sendError instanceof DeadLetterRecordError)
+        return settle('deadLettered', { reason: `${reason}: ${error}; ${sendError.message}`, timedOut });
       return settle('retried', { reason: `${reason}: ${error}; DLQ send failed: ${errorText(sendError)}`, timedOut, failed: true });
     }
   };
@@ -125,7 +126,12 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   dedupKey = dedupRecordKey(envelope, task);
   const owner = record.messageId;
   try {
-    const claim = await deps.dedup.claim(dedupKey, { owner, attempt, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+    const claim = await deps.dedup.claim(dedupKey, {
+      owner,
+      attempt,
+      taskId: envelope.id,
+      leaseMs: leaseSeconds(task.timeoutSeconds) * 1000,
+    });
     if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
     if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
     if (claim.kind === 'leaseHeld') {
@@ -141,7 +147,12 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
   const lease = task.singleton ? singletonKey(envelope, task) : undefined;
   if (lease) {
     try {
-      const held = await deps.dedup.claim(lease, { owner, attempt, taskId: envelope.id, leaseMs: leaseSeconds(task.timeoutSeconds) * 1000 });
+      const held = await deps.dedup.claim(lease, {
+        owner,
+        attempt,
+        taskId: envelope.id,
+        leaseMs: leaseSeconds(task.timeoutSeconds) * 1000,
+      });
       if (held.kind !== 'claimed') {
         // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
         await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);

@@ -48,8 +48,7 @@ export function serveTaskWorker(definition: Definition): void {
       reply = { id: request.id, ok: true, result: structuredCloneable(result) };
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
-      const kind: FailureKind =
-        err instanceof PermanentError ? 'permanent' : err instanceof TaskTimeoutError ? 'timeout' : 'retryable';
+      const kind: FailureKind = err instanceof PermanentError ? 'permanent' : err instanceof TaskTimeoutError ? 'timeout' : 'retryable';
       reply = { id: request.id, ok: false, name: err.name, message: err.message, kind };
     }
     port.postMessage(reply);

@@ -134,10 +134,13 @@ export class WorkerPool implements TaskRunner {
         cleanup();
         reject(new WorkerCrashedError(`worker thread exited with code ${code}`));
       };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new TaskTimeoutError(run.task.timeoutSeconds));
-      }, timeoutMs + (this.options.startGraceMs ?? WORKER_START_GRACE_SECONDS * 1000));
+      const timer = setTimeout(
+        () => {
+          cleanup();
+          reject(new TaskTimeoutError(run.task.timeoutSeconds));
+        },
+        timeoutMs + (this.options.startGraceMs ?? WORKER_START_GRACE_SECONDS * 1000),
+      );
       thread.on('message', onMessage);
       thread.on('error', onError);
       thread.on('exit', onExit);

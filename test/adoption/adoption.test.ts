@@ -85,13 +85,20 @@ async function inApp(command: string, args: readonly string[]): Promise<{ stdout
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
 }
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'tasklanes-adoption-'));
   app = join(work, 'thumbnails');
-  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, env: APP_ENV, maxBuffer: 32 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], {
+    cwd: ROOT,
+    env: APP_ENV,
+    maxBuffer: 32 * 1024 * 1024,
+  });
   tarball = join(work, stdout.trim().split('\n').at(-1)!);
 });
 
@@ -101,11 +108,29 @@ after(async () => {
 
 test('the tarball holds what an app needs, and not the tests, bench or docs screenshots', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
-  const files = stdout.trim().split('\n').map((line) => line.replace(/^package\//, ''));
-  for (const entry of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/publisher/index.js', 'dist/cdk/index.js', 'dist/local/index.js', 'dist/cli/bin.js', 'templates/app/package.json']) {
+  const files = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^package\//, ''));
+  for (const entry of [
+    'package.json',
+    'README.md',
+    'CHANGELOG.md',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/runtime/index.js',
+    'dist/publisher/index.js',
+    'dist/cdk/index.js',
+    'dist/local/index.js',
+    'dist/cli/bin.js',
+    'templates/app/package.json',
+  ]) {
     assert.ok(files.includes(entry), `${entry} is in the tarball`);
   }
-  assert.deepEqual(files.filter((file) => /^(test|bench|demo|src|scratch)\/|\.png$|tsbuildinfo/.test(file)), []);
+  assert.deepEqual(
+    files.filter((file) => /^(test|bench|demo|src|scratch)\/|\.png$|tsbuildinfo/.test(file)),
+    [],
+  );
 });
 
 test('an app from `tasklanes init` installs the tarball offline, typechecks, and passes its own tests', async () => {
@@ -114,7 +139,10 @@ test('an app from `tasklanes init` installs the tarball offline, typechecks, and
   const bootstrap = join(work, 'npx');
   await mkdir(bootstrap);
   const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  await writeFile(join(bootstrap, 'package.json'), JSON.stringify({ name: 'npx', version: '1.0.0', dependencies: { tasklanes: `^${version}` } }));
+  await writeFile(
+    join(bootstrap, 'package.json'),
+    JSON.stringify({ name: 'npx', version: '1.0.0', dependencies: { tasklanes: `^${version}` } }),
+  );
   await offlineInstall(bootstrap, tarball, ROOT, APP_ENV);
   await run(join(bootstrap, 'node_modules', '.bin', 'tasklanes'), ['init', app], { cwd: work, env: APP_ENV });
   assert.deepEqual(await listFiles(app), STARTER_FILES);
@@ -125,7 +153,10 @@ test('an app from `tasklanes init` installs the tarball offline, typechecks, and
   await writeFile(
     definitionFile,
     definition
-      .replace("import { thumbnailMake } from './tasks/thumbnail-make.ts';", "import { invoiceSend } from './tasks/invoice-send.ts';\nimport { thumbnailMake } from './tasks/thumbnail-make.ts';")
+      .replace(
+        "import { thumbnailMake } from './tasks/thumbnail-make.ts';",
+        "import { invoiceSend } from './tasks/invoice-send.ts';\nimport { thumbnailMake } from './tasks/thumbnail-make.ts';",
+      )
       .replace('export const TASK_TYPES = [thumbnailMake];', 'export const TASK_TYPES = [thumbnailMake, invoiceSend];'),
   );
   await offlineInstall(app, tarball, ROOT, APP_ENV);
@@ -140,7 +171,9 @@ test("cdk synth runs offline: one bundle, with the app's task types and without 
   const bundle = await readFile(join(app, 'cdk.out', assets[0]!, 'index.mjs'), 'utf8');
   assert.ok(bundle.includes('invoice.send') && bundle.includes('thumbnail.make'), "the bundle holds the app's task types");
   assert.ok(!bundle.includes('aws-cdk-lib'), 'no aws-cdk-lib in the Lambda bundle');
-  const template = JSON.parse(await readFile(join(app, 'cdk.out', 'thumbnails-tasks.template.json'), 'utf8')) as { Outputs: Record<string, { Value: unknown }> };
+  const template = JSON.parse(await readFile(join(app, 'cdk.out', 'thumbnails-tasks.template.json'), 'utf8')) as {
+    Outputs: Record<string, { Value: unknown }>;
+  };
   assert.deepEqual(template.Outputs.LaneNames?.Value, 'default');
 });
 

@@ -84,7 +84,9 @@ export async function offlineInstall(appDir: string, tarball: string, repoRoot: 
     if (!path) {
       const optional = source[from]?.optionalDependencies?.[name] !== undefined || source[from]?.peerDependenciesMeta?.[name]?.optional;
       if (optional) continue;
-      throw new OfflineInstallError(`${name} (needed by ${from || app.name}) is not in this repo's lock file, so npm's cache may not have it`);
+      throw new OfflineInstallError(
+        `${name} (needed by ${from || app.name}) is not in this repo's lock file, so npm's cache may not have it`,
+      );
     }
     if (packages[path]) continue;
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = source[path]!;
@@ -95,7 +97,10 @@ export async function offlineInstall(appDir: string, tarball: string, repoRoot: 
       queue.push([path, dependency]);
     }
   }
-  writeFileSync(join(appDir, 'package-lock.json'), `${JSON.stringify({ name: app.name, version: app.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
+  writeFileSync(
+    join(appDir, 'package-lock.json'),
+    `${JSON.stringify({ name: app.name, version: app.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+  );
   try {
     await promisify(execFile)('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: appDir, env, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {

@@ -37,7 +37,11 @@ describe('consumer roles', () => {
     test(`lane ${lane.definition.name}: own queue, own DLQ, own log group, dedup table item operations; nothing else`, () => {
       const roleId = logicalId(lane.consumer.role!);
       const role = resource(template, lane.consumer.role!);
-      assert.equal(role.Properties.ManagedPolicyArns, undefined, 'no AWS managed policies (AWSLambdaBasicExecutionRole allows every log group)');
+      assert.equal(
+        role.Properties.ManagedPolicyArns,
+        undefined,
+        'no AWS managed policies (AWSLambdaBasicExecutionRole allows every log group)',
+      );
       assert.deepEqual(role.Properties.AssumeRolePolicyDocument.Statement, [
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
       ]);

@@ -29,7 +29,9 @@ function alarm(lane: string, id: string): Record<string, any> {
 /** Logical ID of the lane's event source mapping: the one reading the lane's queue. */
 function esmLogicalId(lane: (typeof stack.tasklanes.lanes)[number]): string {
   const found = Object.entries(resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [logicalId(lane.queue), 'Arn'] }),
+    ([, r]) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(r.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [logicalId(lane.queue), 'Arn'] }),
   );
   assert.equal(found.length, 1);
   return found[0]![0];
@@ -160,8 +162,11 @@ function periodOf(a: Record<string, any>): number {
   return [...periods][0];
 }
 
-test('the demo\'s four lanes; one topic; exactly the 60 alarms listed, nothing else', () => {
-  assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), LANES);
+test("the demo's four lanes; one topic; exactly the 60 alarms listed, nothing else", () => {
+  assert.deepEqual(
+    stack.tasklanes.lanes.map((lane) => lane.definition.name),
+    LANES,
+  );
   assert.equal(countByType(template)['AWS::SNS::Topic'], 1);
   const names = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
@@ -207,14 +212,20 @@ for (const lane of stack.tasklanes.lanes) {
       });
     }
 
-    test('SQS alarms watch this lane\'s queue and DLQ', () => {
+    test("SQS alarms watch this lane's queue and DLQ", () => {
       const queueName = { 'Fn::GetAtt': [logicalId(lane.queue), 'QueueName'] };
       const dlqName = { 'Fn::GetAtt': [logicalId(lane.deadLetterQueue), 'QueueName'] };
       const sqs = (id: string, metric: string, queue: unknown, statistic = 'Maximum', period = 60) => {
         const a = alarm(name, id);
         assert.deepEqual(
           { Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period },
-          { Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queue }], Statistic: statistic, Period: period },
+          {
+            Namespace: 'AWS/SQS',
+            MetricName: metric,
+            Dimensions: [{ Name: 'QueueName', Value: queue }],
+            Statistic: statistic,
+            Period: period,
+          },
         );
       };
       sqs('QueueAge', 'ApproximateAgeOfOldestMessage', queueName);
@@ -226,8 +237,11 @@ for (const lane of stack.tasklanes.lanes) {
       sqs('DeadLetterExpiry', 'ApproximateAgeOfOldestMessage', dlqName, 'Maximum', 300);
     });
 
-    test('Lambda alarms watch this lane\'s consumer', () => {
-      for (const [id, metric] of [['ConsumerErrors', 'Errors'], ['ConsumerThrottles', 'Throttles']]) {
+    test("Lambda alarms watch this lane's consumer", () => {
+      for (const [id, metric] of [
+        ['ConsumerErrors', 'Errors'],
+        ['ConsumerThrottles', 'Throttles'],
+      ]) {
         const a = alarm(name, id);
         assert.equal(a.Namespace, 'AWS/Lambda');
         assert.equal(a.MetricName, metric);
@@ -236,25 +250,46 @@ for (const lane of stack.tasklanes.lanes) {
       }
     });
 
-    test('mapping alarms watch this lane\'s event source mapping: failed invokes beyond the consumer\'s retries, filtered-out records', () => {
+    test("mapping alarms watch this lane's event source mapping: failed invokes beyond the consumer's retries, filtered-out records", () => {
       const esm = { Ref: esmLogicalId(lane) };
       // A labelled metric is rendered as one MetricStat query rather than the flat fields.
       const dropped = alarm(name, 'MappingDropped').Metrics as Record<string, any>[];
       assert.deepEqual(
         dropped.map((q) => q.MetricStat),
-        [{ Metric: { Namespace: 'AWS/Lambda', MetricName: 'FilteredOutEventCount', Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }] }, Stat: 'Sum', Period: 300 }],
+        [
+          {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'FilteredOutEventCount',
+              Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }],
+            },
+            Stat: 'Sum',
+            Period: 300,
+          },
+        ],
       );
 
       const queries = alarm(name, 'InvokeFailures').Metrics as Record<string, any>[];
       const stats = Object.fromEntries(queries.filter((q) => q.MetricStat).map((q) => [q.Id, q.MetricStat]));
       assert.deepEqual(stats, {
         failedInvoke: {
-          Metric: { Namespace: 'AWS/Lambda', MetricName: 'FailedInvokeEventCount', Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }] },
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: 'FailedInvokeEventCount',
+            Dimensions: [{ Name: 'EventSourceMappingUUID', Value: esm }],
+          },
           Stat: 'Sum',
           Period: 300,
         },
         retried: {
-          Metric: { Namespace: 'tasklanes', MetricName: 'TaskRetried', Dimensions: [{ Name: 'lane', Value: name }, { Name: 'outcome', Value: 'retried' }] },
+          Metric: {
+            Namespace: 'tasklanes',
+            MetricName: 'TaskRetried',
+            Dimensions: [
+              { Name: 'lane', Value: name },
+              { Name: 'outcome', Value: 'retried' },
+            ],
+          },
           Stat: 'Sum',
           Period: 300,
         },
@@ -266,7 +301,7 @@ for (const lane of stack.tasklanes.lanes) {
       });
     });
 
-    test('heartbeat alarms watch this lane\'s heartbeat type: its successes per one-minute interval, its latency', () => {
+    test("heartbeat alarms watch this lane's heartbeat type: its successes per one-minute interval, its latency", () => {
       const period = 60;
       const dimensions = [
         { Name: 'lane', Value: name },
@@ -321,7 +356,10 @@ for (const lane of stack.tasklanes.lanes) {
             metric: {
               Namespace: 'tasklanes',
               MetricName: metric,
-              Dimensions: [{ Name: 'lane', Value: name }, { Name: 'outcome', Value: outcome }],
+              Dimensions: [
+                { Name: 'lane', Value: name },
+                { Name: 'outcome', Value: outcome },
+              ],
             },
             stat: 'Sum',
             period: 300,
@@ -394,7 +432,11 @@ describe('dashboard', () => {
       const duration = graph(`${name}: duration of succeeded tasks (ms)`);
       assert.deepEqual(
         (duration.metrics as unknown[][]).map((row) => [row[1], (row.at(-1) as { stat: string }).stat]),
-        [['TaskDuration', 'p50'], ['TaskDuration', 'p90'], ['TaskDuration', 'p99']],
+        [
+          ['TaskDuration', 'p50'],
+          ['TaskDuration', 'p90'],
+          ['TaskDuration', 'p99'],
+        ],
       );
       assert.deepEqual(metrics(graph(`${name}: errors and timeouts`)), [
         `AWS/Lambda Errors FunctionName ${fn}`,

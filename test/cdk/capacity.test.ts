@@ -60,7 +60,7 @@ describe('a nested stack per lane', () => {
     });
   });
 
-  test('each lane\'s nested stack holds its lane and its own dashboard: 28 resources', () => {
+  test("each lane's nested stack holds its lane and its own dashboard: 28 resources", () => {
     assert.equal(stack.tasklanes.laneStacks.length, 60);
     const nested = Template.fromStack(stack.tasklanes.laneStacks[7]!);
     assert.deepEqual(countByType(nested), {
@@ -95,18 +95,23 @@ describe('a nested stack per lane', () => {
     );
   });
 
-  test('the top-level dashboard shows every alarm, at most 100 per widget, and names the lanes\' dashboards', () => {
+  test("the top-level dashboard shows every alarm, at most 100 per widget, and names the lanes' dashboards", () => {
     const dashboard = Object.values(root.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!;
-    const text = (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
+    const text = (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : '<ref>'))
+      .join('');
     const widgets = (JSON.parse(text) as { widgets: { type: string; properties: Record<string, any> }[] }).widgets;
     const alarmWidgets = widgets.filter((w) => w.type === 'alarm');
     // 60 lanes x 15 alarms = 900.
-    assert.deepEqual(alarmWidgets.map((w) => w.properties.alarms.length), [100, 100, 100, 100, 100, 100, 100, 100, 100]);
+    assert.deepEqual(
+      alarmWidgets.map((w) => w.properties.alarms.length),
+      [100, 100, 100, 100, 100, 100, 100, 100, 100],
+    );
     assert.equal(alarmWidgets[0]!.properties.title, 'Alarms (1/9)');
     const lanesText = widgets.find((w) => w.type === 'text')!.properties.markdown as string;
     assert.match(lanesText, /`Tasklanes-lane-0`, `Tasklanes-lane-1`, /);
     assert.match(lanesText, /`Tasklanes-lane-59`\.$/);
-    assert.equal(widgets.filter((w) => w.type === 'metric').length, 0, 'the lanes\' graphs are on their own dashboards');
+    assert.equal(widgets.filter((w) => w.type === 'metric').length, 0, "the lanes' graphs are on their own dashboards");
   });
 
   test('65 lanes fit: 200 outputs at the top', () => {

@@ -11,14 +11,22 @@ import { DEFAULT_OPTIONS } from '../../src/cdk/options.ts';
 import { arnOf, countByType, logicalId, resource, synthesize } from './support.ts';
 
 // The project runs on the `node` devDependency; the Lambda runtime must be the same major.
-const PROJECT_NODE_MAJOR = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).devDependencies.node as string).match(/\d+/)![0];
+const PROJECT_NODE_MAJOR = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).devDependencies.node as string
+).match(/\d+/)![0];
 
 const { stack, template } = synthesize();
-const lanes = definition.lanes.map((lane) => ({ lane, built: stack.tasklanes.lanes.find((built) => built.definition.name === lane.name)! }));
+const lanes = definition.lanes.map((lane) => ({
+  lane,
+  built: stack.tasklanes.lanes.find((built) => built.definition.name === lane.name)!,
+}));
 
 test('one set of lane resources per lane of the definition', () => {
   const n = definition.lanes.length;
-  assert.deepEqual(stack.tasklanes.lanes.map((lane) => lane.definition.name), definition.lanes.map((lane) => lane.name));
+  assert.deepEqual(
+    stack.tasklanes.lanes.map((lane) => lane.definition.name),
+    definition.lanes.map((lane) => lane.name),
+  );
   const counts = countByType(template);
   assert.equal(counts['AWS::SQS::Queue'], 2 * n);
   assert.equal(counts['AWS::SQS::QueuePolicy'], 2 * n);
@@ -77,7 +85,7 @@ for (const { lane, built } of lanes) {
       }
     });
 
-    test('consumer: Node 24 on arm64, timeout from the lane\'s longest task plus margin, lane environment', () => {
+    test("consumer: Node 24 on arm64, timeout from the lane's longest task plus margin, lane environment", () => {
       const fn = resource(template, built.consumer);
       assert.equal(fn.Properties.Runtime, `nodejs${PROJECT_NODE_MAJOR}.x`);
       assert.deepEqual(fn.Properties.Architectures, ['arm64']);
@@ -101,7 +109,7 @@ for (const { lane, built } of lanes) {
       assert.equal(resource(template, logGroup).Properties.RetentionInDays, DEFAULT_OPTIONS.consumer.logRetention);
     });
 
-    test('event source: batch size, batching window, partial batch responses and maximum concurrency from the definition; the mapping\'s EventCount metrics on', () => {
+    test("event source: batch size, batching window, partial batch responses and maximum concurrency from the definition; the mapping's EventCount metrics on", () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: arnOf(built.queue),
         FunctionName: { Ref: logicalId(built.consumer) },

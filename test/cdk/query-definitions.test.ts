@@ -29,14 +29,17 @@ const DEAD_LETTERS_BY_REASON = `fields lane, type, reason
 | stats count(*) as deadLetters by lane, type, reasonKind
 | sort deadLetters desc`;
 
-const queriesOf = (resources: Record<string, Resource>) => Object.values(resources).filter((r) => r.Type === 'AWS::Logs::QueryDefinition').map((r) => r.Properties);
+const queriesOf = (resources: Record<string, Resource>) =>
+  Object.values(resources)
+    .filter((r) => r.Type === 'AWS::Logs::QueryDefinition')
+    .map((r) => r.Properties);
 
 describe('saved queries of the demo deployment', () => {
   const { stack, template } = synthesize();
   const queries = queriesOf(template.toJSON().Resources as Record<string, Resource>);
   const logGroups = stack.tasklanes.lanes.map((lane) => ({ Ref: logicalId(lane.consumer.logGroup) }));
 
-  test('three, in the stack\'s folder, each over the four lanes\' log groups in definition order', () => {
+  test("three, in the stack's folder, each over the four lanes' log groups in definition order", () => {
     assert.deepEqual(
       stack.tasklanes.lanes.map((lane) => lane.definition.name),
       ['critical', 'notifications', 'bulk', 'default'],
@@ -53,14 +56,18 @@ describe('saved queries of the demo deployment', () => {
       const fn = (template.toJSON().Resources as Record<string, Resource>)[logicalId(lane.consumer)]!;
       assert.deepEqual(fn.Properties.LoggingConfig, { LogGroup: { Ref: logicalId(lane.consumer.logGroup) } });
     }
-    assert.equal(Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'Custom::LogRetention').length, 0);
+    assert.equal(
+      Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'Custom::LogRetention').length,
+      0,
+    );
   });
 });
 
 describe('saved queries with a nested stack per lane', () => {
-  const lanes = (n: number) => createDefinition({ lanes: Array.from({ length: n }, (_, i) => defineLane(`lane-${i}`, `lane ${i}`)), tasks: [] });
+  const lanes = (n: number) =>
+    createDefinition({ lanes: Array.from({ length: n }, (_, i) => defineLane(`lane-${i}`, `lane ${i}`)), tasks: [] });
 
-  test('the log group names come out of each lane\'s nested stack', () => {
+  test("the log group names come out of each lane's nested stack", () => {
     const { stack, template } = synthesize({ definition: lanes(2), laneStacks: 'nested' });
     const [byId] = queriesOf(template.toJSON().Resources as Record<string, Resource>);
     assert.equal(byId!.QueryString, BY_TASK_ID);

@@ -35,10 +35,20 @@ const resources = template.toJSON().Resources as Record<string, Resource>;
 const EXPECTED: Record<string, { expression: string; timezone: string; window: Record<string, unknown>; maxEventAge: number }> = {
   'report.nightly': { expression: 'cron(0 3 * * ? *)', timezone: 'Europe/Berlin', window: { Mode: 'OFF' }, maxEventAge: 86_400 },
   // Half of 120 minutes is 60: capped at the option's 15.
-  'cleanup.sweep': { expression: 'rate(2 hours)', timezone: 'Etc/UTC', window: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 }, maxEventAge: 6 * 3600 },
+  'cleanup.sweep': {
+    expression: 'rate(2 hours)',
+    timezone: 'Etc/UTC',
+    window: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+    maxEventAge: 6 * 3600,
+  },
   // Half a minute is below EventBridge's 1-minute minimum window: off.
   'cache.refresh': { expression: 'rate(1 minute)', timezone: 'Etc/UTC', window: { Mode: 'OFF' }, maxEventAge: 6 * 3600 },
-  'stats.roll': { expression: 'rate(10 minutes)', timezone: 'Etc/UTC', window: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5 }, maxEventAge: 6 * 3600 },
+  'stats.roll': {
+    expression: 'rate(10 minutes)',
+    timezone: 'Etc/UTC',
+    window: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5 },
+    maxEventAge: 6 * 3600,
+  },
   // Heartbeats: every minute, no window, max event age = the heartbeat's max age (2 x max(queue-age threshold, interval)).
   'heartbeat.critical': { expression: 'rate(1 minute)', timezone: 'Etc/UTC', window: { Mode: 'OFF' }, maxEventAge: 120 },
   'heartbeat.notifications': { expression: 'rate(1 minute)', timezone: 'Etc/UTC', window: { Mode: 'OFF' }, maxEventAge: 600 },
@@ -53,7 +63,13 @@ function scheduleOf(type: string): Record<string, any> {
 }
 
 test('one schedule per scheduled task type, heartbeats included, and no other', () => {
-  assert.deepEqual(Object.keys(EXPECTED).sort(), definition.tasks.filter((t) => t.schedule).map((t) => t.type).sort());
+  assert.deepEqual(
+    Object.keys(EXPECTED).sort(),
+    definition.tasks
+      .filter((t) => t.schedule)
+      .map((t) => t.type)
+      .sort(),
+  );
   assert.equal(countByType(template)['AWS::Scheduler::Schedule'], Object.keys(EXPECTED).length);
 });
 
@@ -114,7 +130,7 @@ describe('scheduler roles', () => {
     });
   }
 
-  test('every schedule of a lane uses that lane\'s role', () => {
+  test("every schedule of a lane uses that lane's role", () => {
     for (const [lane, schedules] of stack.tasklanes.schedules) {
       for (const type of schedules.schedules.keys()) {
         assert.deepEqual(scheduleOf(type).Target.RoleArn, arnOf(schedules.role), `${type} in ${lane}`);

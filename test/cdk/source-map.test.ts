@@ -14,7 +14,10 @@ import { resource, synthesize, type Synthesized } from './support.ts';
 function consumerOf({ app, stack, template }: Synthesized) {
   const fn = resource(template, stack.tasklanes.lanes[0]!.consumer).Properties;
   const hash = (fn.Code.S3Key as string).replace(/\.zip$/, '');
-  return { nodeOptions: fn.Environment.Variables.NODE_OPTIONS as string | undefined, files: readdirSync(join(app.synth().directory, `asset.${hash}`)).sort() };
+  return {
+    nodeOptions: fn.Environment.Variables.NODE_OPTIONS as string | undefined,
+    files: readdirSync(join(app.synth().directory, `asset.${hash}`)).sort(),
+  };
 }
 
 test('by default the map is shipped and used: readable stacks', () => {
@@ -26,7 +29,7 @@ test('consumer.sourceMap false: no map in the asset, no --enable-source-maps', (
   assert.deepEqual(consumerOf(synthesize({ consumer: { sourceMap: false } })), { nodeOptions: undefined, files: ['index.mjs'] });
 });
 
-test('an app\'s bundling.sourceMap decides over the option, for the runtime flag too', () => {
+test("an app's bundling.sourceMap decides over the option, for the runtime flag too", () => {
   const off = synthesize({ bundling: { esbuildArgs: { '--conditions': 'tasklanes-source,module' }, sourceMap: false } });
   assert.deepEqual(consumerOf(off), { nodeOptions: undefined, files: ['index.mjs'] });
 });

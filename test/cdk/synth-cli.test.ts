@@ -63,13 +63,17 @@ test('cdk synth succeeds offline, bundles the handler once, small and without aw
   synthesizedBundle = join(assembly, assets[0]!, 'index.mjs');
   assert.equal(assets.length, 1, `one bundle serves all ${definition.lanes.length} lanes`);
   for (const asset of assets) {
-    for (const file of readdirSync(join(assembly, asset))) t.diagnostic(`${asset}/${file}: ${statSync(join(assembly, asset, file)).size} bytes`);
+    for (const file of readdirSync(join(assembly, asset)))
+      t.diagnostic(`${asset}/${file}: ${statSync(join(assembly, asset, file)).size} bytes`);
     const bundle = join(assembly, asset, 'index.mjs');
     const size = statSync(bundle).size;
     assert.ok(size < MAX_BUNDLE_BYTES, `${size} bytes`);
     assert.ok(!readFileSync(bundle, 'utf8').includes('aws-cdk-lib'), 'the Lambda bundle must never import aws-cdk-lib');
     const sources: string[] = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sources;
-    assert.deepEqual(sources.filter((source) => /aws-cdk-lib|constructs|cdk-nag/.test(source)), []);
+    assert.deepEqual(
+      sources.filter((source) => /aws-cdk-lib|constructs|cdk-nag/.test(source)),
+      [],
+    );
   }
 });
 
@@ -78,12 +82,24 @@ test('the synthesized bundle consumes a batch on local servers, in its worker th
   const stack = await startLocalStack({ definition, stateFile: false });
   t.after(() => stack.stop());
   const bulk = stack.resources.lanes.bulk!;
-  const task = { v: 1, id: 'bundle-smoke-1', type: 'pdf.render', tenant: 'acme', createdAt: new Date().toISOString(), payload: { documentId: 'd', pages: 1 } };
+  const task = {
+    v: 1,
+    id: 'bundle-smoke-1',
+    type: 'pdf.render',
+    tenant: 'acme',
+    createdAt: new Date().toISOString(),
+    payload: { documentId: 'd', pages: 1 },
+  };
   const record = (messageId: string, body: string) => ({
     messageId,
     receiptHandle: messageId,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -120,12 +136,21 @@ test('the synthesized bundle consumes a batch on local servers, in its worker th
   assert.deepEqual(JSON.parse(lines.find((line) => line.startsWith('RESULT '))!.slice('RESULT '.length)), { batchItemFailures: [] });
   // Powertools Logger writes warnings and errors to stderr, the rest to stdout.
   const logs = [...lines, ...stderr.split('\n')].filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
-  assert.deepEqual(logs.map((log) => [log.type, log.outcome]).sort(), [['pdf.render', 'succeeded'], ['unknown', 'deadLettered']]);
-  assert.ok(lines.some((line) => line.includes('"TaskSucceeded"') && line.includes('"_aws"')), 'EMF metrics on stdout');
+  assert.deepEqual(logs.map((log) => [log.type, log.outcome]).sort(), [
+    ['pdf.render', 'succeeded'],
+    ['unknown', 'deadLettered'],
+  ]);
+  assert.ok(
+    lines.some((line) => line.includes('"TaskSucceeded"') && line.includes('"_aws"')),
+    'EMF metrics on stdout',
+  );
   const done = await stack.clients.dynamodb.send(
     new GetItemCommand({ TableName: stack.resources.dedupTable, Key: { pk: { S: 'acme#pdf.render#bundle-smoke-1' } } }),
   );
   assert.equal(done.Item?.status?.S, 'done');
   const letters = await drainDeadLetters(stack.clients.sqs, bulk.dlqUrl);
-  assert.deepEqual(letters.map((l) => [l.body, l.reason]), [['{not json', 'invalid']]);
+  assert.deepEqual(
+    letters.map((l) => [l.body, l.reason]),
+    [['{not json', 'invalid']],
+  );
 });

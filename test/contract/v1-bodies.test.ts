@@ -39,7 +39,10 @@ test("0.1.0's v1 bodies run on today's consumer, none refused as invalid", async
   for (const message of RECORDING.messages) await harness.sendRaw(message.queue.replace(/^lane:/, ''), message.body);
   const ids = Object.keys(EXPECTED);
   const first = await harness.waitForOutcomes((event) => ids.includes(event.id ?? '') && event.attempt === 1, ids.length);
-  assert.deepEqual(Object.fromEntries(first.map((event) => [event.id, event.outcome]).sort()), Object.fromEntries(Object.entries(EXPECTED).sort()));
+  assert.deepEqual(
+    Object.fromEntries(first.map((event) => [event.id, event.outcome]).sort()),
+    Object.fromEntries(Object.entries(EXPECTED).sort()),
+  );
   const webhook = first.find((event) => event.id === 'rec-webhook-1')!;
   assert.doesNotMatch(webhook.reason ?? '', /^invalid/);
 });

@@ -85,7 +85,9 @@ describe('a page of another origin, in chromium', () => {
   /** Through the control client with the run's token, not through anything the page under test sent. */
   const consumerEnabled = () => httpControl(dashboard, 'the test').consumerEnabled('critical');
 
-  it('a page of another origin cannot pause a lane or read the status; a rebound name gets nothing; the page itself still works', { timeout: 120_000 }, async () => {
+  it('a page of another origin cannot pause a lane or read the status; a rebound name gets nothing; the page itself still works', {
+    timeout: 120_000,
+  }, async () => {
     assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing: .ci/run installs it (apt-get install chromium)`);
     browser = await launchChromium({ args: [`--host-resolver-rules=MAP ${REBOUND_NAME} 127.0.0.1`] });
     const page = await browser.context.newPage();
@@ -96,13 +98,20 @@ describe('a page of another origin, in chromium', () => {
     assert.deepEqual(attempts, { noCors: 'opaque 0', withHeader: 'failed: TypeError', read: 'failed: TypeError' });
     const fromAttacker = await waitFor(
       () => {
-        const seen = refusals.filter((refusal) => refusal.origin === attackerOrigin).map((refusal) => `${refusal.method} ${refusal.path} ${refusal.check}`);
+        const seen = refusals
+          .filter((refusal) => refusal.origin === attackerOrigin)
+          .map((refusal) => `${refusal.method} ${refusal.path} ${refusal.check}`);
         return seen.length >= 4 ? seen : undefined;
       },
       { description: 'the server to refuse the four requests of the other origin' },
     );
     const pausePath = CONTROL_PATHS.pause('critical');
-    assert.deepEqual(fromAttacker, [`POST ${pausePath} origin`, `OPTIONS ${pausePath} origin`, 'GET /api/status origin', `POST ${pausePath} origin`]);
+    assert.deepEqual(fromAttacker, [
+      `POST ${pausePath} origin`,
+      `OPTIONS ${pausePath} origin`,
+      'GET /api/status origin',
+      `POST ${pausePath} origin`,
+    ]);
     assert.equal(await consumerEnabled(), true);
     assert.equal(stack().pollers.get('critical')!.state, 'running');
 
@@ -112,7 +121,9 @@ describe('a page of another origin, in chromium', () => {
     assert.equal(rebound?.status(), 403);
     assert.ok(!(await page.content()).includes(dashboard.token), 'the refusal does not carry the token');
     assert.deepEqual(
-      refusals.filter((refusal) => refusal.host === `${REBOUND_NAME}:${port}`).map((refusal) => `${refusal.method} ${refusal.path} ${refusal.check}`)[0],
+      refusals
+        .filter((refusal) => refusal.host === `${REBOUND_NAME}:${port}`)
+        .map((refusal) => `${refusal.method} ${refusal.path} ${refusal.check}`)[0],
       'GET / host',
     );
     assert.equal(await consumerEnabled(), true);
@@ -121,14 +132,14 @@ describe('a page of another origin, in chromium', () => {
     const refusedBefore = refusals.length;
     await page.goto(dashboard.url);
     await page.getByTestId('toggle-critical').filter({ hasText: 'pause' }).click();
-    await waitFor(async () => !(await consumerEnabled()), { description: 'the page\'s pause button to pause the lane' });
+    await waitFor(async () => !(await consumerEnabled()), { description: "the page's pause button to pause the lane" });
     await page.getByTestId('consumer-critical').filter({ hasText: 'paused' }).waitFor();
     await page.getByTestId('toggle-critical').filter({ hasText: 'resume' }).click();
-    await waitFor(consumerEnabled, { description: 'the page\'s resume button to resume the lane' });
+    await waitFor(consumerEnabled, { description: "the page's resume button to resume the lane" });
     await page.getByTestId('consumer-critical').filter({ hasText: 'running' }).waitFor();
     assert.equal(await page.getByTestId('control-message').textContent(), '');
     // (The rebound name's favicon request may still be refused meanwhile: only the dashboard's own Host counts.)
     const ownRefused = refusals.slice(refusedBefore).filter((refusal) => refusal.host === new URL(dashboard.url).host);
-    assert.deepEqual(ownRefused, [], 'the page\'s own requests are not refused');
+    assert.deepEqual(ownRefused, [], "the page's own requests are not refused");
   });
 });

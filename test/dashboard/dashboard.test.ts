@@ -35,7 +35,7 @@ after(async () => {
   assert.equal(await start.stop(), 0, `npm start did not stop cleanly:\n${start.output()}`);
 });
 
-it('shows the recorder\'s counters and the queues after the demo, in chromium', { timeout: DEMO_TIMEOUT_MS + 60_000 }, async () => {
+it("shows the recorder's counters and the queues after the demo, in chromium", { timeout: DEMO_TIMEOUT_MS + 60_000 }, async () => {
   assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing: .ci/run installs it (apt-get install chromium)`);
   const [, url] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
   await start.waitForOutput(/Demo summary: .*/, { timeoutMs: DEMO_TIMEOUT_MS, intervalMs: 250 });
@@ -47,37 +47,53 @@ it('shows the recorder\'s counters and the queues after the demo, in chromium', 
   await page.waitForSelector('body[data-generated-at^="2"]');
 
   // The page redraws every 2 s and a heartbeat may land in between: compare one drawn page with the API until they agree.
-  const compared = await waitFor(async () => {
-    const drawnAt = await page.getAttribute('body', 'data-generated-at');
-    const status = await api();
-    const mismatches: string[] = [];
-    for (const lane of status.lanes) {
-      const expected: Record<string, number> = {
-        [`visible-${lane.lane}`]: lane.visible,
-        [`in-flight-${lane.lane}`]: lane.inFlight,
-        [`dlq-${lane.lane}`]: lane.dlqVisible,
-        ...Object.fromEntries(COUNTER_COLUMNS.map((column) => [`count-${lane.lane}-${column.key}`, lane.counts[column.key as keyof typeof lane.counts]])),
-      };
-      for (const [testId, value] of Object.entries(expected)) {
-        const shown = await page.getByTestId(testId).textContent();
-        if (shown !== String(value)) mismatches.push(`${testId}: page ${shown}, recorder ${value}`);
+  const compared = await waitFor(
+    async () => {
+      const drawnAt = await page.getAttribute('body', 'data-generated-at');
+      const status = await api();
+      const mismatches: string[] = [];
+      for (const lane of status.lanes) {
+        const expected: Record<string, number> = {
+          [`visible-${lane.lane}`]: lane.visible,
+          [`in-flight-${lane.lane}`]: lane.inFlight,
+          [`dlq-${lane.lane}`]: lane.dlqVisible,
+          ...Object.fromEntries(
+            COUNTER_COLUMNS.map((column) => [`count-${lane.lane}-${column.key}`, lane.counts[column.key as keyof typeof lane.counts]]),
+          ),
+        };
+        for (const [testId, value] of Object.entries(expected)) {
+          const shown = await page.getByTestId(testId).textContent();
+          if (shown !== String(value)) mismatches.push(`${testId}: page ${shown}, recorder ${value}`);
+        }
       }
-    }
-    const unchanged = drawnAt === (await page.getAttribute('body', 'data-generated-at'));
-    return mismatches.length === 0 && unchanged ? status : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 500, description: 'the page and /api/status to show the same numbers' });
+      const unchanged = drawnAt === (await page.getAttribute('body', 'data-generated-at'));
+      return mismatches.length === 0 && unchanged ? status : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 500, description: 'the page and /api/status to show the same numbers' },
+  );
 
-  const totals = Object.fromEntries(DEMO_OUTCOMES.map((outcome) => [outcome, compared.lanes.reduce((sum, lane) => sum + lane.counts[outcome], 0)]));
+  const totals = Object.fromEntries(
+    DEMO_OUTCOMES.map((outcome) => [outcome, compared.lanes.reduce((sum, lane) => sum + lane.counts[outcome], 0)]),
+  );
   for (const outcome of DEMO_OUTCOMES) assert.ok(totals[outcome]! > 0, `the demo produced no ${outcome}: ${JSON.stringify(totals)}`);
-  assert.ok(compared.alarms.some((alarm) => alarm.alarm === 'DeadLetters' && alarm.state === 'ALARM'), 'dead letters alarm after the demo');
+  assert.ok(
+    compared.alarms.some((alarm) => alarm.alarm === 'DeadLetters' && alarm.state === 'ALARM'),
+    'dead letters alarm after the demo',
+  );
   assert.equal(await page.getByTestId(`alarm-notifications-DeadLetters`).textContent(), 'ALARM');
-  assert.match((await page.locator('#target').textContent()) ?? '', / · DynamoDB: dynalite \(claims: one conditional PutItem per record \(the fallback; no PartiQL\)\)$/);
+  assert.match(
+    (await page.locator('#target').textContent()) ?? '',
+    / · DynamoDB: dynalite \(claims: one conditional PutItem per record \(the fallback; no PartiQL\)\)$/,
+  );
   assert.ok((await page.locator('[data-testid="recent-tasks"] tbody tr').count()) > 0);
 
   // A chart with data needs two samples; the demo runs longer than that.
   await waitFor(async () => (await api()).history.length >= 2, { description: 'two history samples' });
   await page.waitForFunction(() => document.querySelectorAll('#chart-throughput polyline').length > 0);
-  const path = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? DOCS_SCREENSHOT : join(mkdtempSync(join(tmpdir(), 'tasklanes-dashboard-')), 'dashboard.png');
+  const path =
+    process.env.UPDATE_DOCS_SCREENSHOT === '1'
+      ? DOCS_SCREENSHOT
+      : join(mkdtempSync(join(tmpdir(), 'tasklanes-dashboard-')), 'dashboard.png');
   await page.screenshot({ path, fullPage: true });
 });
 
@@ -91,7 +107,7 @@ it('npm start keeps its control token in a 0600 state file, and logs a refused r
   assert.equal(refused.status, 403);
   const logged =
     `dashboard: refused POST "/api/control/lanes/critical/pause" from 127.0.0.1 (Host "${new URL(url!).host}", Origin none): ` +
-    'POST needs this run\'s control token in x-tasklanes-token (the CLI reads it from the state file)';
+    "POST needs this run's control token in x-tasklanes-token (the CLI reads it from the state file)";
   await waitFor(() => start.errorOutput().includes(logged), { description: `npm start to log the refusal on stderr:\n${logged}` });
   const status = (await (await fetch(`${url}/api/status`)).json()) as DashboardStatus;
   assert.equal(status.lanes.find((lane) => lane.lane === 'critical')?.consumerEnabled, true);

@@ -8,8 +8,14 @@ test('a queue URL of each partition gives its queue ARN and the DLQ URL beside i
     queueArn: 'arn:aws:sqs:eu-west-1:123456789012:shop-tasks-critical',
     dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/shop-tasks-critical-dlq',
   });
-  assert.equal(laneQueuesFromUrl('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/t-bulk').queueArn, 'arn:aws-cn:sqs:cn-north-1:123456789012:t-bulk');
-  assert.equal(laneQueuesFromUrl('https://sqs.us-gov-west-1.amazonaws.com/123456789012/t-bulk').queueArn, 'arn:aws-us-gov:sqs:us-gov-west-1:123456789012:t-bulk');
+  assert.equal(
+    laneQueuesFromUrl('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/t-bulk').queueArn,
+    'arn:aws-cn:sqs:cn-north-1:123456789012:t-bulk',
+  );
+  assert.equal(
+    laneQueuesFromUrl('https://sqs.us-gov-west-1.amazonaws.com/123456789012/t-bulk').queueArn,
+    'arn:aws-us-gov:sqs:us-gov-west-1:123456789012:t-bulk',
+  );
 });
 
 test('anything else is refused rather than turned into a wrong ARN', () => {

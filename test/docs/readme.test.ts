@@ -23,13 +23,39 @@ test('the README lane table matches DEMO_LANES', () => {
   const rows = readme
     .split('\n')
     .filter((line) => /^\| `[a-z-]+` \|/.test(line) && line.split('|').length === 12)
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
-  assert.deepEqual(rows.map((r) => r[0]), DEMO_LANES.map((lane) => `\`${lane.name}\``));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    DEMO_LANES.map((lane) => `\`${lane.name}\``),
+  );
   for (const [row, lane] of rows.map((r, i) => [r, DEMO_LANES[i]!] as const)) {
     const [, , batch, window, timeout, receives, maxAge, concurrency, ageAlarm, isolation] = row;
     assert.deepEqual(
-      [Number(batch), Number(window), Number(timeout), Number(receives), seconds(maxAge!), Number(concurrency), Number(ageAlarm), isolation],
-      [lane.batchSize, lane.maxBatchingWindowSeconds, lane.taskTimeoutSeconds, lane.maxReceiveCount, lane.maxAgeSeconds, lane.maxConcurrency, lane.queueAgeAlarmSeconds, lane.isolation],
+      [
+        Number(batch),
+        Number(window),
+        Number(timeout),
+        Number(receives),
+        seconds(maxAge!),
+        Number(concurrency),
+        Number(ageAlarm),
+        isolation,
+      ],
+      [
+        lane.batchSize,
+        lane.maxBatchingWindowSeconds,
+        lane.taskTimeoutSeconds,
+        lane.maxReceiveCount,
+        lane.maxAgeSeconds,
+        lane.maxConcurrency,
+        lane.queueAgeAlarmSeconds,
+        lane.isolation,
+      ],
       `row of lane ${lane.name}`,
     );
     assert.equal(lane.dedupWindowSeconds, 24 * 3600, 'the README says every lane dedups for 24 h');

@@ -119,7 +119,9 @@ function outsideNames(paths: readonly string[]): string[] {
 
 test('GitHub heading anchors, as references to them are written', () => {
   assert.deepEqual(
-    ['3. Dedup claim', 'Message envelope v1', '003 Tenants, same keys', 'dlq peek `<lane>` `[-n N] [--json]`', 'See [the docs](x.md)'].map(headingAnchor),
+    ['3. Dedup claim', 'Message envelope v1', '003 Tenants, same keys', 'dlq peek `<lane>` `[-n N] [--json]`', 'See [the docs](x.md)'].map(
+      headingAnchor,
+    ),
     ['3-dedup-claim', 'message-envelope-v1', '003-tenants-same-keys', 'dlq-peek-lane--n-n---json', 'see-the-docs'],
   );
   assert.deepEqual([...anchorsOf('# A\n## A\n```\n# not a heading\n```\n### A\n')], ['a', 'a-1', 'a-2']);

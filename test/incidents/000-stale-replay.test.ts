@@ -23,33 +23,37 @@ const emails = (count: number, fields: { id?: (i: number) => string; createdAt?:
     options: { tenant: `tenant-${i % 5}`, id: fields.id?.(i), createdAt: fields.createdAt },
   }));
 
-for (const dynamodb of DYNAMODB_BACKENDS) describe(`on ${dynamodb}`, () => {
-  const suite = incidentSuite({ dynamodb, consume: false });
+for (const dynamodb of DYNAMODB_BACKENDS)
+  describe(`on ${dynamodb}`, () => {
+    const suite = incidentSuite({ dynamodb, consume: false });
 
-  const publishAll = (entries: readonly BatchEntry[]): Promise<PublishedTask[]> => suite.lanes().publishAll(entries);
+    const publishAll = (entries: readonly BatchEntry[]): Promise<PublishedTask[]> => suite.lanes().publishAll(entries);
 
-  test('000: a six-week-old backlog replayed after a restart is expired, a replay of finished work runs nothing, fresh work runs once', async (t) => {
-    const ledger = await suite.ledger('000 stale replay');
-    const consumers = suite.lanes().startConsumers({ lanes: ['notifications'] });
+    test('000: a six-week-old backlog replayed after a restart is expired, a replay of finished work runs nothing, fresh work runs once', async (t) => {
+      const ledger = await suite.ledger('000 stale replay');
+      const consumers = suite.lanes().startConsumers({ lanes: ['notifications'] });
 
-    const finished = await publishAll(emails(volume(30)));
-    ledger.published(finished);
-    await ledger.waitUntilSettled();
+      const finished = await publishAll(emails(volume(30)));
+      ledger.published(finished);
+      await ledger.waitUntilSettled();
 
-    // The restart: nobody consumes while the backlog is replayed into the queue.
-    const poller = consumers.pollers.get('notifications')!;
-    await poller.pause();
-    const stale = await publishAll(emails(volume(60), { createdAt: new Date(Date.now() - SIX_WEEKS_MS) }));
-    const replayed = await publishAll(emails(finished.length, { id: (i) => finished[i]!.id }));
-    const fresh = await publishAll(emails(volume(20)));
-    ledger.published([...stale, ...replayed, ...fresh]);
-    poller.resume();
+      // The restart: nobody consumes while the backlog is replayed into the queue.
+      const poller = consumers.pollers.get('notifications')!;
+      await poller.pause();
+      const stale = await publishAll(emails(volume(60), { createdAt: new Date(Date.now() - SIX_WEEKS_MS) }));
+      const replayed = await publishAll(emails(finished.length, { id: (i) => finished[i]!.id }));
+      const fresh = await publishAll(emails(volume(20)));
+      ledger.published([...stale, ...replayed, ...fresh]);
+      poller.resume();
 
-    const row = await ledger.settle(t);
-    assert.equal(row.expired, stale.length, 'every stale task expired');
-    assert.equal(row.duplicate, replayed.length, 'every replayed finished task acknowledged as a duplicate');
-    assert.equal(row.succeeded, finished.length + fresh.length, 'the first run and the fresh tasks succeeded');
-    const ran = new Set(readExecutions().map((e) => e.id));
-    assert.ok(stale.every((task) => !ran.has(task.id)), 'no stale task started');
+      const row = await ledger.settle(t);
+      assert.equal(row.expired, stale.length, 'every stale task expired');
+      assert.equal(row.duplicate, replayed.length, 'every replayed finished task acknowledged as a duplicate');
+      assert.equal(row.succeeded, finished.length + fresh.length, 'the first run and the fresh tasks succeeded');
+      const ran = new Set(readExecutions().map((e) => e.id));
+      assert.ok(
+        stale.every((task) => !ran.has(task.id)),
+        'no stale task started',
+      );
+    });
   });
-});

@@ -44,15 +44,27 @@ export function badInputCorpus(): BadInput[] {
     { name: 'JSON string', body: '"notify.email"', error: /must be a JSON object/ },
     { name: 'JSON array', body: `[${JSON.stringify(valid())}]`, error: /must be a JSON object/ },
     // Huge.
-    { name: 'huge: non-JSON body just under the SQS limit', body: 'x'.repeat(MAX_MESSAGE_BYTES - NEAR_LIMIT_ROOM_BYTES), error: /not valid JSON/ },
+    {
+      name: 'huge: non-JSON body just under the SQS limit',
+      body: 'x'.repeat(MAX_MESSAGE_BYTES - NEAR_LIMIT_ROOM_BYTES),
+      error: /not valid JSON/,
+    },
     {
       name: 'huge: valid envelope, payload far over its schema',
       body: envelope((e) => (e.payload = { to: 5, junk: 'y'.repeat(MAX_MESSAGE_BYTES / 2) })),
       error: /invalid payload for "notify.email": to/,
     },
     // Deeply nested.
-    { name: 'deeply nested arrays', body: '['.repeat(NESTING_DEPTH) + ']'.repeat(NESTING_DEPTH), error: /not valid JSON|must be a JSON object/ },
-    { name: 'deeply nested payload', body: envelope((e) => (e.payload = '@')).replace('"@"', nestedObject(NESTING_DEPTH)), error: /not valid JSON|invalid payload/ },
+    {
+      name: 'deeply nested arrays',
+      body: '['.repeat(NESTING_DEPTH) + ']'.repeat(NESTING_DEPTH),
+      error: /not valid JSON|must be a JSON object/,
+    },
+    {
+      name: 'deeply nested payload',
+      body: envelope((e) => (e.payload = '@')).replace('"@"', nestedObject(NESTING_DEPTH)),
+      error: /not valid JSON|invalid payload/,
+    },
     // Wrong types.
     { name: 'v as a string', body: envelope((e) => (e.v = '1')), error: /unknown envelope version "1"/ },
     { name: 'id as a number', body: envelope((e) => (e.id = 12345)), error: /invalid envelope: id/ },
@@ -60,7 +72,11 @@ export function badInputCorpus(): BadInput[] {
     { name: 'type as an array', body: envelope((e) => (e.type = ['notify.email'])), error: /invalid envelope: type/ },
     { name: 'createdAt as epoch millis', body: envelope((e) => (e.createdAt = Date.now())), error: /invalid envelope: createdAt/ },
     { name: 'payload as a string', body: envelope((e) => (e.payload = 'someone@example.com')), error: /invalid payload/ },
-    { name: 'payload field of the wrong type', body: envelope((e) => (e.payload = { to: ['a', 'b'] })), error: /invalid payload for "notify.email": to/ },
+    {
+      name: 'payload field of the wrong type',
+      body: envelope((e) => (e.payload = { to: ['a', 'b'] })),
+      error: /invalid payload for "notify.email": to/,
+    },
     { name: 'dedupKey as an object', body: envelope((e) => (e.dedupKey = { order: 1 })), error: /invalid envelope: dedupKey/ },
     // Unknown version or type.
     { name: 'version 2', body: envelope((e) => (e.v = 2)), error: /unknown envelope version 2/ },
@@ -72,9 +88,17 @@ export function badInputCorpus(): BadInput[] {
     { name: 'empty tenant', body: envelope((e) => (e.tenant = '')), error: /invalid envelope: tenant/ },
     { name: 'tenant with the key separator', body: envelope((e) => (e.tenant = 'acme#evil')), error: /invalid envelope: tenant/ },
     // Not UTF-8: SQS carries only Unicode text, so broken encodings arrive as mis-decoded bytes or unpaired surrogates.
-    { name: 'Latin-1 bytes with a byte-order mark', body: Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x22, 0x00]).toString('latin1'), error: /not valid JSON/ },
+    {
+      name: 'Latin-1 bytes with a byte-order mark',
+      body: Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x22, 0x00]).toString('latin1'),
+      error: /not valid JSON/,
+    },
     { name: 'UTF-16 decoded as UTF-8', body: Buffer.from(JSON.stringify(valid()), 'utf16le').toString('utf8'), error: /not valid JSON/ },
     { name: 'unpaired surrogate in the tenant', body: envelope((e) => (e.tenant = 'acme-\ud800')), error: /invalid envelope: tenant/ },
-    { name: 'unpaired surrogate in the dedup key', body: envelope((e) => (e.dedupKey = 'order-\udfff-1')), error: /invalid envelope: dedupKey/ },
+    {
+      name: 'unpaired surrogate in the dedup key',
+      body: envelope((e) => (e.dedupKey = 'order-\udfff-1')),
+      error: /invalid envelope: dedupKey/,
+    },
   ];
 }

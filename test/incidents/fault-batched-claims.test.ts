@@ -32,7 +32,11 @@ const BATCH = 10;
 /** Of a ten-record batch, the statements a whole-request timeout lets through before the answer is lost. */
 const APPLIED_BEFORE_TIMEOUT = 5;
 /** Per-statement errors for statements DynamoDB did not apply (throttled, or failed inside). */
-const NOT_APPLIED: Readonly<Record<number, BatchStatementErrorCodeEnum>> = { 1: 'ThrottlingError', 2: 'ProvisionedThroughputExceeded', 3: 'InternalServerError' };
+const NOT_APPLIED: Readonly<Record<number, BatchStatementErrorCodeEnum>> = {
+  1: 'ThrottlingError',
+  2: 'ProvisionedThroughputExceeded',
+  3: 'InternalServerError',
+};
 /** A statement DynamoDB applied, yet answered with InternalServerError. */
 const APPLIED_ANSWER_LOST = 4;
 /** Of the five repeats' keys read back, how many BatchGetItem leaves unprocessed. */
@@ -80,7 +84,10 @@ describe('on dynamodb-local', () => {
   /** The dedup keys of the retries of `tasks`, in order. */
   const retriedKeys = (tasks: readonly PublishedTask[]) => {
     const ids = new Set(tasks.map((task) => task.id));
-    return suite.lanes().outcomesOf((event) => event.outcome === 'retried' && ids.has(event.id ?? '')).map((event) => event.dedupKey);
+    return suite
+      .lanes()
+      .outcomesOf((event) => event.outcome === 'retried' && ids.has(event.id ?? ''))
+      .map((event) => event.dedupKey);
   };
 
   test('fault: the batch claim request fails as a whole: every record of the batch is retried, then runs once', async (t) => {
@@ -95,7 +102,15 @@ describe('on dynamodb-local', () => {
     assert.equal(statements, BATCH, 'the fault met the whole batch');
     ledger.published(tasks);
     const row = await ledger.settle(t);
-    assert.deepEqual(figures(row), { published: 10, executed: 10, succeeded: 10, duplicate: 0, coalesced: 0, deadLettered: 0, retried: 10 });
+    assert.deepEqual(figures(row), {
+      published: 10,
+      executed: 10,
+      succeeded: 10,
+      duplicate: 0,
+      coalesced: 0,
+      deadLettered: 0,
+      retried: 10,
+    });
   });
 
   test('fault: the batch claim request times out after DynamoDB applied half of it: every record is retried, and the redelivery takes its own claim over and runs it once', async (t) => {
@@ -114,7 +129,15 @@ describe('on dynamodb-local', () => {
     );
     ledger.published(tasks);
     const row = await ledger.settle(t);
-    assert.deepEqual(figures(row), { published: 10, executed: 10, succeeded: 10, duplicate: 0, coalesced: 0, deadLettered: 0, retried: 10 });
+    assert.deepEqual(figures(row), {
+      published: 10,
+      executed: 10,
+      succeeded: 10,
+      duplicate: 0,
+      coalesced: 0,
+      deadLettered: 0,
+      retried: 10,
+    });
   });
 
   test("fault: the batch claim request times out after DynamoDB applied half of it and the SDK's retry gets through: the records whose claims had landed are retried, then run once; the others run at once", async (t) => {
@@ -185,24 +208,26 @@ describe('on dynamodb-local', () => {
     assert.deepEqual(figures(row), { published: 15, executed: 10, succeeded: 10, duplicate: 5, coalesced: 0, deadLettered: 0, retried: 5 });
   });
 
-  test("fault: the read-back leaves taken keys unprocessed: their records claim alone and are acknowledged as duplicates at once", async (t) => {
+  test('fault: the read-back leaves taken keys unprocessed: their records claim alone and are acknowledged as duplicates at once', async (t) => {
     const ledger = await suite.ledger('fault: BatchGetItem UnprocessedKeys');
     const done = await suite.lanes().publishAll(emails(5, 'unprocessed', (i) => `unprocessed-${i}`));
     ledger.published(done);
     await ledger.waitUntilSettled();
     let left = 0;
-    const tasks = await oneBatchMeetingFault([...emails(5, 'unprocessed', (i) => `unprocessed-${i}`), ...emails(5, 'unprocessed-fresh')], () =>
-      faults.arm('BatchGetItemCommand', async (input, send) => {
-        const output = await send(input);
-        const [table, items] = Object.entries(output.Responses!)[0]!;
-        const unprocessed = items.slice(0, UNPROCESSED);
-        left = unprocessed.length;
-        return {
-          ...output,
-          Responses: { [table]: items.slice(UNPROCESSED) },
-          UnprocessedKeys: { [table]: { Keys: unprocessed.map((item) => ({ [PK]: item[PK]! })), ConsistentRead: true } },
-        };
-      }),
+    const tasks = await oneBatchMeetingFault(
+      [...emails(5, 'unprocessed', (i) => `unprocessed-${i}`), ...emails(5, 'unprocessed-fresh')],
+      () =>
+        faults.arm('BatchGetItemCommand', async (input, send) => {
+          const output = await send(input);
+          const [table, items] = Object.entries(output.Responses!)[0]!;
+          const unprocessed = items.slice(0, UNPROCESSED);
+          left = unprocessed.length;
+          return {
+            ...output,
+            Responses: { [table]: items.slice(UNPROCESSED) },
+            UnprocessedKeys: { [table]: { Keys: unprocessed.map((item) => ({ [PK]: item[PK]! })), ConsistentRead: true } },
+          };
+        }),
     );
     assert.equal(left, UNPROCESSED, 'keys left unprocessed');
     ledger.published(tasks);

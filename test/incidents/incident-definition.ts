@@ -102,7 +102,12 @@ const gated = z.object({ gate: z.string().min(1) });
 
 const taskTypes = [
   defineTask({ type: 'notify.email', lane: 'notifications', schema: z.object({ to: z.string().min(1) }), handler: recorded(() => 'sent') }),
-  defineTask({ type: 'notify.webhook', lane: 'notifications', schema: z.object({ url: z.string().min(1) }), handler: recorded(() => 'delivered') }),
+  defineTask({
+    type: 'notify.webhook',
+    lane: 'notifications',
+    schema: z.object({ url: z.string().min(1) }),
+    handler: recorded(() => 'delivered'),
+  }),
   defineTask({
     type: 'notify.flaky',
     lane: 'notifications',
@@ -128,9 +133,19 @@ const taskTypes = [
     // Ends its worker thread (and only that) every time, like a native crash in a PDF library.
     handler: recorded(() => process.exit(1)),
   }),
-  defineTask({ type: 'export.report', lane: 'exports', schema: gated, handler: recorded((payload, context) => waitForGate(payload.gate, context)) }),
+  defineTask({
+    type: 'export.report',
+    lane: 'exports',
+    schema: gated,
+    handler: recorded((payload, context) => waitForGate(payload.gate, context)),
+  }),
   defineTask({ type: 'order.place', lane: 'critical', schema: nothing, handler: recorded(() => 'placed') }),
-  defineTask({ type: 'order.gated', lane: 'critical', schema: gated, handler: recorded((payload, context) => waitForGate(payload.gate, context)) }),
+  defineTask({
+    type: 'order.gated',
+    lane: 'critical',
+    schema: gated,
+    handler: recorded((payload, context) => waitForGate(payload.gate, context)),
+  }),
   defineTask({
     type: 'order.poison',
     lane: 'critical',

@@ -185,10 +185,9 @@ export class Ledger {
     } catch (error) {
       if (!(error instanceof WaitTimeoutError)) throw error;
       const unsettled = last?.unsettled ?? [];
-      throw new UnsettledError(
-        `${error.message}; ${unsettled.length} unsettled: ${unsettled.slice(0, SHOWN_PROBLEMS).join(', ')}`,
-        { cause: error },
-      );
+      throw new UnsettledError(`${error.message}; ${unsettled.length} unsettled: ${unsettled.slice(0, SHOWN_PROBLEMS).join(', ')}`, {
+        cause: error,
+      });
     }
   }
 
@@ -201,8 +200,7 @@ export class Ledger {
     assert.equal(row.lost, 0, 'lost');
     assert.equal(row.runTwice, 0, 'run twice');
     assert.equal(row.claims, EXPECTED_CLAIMS[row.dynamodb], `claims on ${row.dynamodb}`);
-    const settledTotal =
-      row.succeeded + row.expired + row.duplicate + row.coalesced + row.overlapSkipped + row.deadLettered + row.dropped;
+    const settledTotal = row.succeeded + row.expired + row.duplicate + row.coalesced + row.overlapSkipped + row.deadLettered + row.dropped;
     assert.equal(settledTotal, row.published, 'published = succeeded + expired + duplicate + coalesced + overlapSkipped + DLQ + dropped');
 
     // The metric output, summed as CloudWatch would, against the outcome events and the ledger.
@@ -248,7 +246,13 @@ export class Ledger {
     const { starts, completions } = tallyExecutions(executions.filter((e) => taskIds.has(e.id)));
 
     const counts: Record<Disposition, number> = {
-      succeeded: 0, expired: 0, duplicate: 0, coalesced: 0, overlapSkipped: 0, deadLettered: 0, dropped: 0,
+      succeeded: 0,
+      expired: 0,
+      duplicate: 0,
+      coalesced: 0,
+      overlapSkipped: 0,
+      deadLettered: 0,
+      dropped: 0,
     };
     let deadLetteredWithoutReason = 0;
     let lettersWithReason = 0;

@@ -3,12 +3,7 @@
  * against dynalite, side by side: what each server does is asserted as
  * observed, so a change in either shows up here first.
  */
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  PutItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { JavaUnavailableError, startDynamoDbLocal } from '../../src/local/dynamodb-local.ts';
@@ -55,7 +50,10 @@ describe('DynamoDB Local', () => {
     await assert.rejects(startDynamoDbLocal({ java }), (error: unknown) => {
       assert.ok(error instanceof JavaUnavailableError, `expected JavaUnavailableError, got ${String(error)}`);
       assert.equal(error.java, java);
-      assert.match(error.message, /needs Java 17\+ and "\/nonexistent\/bin\/java" could not be run \(spawn \/nonexistent\/bin\/java ENOENT\): install a Java runtime \(Debian: apt-get install default-jre-headless\) or set JAVA_HOME/);
+      assert.match(
+        error.message,
+        /needs Java 17\+ and "\/nonexistent\/bin\/java" could not be run \(spawn \/nonexistent\/bin\/java ENOENT\): install a Java runtime \(Debian: apt-get install default-jre-headless\) or set JAVA_HOME/,
+      );
       return true;
     });
   });

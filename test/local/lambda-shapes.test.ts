@@ -11,7 +11,13 @@ const message: Message = {
   Body: '{}',
   MD5OfBody: '99914b932bd37a50b983c5e7c90ae93b',
   MD5OfMessageAttributes: 'abc',
-  Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1', SenderId: 'S', ApproximateFirstReceiveTimestamp: '2', MessageGroupId: 'acme' },
+  Attributes: {
+    ApproximateReceiveCount: '2',
+    SentTimestamp: '1',
+    SenderId: 'S',
+    ApproximateFirstReceiveTimestamp: '2',
+    MessageGroupId: 'acme',
+  },
   MessageAttributes: {
     text: { DataType: 'String', StringValue: 'x' },
     blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2, 3]) },
@@ -24,7 +30,13 @@ describe('toSqsRecord', () => {
       messageId: 'm-1',
       receiptHandle: 'rh-1',
       body: '{}',
-      attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1', SenderId: 'S', ApproximateFirstReceiveTimestamp: '2', MessageGroupId: 'acme' },
+      attributes: {
+        ApproximateReceiveCount: '2',
+        SentTimestamp: '1',
+        SenderId: 'S',
+        ApproximateFirstReceiveTimestamp: '2',
+        MessageGroupId: 'acme',
+      },
       messageAttributes: {
         text: { dataType: 'String', stringValue: 'x', stringListValues: [], binaryListValues: [] },
         blob: { dataType: 'Binary', binaryValue: 'AQID', stringListValues: [], binaryListValues: [] },

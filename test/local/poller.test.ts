@@ -11,7 +11,14 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, test, type TestContext } from 'node:test';
 import type { LaneOptions } from '../../src/definition/types.ts';
 import { createLocalClients, type LocalClients } from '../../src/ops/target/local-clients.ts';
-import { pollerTuning, startLanePoller, type LaneHandler, type LanePoller, type PollerLog, type PollerTuning } from '../../src/local/poller.ts';
+import {
+  pollerTuning,
+  startLanePoller,
+  type LaneHandler,
+  type LanePoller,
+  type PollerLog,
+  type PollerTuning,
+} from '../../src/local/poller.ts';
 import { provision } from '../../src/local/provision.ts';
 import type { LaneQueues } from '../../src/ops/target/target.ts';
 import type { LocalEndpoints } from '../../src/ops/target/local-clients.ts';
@@ -33,7 +40,7 @@ const quietLog: PollerLog = { warn: () => {}, error: () => {} };
 
 /** What a receive probe saw of one ReceiveMessage call. */
 type ReceiveEvent =
-  | { readonly kind: 'start'; /** Calls in progress, this one included. */ readonly concurrent: number }
+  | { readonly kind: 'start' /** Calls in progress, this one included. */; readonly concurrent: number }
   | { readonly kind: 'end'; readonly messages: number }
   | { readonly kind: 'failed' };
 
@@ -102,16 +109,34 @@ function lanePollerFixture(local: () => LocalServersFixture) {
   async function startLane(
     t: TestContext,
     handler: LaneHandler,
-    options: { lane?: Partial<LaneOptions>; tuning?: Partial<PollerTuning>; sqs?: SQSClient; log?: PollerLog; visibilityTimeoutSeconds?: number } = {},
+    options: {
+      lane?: Partial<LaneOptions>;
+      tuning?: Partial<PollerTuning>;
+      sqs?: SQSClient;
+      log?: PollerLog;
+      visibilityTimeoutSeconds?: number;
+    } = {},
   ): Promise<{ poller: LanePoller; queues: LaneQueues; send: (...bodies: string[]) => Promise<void> }> {
     const name = `lane-${++laneCount}`;
     const definition = laneDefinition({ [name]: { maxBatchingWindowSeconds: 0, ...options.lane } });
     const { sqs, dynamodb } = local().clients;
-    const { lanes } = await provision(definition, { sqs, dynamodb }, {
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_SECONDS,
-    });
+    const { lanes } = await provision(
+      definition,
+      { sqs, dynamodb },
+      {
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_SECONDS,
+      },
+    );
     const queues = lanes[name]!;
-    const poller = startLanePoller({ definition, lane: name, queue: queues, sqs: options.sqs ?? sqs, handler, tuning: options.tuning, log: options.log ?? quietLog });
+    const poller = startLanePoller({
+      definition,
+      lane: name,
+      queue: queues,
+      sqs: options.sqs ?? sqs,
+      handler,
+      tuning: options.tuning,
+      log: options.log ?? quietLog,
+    });
     t.after(() => poller.stop());
     const send = async (...bodies: string[]) => {
       await sqs.send(
@@ -133,7 +158,10 @@ function lanePollerFixture(local: () => LocalServersFixture) {
 
   async function messagesIn(queueUrl: string): Promise<number> {
     const { Attributes } = await local().clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
   }
@@ -160,7 +188,12 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
     assert.equal(record!.attributes.ApproximateReceiveCount, '1');
     assert.equal(record!.attributes.MessageGroupId, 'acme');
     assert.match(record!.attributes.SentTimestamp, /^\d+$/);
-    assert.deepEqual(record!.messageAttributes.origin, { dataType: 'String', stringValue: 'test', stringListValues: [], binaryListValues: [] });
+    assert.deepEqual(record!.messageAttributes.origin, {
+      dataType: 'String',
+      stringValue: 'test',
+      stringListValues: [],
+      binaryListValues: [],
+    });
     assert.equal(await messagesIn(queues.queueUrl), 0);
   });
 
@@ -177,8 +210,14 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
     await send('a', 'b', 'c', 'd', 'e', 'f', 'g');
     poller.resume();
     await waitFor(() => poller.counters.deleted === 7, { description: 'seven deletions' });
-    assert.ok(batchSizes.every((size) => size <= 5), `batches ${batchSizes}`);
-    assert.ok(batchSizes.some((size) => size > 1), `batches ${batchSizes}`);
+    assert.ok(
+      batchSizes.every((size) => size <= 5),
+      `batches ${batchSizes}`,
+    );
+    assert.ok(
+      batchSizes.some((size) => size > 1),
+      `batches ${batchSizes}`,
+    );
   });
 
   test('a record in batchItemFailures is redelivered with ApproximateReceiveCount 2; its batch-mate is not', async (t) => {
@@ -222,7 +261,13 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
 
     await waitFor(() => poller.counters.deleted === 2, { description: 'both deleted after the retry' });
     assert.equal(poller.counters.failedBatches, 1);
-    assert.deepEqual(deliveries.filter(([, count]) => count === '2').map(([body]) => body).sort(), ['a', 'b']);
+    assert.deepEqual(
+      deliveries
+        .filter(([, count]) => count === '2')
+        .map(([body]) => body)
+        .sort(),
+      ['a', 'b'],
+    );
   });
 
   test('after maxReceiveCount receives the queue redrives the message to the DLQ', async (t) => {
@@ -238,7 +283,8 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
     await send('poison');
 
     const dead = await waitFor(
-      async () => (await local().clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.dlqUrl, AttributeNames: ['All'] }))).Messages?.[0],
+      async () =>
+        (await local().clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.dlqUrl, AttributeNames: ['All'] }))).Messages?.[0],
       { description: 'the message in the DLQ' },
     );
     assert.equal(dead.Body, 'poison');
@@ -362,7 +408,7 @@ describe('lane poller against local-aws-sqs', { concurrency: true }, () => {
       description: 'two rounds of empty long polls',
     });
     const idle = starts(probe.events);
-    assert.equal(Math.max(...idle), 3, 'an idle provisioned lane holds its minimum pollers\' long polls');
+    assert.equal(Math.max(...idle), 3, "an idle provisioned lane holds its minimum pollers' long polls");
 
     // A burst: four batches (batch size 1) run at once, the lane's local concurrency.
     await send('a', 'b', 'c', 'd', 'e', 'f');
@@ -451,7 +497,10 @@ describe('poller tuning from the lane definition', () => {
     const definition = laneDefinition({ small: { maxConcurrency: 2 }, wide: { maxConcurrency: 50 } });
     assert.deepEqual(
       [pollerTuning(definition, 'small'), pollerTuning(definition, 'wide')].map((t) => [t.maxConcurrency, t.readyReceives]),
-      [[2, 1], [4, 1]],
+      [
+        [2, 1],
+        [4, 1],
+      ],
     );
   });
 
@@ -460,13 +509,13 @@ describe('poller tuning from the lane definition', () => {
       burst: { provisionedPollers: { minimum: 2, maximum: 2 } },
       many: { provisionedPollers: { minimum: 10, maximum: 20 } },
     });
-    assert.deepEqual(
-      [definition.lane('burst').maxConcurrency, definition.lane('many').maxConcurrency],
-      [20, 200],
-    );
+    assert.deepEqual([definition.lane('burst').maxConcurrency, definition.lane('many').maxConcurrency], [20, 200]);
     assert.deepEqual(
       [pollerTuning(definition, 'burst'), pollerTuning(definition, 'many')].map((t) => [t.maxConcurrency, t.readyReceives]),
-      [[4, 2], [4, 4]],
+      [
+        [4, 2],
+        [4, 4],
+      ],
     );
     // A narrower local concurrency given by a test or benchmark bounds the ready receives too.
     assert.equal(pollerTuning(definition, 'many', { maxConcurrency: 3 }).readyReceives, 3);

@@ -9,7 +9,10 @@ import { provision } from '../../src/local/provision.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalServers } from '../support/local-servers.ts';
 
-const definition = laneDefinition({ fast: { maxReceiveCount: 3, taskTimeoutSeconds: 20 }, slow: { maxReceiveCount: 7, taskTimeoutSeconds: 120 } }, { heartbeats: false });
+const definition = laneDefinition(
+  { fast: { maxReceiveCount: 3, taskTimeoutSeconds: 20 }, slow: { maxReceiveCount: 7, taskTimeoutSeconds: 120 } },
+  { heartbeats: false },
+);
 
 describe('provision', () => {
   const local = withLocalServers();
@@ -48,7 +51,9 @@ describe('provision', () => {
     const first = await provision(definition, { sqs, dynamodb });
     const again = await provision(definition, { sqs, dynamodb }, { visibilityTimeoutSeconds: 2 });
     assert.deepEqual(again, first);
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: again.lanes.fast!.queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: again.lanes.fast!.queueUrl, AttributeNames: ['VisibilityTimeout'] }),
+    );
     assert.equal(Attributes?.VisibilityTimeout, '2');
   });
 });

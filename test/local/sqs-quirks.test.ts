@@ -33,7 +33,9 @@ describe('local-aws-sqs quirks', () => {
     const { sqs } = local().clients;
     const { queueUrl } = await lane(5);
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'm' }));
-    const withNew = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 0 }));
+    const withNew = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 0 }),
+    );
     assert.equal(withNew.Messages?.[0]?.Attributes, undefined);
     const withLegacy = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
     assert.deepEqual(Object.keys(withLegacy.Messages?.[0]?.Attributes ?? {}).sort(), [
@@ -58,7 +60,9 @@ describe('local-aws-sqs quirks', () => {
     const { queueUrl } = await lane(5);
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'm' }));
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages![0]!.ReceiptHandle!, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages![0]!.ReceiptHandle!, VisibilityTimeout: 0 }),
+    );
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ['All'], WaitTimeSeconds: 1 }));
     assert.equal(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount, '3');
   });
@@ -71,7 +75,8 @@ describe('local-aws-sqs quirks', () => {
     assert.equal(received.Messages?.[0]?.Attributes?.MessageGroupId, 'acme');
 
     const dead = await waitFor(
-      async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'], VisibilityTimeout: 0 }))).Messages?.[0],
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'], VisibilityTimeout: 0 }))).Messages?.[0],
       { description: 'the message in the DLQ' },
     );
     assert.equal(dead.Attributes?.MessageGroupId, 'acme');

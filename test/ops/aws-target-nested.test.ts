@@ -21,13 +21,22 @@ test('the queue ARN, DLQ URL and DLQ ARN follow from the queue URL when the stac
   const cloudformation = {
     send: async (command: object) => {
       assert.ok(command instanceof DescribeStacksCommand);
-      return { Stacks: [{ StackName: 'shop', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+      return {
+        Stacks: [{ StackName: 'shop', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      };
     },
     config: { region: async () => 'eu-west-1' },
     destroy: () => {},
   } as unknown as CloudFormationClient;
   const unused = { destroy: () => {} };
-  const clients = { cloudformation, cloudwatch: unused, dynamodb: unused, lambda: unused, sqs: unused, logs: unused } as unknown as AwsClients;
+  const clients = {
+    cloudformation,
+    cloudwatch: unused,
+    dynamodb: unused,
+    lambda: unused,
+    sqs: unused,
+    logs: unused,
+  } as unknown as AwsClients;
   const target = await createAwsTarget({ stackName: 'shop', clients });
   assert.deepEqual(target.lanes, ['critical']);
   assert.deepEqual(target.queues('critical'), {

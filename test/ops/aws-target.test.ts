@@ -43,13 +43,17 @@ function clients(options: { outputs: Record<string, string>; state?: string; age
   const sent: object[] = [];
   let state = options.state ?? 'Enabled';
   const aws: AwsClients = {
-    cloudformation: fake<CloudFormationClient>(
-      (command) => {
-        assert.ok(command instanceof DescribeStacksCommand);
-        return { Stacks: [{ StackName: 'tasklanes', Outputs: Object.entries(options.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
-      },
-      sent,
-    ),
+    cloudformation: fake<CloudFormationClient>((command) => {
+      assert.ok(command instanceof DescribeStacksCommand);
+      return {
+        Stacks: [
+          {
+            StackName: 'tasklanes',
+            Outputs: Object.entries(options.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+          },
+        ],
+      };
+    }, sent),
     cloudwatch: fake<CloudWatchClient>(() => ({ MetricDataResults: [{ Id: 'age', Values: options.age ?? [] }] }), sent),
     lambda: fake<LambdaClient>((command) => {
       if (command instanceof UpdateEventSourceMappingCommand) state = command.input.Enabled ? 'Enabling' : 'Disabling';
@@ -81,10 +85,22 @@ describe('AWS target', () => {
     await stack().clients.sqs.send(new SendMessageCommand({ QueueUrl: target.queues('alpha').queueUrl, MessageBody: '{}' }));
 
     const status = await laneStatus(target, 'alpha');
-    assert.deepEqual(status, { lane: 'alpha', visible: 1, inFlight: 0, delayed: 0, oldestAgeSeconds: 42, dlqVisible: 0, consumerEnabled: true });
-    const query = (sent.find((command) => command instanceof GetMetricDataCommand) as GetMetricDataCommand).input as GetMetricDataCommandInput;
+    assert.deepEqual(status, {
+      lane: 'alpha',
+      visible: 1,
+      inFlight: 0,
+      delayed: 0,
+      oldestAgeSeconds: 42,
+      dlqVisible: 0,
+      consumerEnabled: true,
+    });
+    const query = (sent.find((command) => command instanceof GetMetricDataCommand) as GetMetricDataCommand)
+      .input as GetMetricDataCommandInput;
     const metric = query.MetricDataQueries![0]!.MetricStat!.Metric!;
-    assert.deepEqual([metric.Namespace, metric.MetricName, metric.Dimensions], ['AWS/SQS', 'ApproximateAgeOfOldestMessage', [{ Name: 'QueueName', Value: 'tasklanes-alpha' }]]);
+    assert.deepEqual(
+      [metric.Namespace, metric.MetricName, metric.Dimensions],
+      ['AWS/SQS', 'ApproximateAgeOfOldestMessage', [{ Name: 'QueueName', Value: 'tasklanes-alpha' }]],
+    );
     assert.equal(query.ScanBy, 'TimestampDescending');
     const mapping = sent.find((command) => command instanceof GetEventSourceMappingCommand) as GetEventSourceMappingCommand;
     assert.equal(mapping.input.UUID, UUID);
@@ -95,21 +111,39 @@ describe('AWS target', () => {
     const target = await createAwsTarget({ stackName: 'tasklanes', lanes: ['alpha'], clients: aws });
     assert.deepEqual(await pauseLane(target, 'alpha'), { lane: 'alpha', wasEnabled: true, enabled: false });
     assert.deepEqual(await resumeLane(target, 'alpha'), { lane: 'alpha', wasEnabled: false, enabled: true });
-    const updates = sent.filter((command) => command instanceof UpdateEventSourceMappingCommand).map((command) => (command as UpdateEventSourceMappingCommand).input);
-    assert.deepEqual(updates, [{ UUID, Enabled: false }, { UUID, Enabled: true }]);
+    const updates = sent
+      .filter((command) => command instanceof UpdateEventSourceMappingCommand)
+      .map((command) => (command as UpdateEventSourceMappingCommand).input);
+    assert.deepEqual(updates, [
+      { UUID, Enabled: false },
+      { UUID, Enabled: true },
+    ]);
   });
 
   it('reads the reason records of dead letters from the table the DedupTableName output names; without it, fails only when asked', async () => {
     const records = dedupTableRecordStore(stack().clients.dynamodb, stack().resources.dedupTable);
-    const reason = { 'tasklanes-reason': { DataType: 'String', StringValue: 'invalid' }, 'tasklanes-attempts': { DataType: 'Number', StringValue: '1' } };
+    const reason = {
+      'tasklanes-reason': { DataType: 'String', StringValue: 'invalid' },
+      'tasklanes-attempts': { DataType: 'Number', StringValue: '1' },
+    };
     await records.keep('dlq-copy-7', reason, Math.ceil(Date.now() / 1000) + 60);
     const { aws } = clients({ outputs: { ...outputsOf('alpha'), [stackOutputKey.dedupTableName]: stack().resources.dedupTable } });
     const target = await createAwsTarget({ stackName: 'tasklanes', lanes: ['alpha'], clients: aws });
-    assert.deepEqual(await target.deadLetterRecords(['dlq-copy-7', 'dlq-copy-without-record']), new Map([['dlq-copy-7', { 'tasklanes-reason': 'invalid', 'tasklanes-attempts': '1' }]]));
+    assert.deepEqual(
+      await target.deadLetterRecords(['dlq-copy-7', 'dlq-copy-without-record']),
+      new Map([['dlq-copy-7', { 'tasklanes-reason': 'invalid', 'tasklanes-attempts': '1' }]]),
+    );
 
-    const older = await createAwsTarget({ stackName: 'tasklanes', lanes: ['alpha'], clients: clients({ outputs: outputsOf('alpha') }).aws });
+    const older = await createAwsTarget({
+      stackName: 'tasklanes',
+      lanes: ['alpha'],
+      clients: clients({ outputs: outputsOf('alpha') }).aws,
+    });
     assert.deepEqual(await older.deadLetterRecords([]), new Map());
-    await assert.rejects(older.deadLetterRecords(['dlq-copy-7']), { name: 'StackOutputMissingError', message: 'stack tasklanes has no output DedupTableName: was it deployed by tasklanes?' });
+    await assert.rejects(older.deadLetterRecords(['dlq-copy-7']), {
+      name: 'StackOutputMissingError',
+      message: 'stack tasklanes has no output DedupTableName: was it deployed by tasklanes?',
+    });
   });
 
   it('no data point in CloudWatch is an unknown age, not zero', async () => {
@@ -148,15 +182,22 @@ describe('AWS target', () => {
     });
     after(() => cloudformation.close());
 
-    it('is a StackNotFoundError carrying CloudFormation\'s message', async () => {
+    it("is a StackNotFoundError carrying CloudFormation's message", async () => {
       const { aws } = clients({ outputs: {} });
-      const real = new CloudFormationClient({ region: REGION, endpoint: cloudformation.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-      await assert.rejects(createAwsTarget({ stackName: 'no-such-stack', lanes: ['alpha'], clients: { ...aws, cloudformation: real } }), (error: Error) => {
-        assert.ok(error instanceof StackNotFoundError);
-        assert.match(error.message, /Stack with id no-such-stack does not exist/);
-        return true;
+      const real = new CloudFormationClient({
+        region: REGION,
+        endpoint: cloudformation.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
       });
+      await assert.rejects(
+        createAwsTarget({ stackName: 'no-such-stack', lanes: ['alpha'], clients: { ...aws, cloudformation: real } }),
+        (error: Error) => {
+          assert.ok(error instanceof StackNotFoundError);
+          assert.match(error.message, /Stack with id no-such-stack does not exist/);
+          return true;
+        },
+      );
     });
   });
 });
-

@@ -61,7 +61,10 @@ describe('against a local stack', () => {
     const scripted = await local('purge', 'alpha');
     assert.equal(scripted.code, 2);
     assert.match(scripted.stderr, /^Purge lane alpha on local stack \(pid \d+\): delete all 1 waiting message\(s\)/);
-    assert.match(scripted.stderr, /\nNo terminal to confirm on: pass --yes to confirm from a script\.\n\nUsage: tasklanes purge <lane> \[options\]/);
+    assert.match(
+      scripted.stderr,
+      /\nNo terminal to confirm on: pass --yes to confirm from a script\.\n\nUsage: tasklanes purge <lane> \[options\]/,
+    );
 
     // On a terminal: the operator types something other than the lane's name.
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
@@ -80,10 +83,12 @@ describe('against a local stack', () => {
     assert.equal(alpha!.visible, 1);
   });
 
-  it('drop: an unknown type is an error naming the lane\'s types; an unknown lane errors before any progress line', async () => {
+  it("drop: an unknown type is an error naming the lane's types; an unknown lane errors before any progress line", async () => {
     const unknownType = await local('drop', 'alpha', '--type', 'no.such.type');
     assert.equal(unknownType.code, 1);
-    assert.deepEqual(oneLine(unknownType.stderr), ['tasklanes drop: lane alpha has no task type "no.such.type" (its types: heartbeat.alpha)']);
+    assert.deepEqual(oneLine(unknownType.stderr), [
+      'tasklanes drop: lane alpha has no task type "no.such.type" (its types: heartbeat.alpha)',
+    ]);
 
     const unknownLane = await local('drop', 'nolane', '--tenant', 'acme');
     assert.equal(unknownLane.code, 1);
@@ -96,7 +101,10 @@ describe('against a local stack', () => {
 
   it('dlq peek --json gives every time in ISO-8601; the table says peeking raised the receive count, and it did', async () => {
     const first = JSON.parse((await local('dlq', 'peek', 'alpha', '--json')).stdout) as DeadLetterView[];
-    assert.deepEqual(first.map((letter) => [letter.id, letter.createdAt, letter.failedAt]), [['dead-1', createdAt, '2026-11-26T10:00:01.000Z']]);
+    assert.deepEqual(
+      first.map((letter) => [letter.id, letter.createdAt, letter.failedAt]),
+      [['dead-1', createdAt, '2026-11-26T10:00:01.000Z']],
+    );
     const table = await local('dlq', 'peek', 'alpha');
     assert.equal(table.code, 0, table.stderr);
     assert.match(
@@ -104,7 +112,10 @@ describe('against a local stack', () => {
       /^DLQ of lane alpha \(local stack \(pid \d+\)\): showing 1 of 1; they stay in the DLQ, but peeking received them, which raised each one's receive count$/m,
     );
     const third = JSON.parse((await local('dlq', 'peek', 'alpha', '--json')).stdout) as DeadLetterView[];
-    assert.ok(third[0]!.receiveCount > first[0]!.receiveCount, `receive count ${first[0]!.receiveCount}, two peeks later ${third[0]!.receiveCount}`);
+    assert.ok(
+      third[0]!.receiveCount > first[0]!.receiveCount,
+      `receive count ${first[0]!.receiveCount}, two peeks later ${third[0]!.receiveCount}`,
+    );
     assert.match(third[0]!.createdAt!, ISO);
   });
 });
@@ -113,7 +124,8 @@ describe('usage, before any target', () => {
   it('`tasklanes dlq` alone lists its subcommands (exit 2); with --help on stdout (exit 0); an unknown one is named', async () => {
     const bare = await cli(['dlq']);
     assert.equal(bare.code, 2);
-    const subcommands = /Usage: tasklanes dlq <subcommand> \[options\]\n\nSubcommands:\n {2}dlq peek <lane> +show a lane's dead letters.*\n {2}dlq redrive <lane> +move a lane's dead letters back/;
+    const subcommands =
+      /Usage: tasklanes dlq <subcommand> \[options\]\n\nSubcommands:\n {2}dlq peek <lane> +show a lane's dead letters.*\n {2}dlq redrive <lane> +move a lane's dead letters back/;
     assert.match(bare.stderr, new RegExp(`^tasklanes dlq needs a subcommand\\n\\n${subcommands.source}`));
     const help = await cli(['dlq', '--help']);
     assert.equal(help.code, 0);
@@ -128,7 +140,10 @@ describe('usage, before any target', () => {
       [['status', '--bogus'], 'unknown option --bogus'],
       [['dlq', 'peek', 'alpha', '-x'], 'unknown option -x'],
       [['drop', 'alpha', '--type'], '--type needs a value'],
-      [['drop', 'alpha', '--type', '--dry-run'], '--type needs a value, and --dry-run looks like an option: write --type=--dry-run if it is the value'],
+      [
+        ['drop', 'alpha', '--type', '--dry-run'],
+        '--type needs a value, and --dry-run looks like an option: write --type=--dry-run if it is the value',
+      ],
       [['status', '--json=yes'], '--json takes no value (got --json=yes)'],
     ];
     for (const [args, message] of cases) {
@@ -169,7 +184,14 @@ describe('an unreachable endpoint is one line, not a stack trace', () => {
       sqsEndpoint: endpoint,
       dynamodbEndpoint: endpoint,
       region: 'us-east-1',
-      lanes: { alpha: { queueUrl, queueArn: 'arn:aws:sqs:us-east-1:000000000000:tasklanes-alpha', dlqUrl: `${queueUrl}-dlq`, dlqArn: 'arn:aws:sqs:us-east-1:000000000000:tasklanes-alpha-dlq' } },
+      lanes: {
+        alpha: {
+          queueUrl,
+          queueArn: 'arn:aws:sqs:us-east-1:000000000000:tasklanes-alpha',
+          dlqUrl: `${queueUrl}-dlq`,
+          dlqArn: 'arn:aws:sqs:us-east-1:000000000000:tasklanes-alpha-dlq',
+        },
+      },
       dedupTable: 'tasklanes-dedup',
       control: { url: endpoint, token: 'token-of-a-run-gone' },
     });

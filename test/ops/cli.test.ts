@@ -52,8 +52,17 @@ describe('against the local stack', () => {
   it('status prints one table row per lane', async () => {
     const run = await local('status');
     assert.equal(run.code, 0, run.stderr);
-    const rows = run.stdout.split('\n').filter((line) => /^(alpha|beta)\s/.test(line)).map((line) => line.split(/\s{2,}/));
-    assert.deepEqual(rows.map((row) => [row[0], row[1], row[6]]), [['alpha', '3', 'PAUSED'], ['beta', '0', 'enabled']]);
+    const rows = run.stdout
+      .split('\n')
+      .filter((line) => /^(alpha|beta)\s/.test(line))
+      .map((line) => line.split(/\s{2,}/));
+    assert.deepEqual(
+      rows.map((row) => [row[0], row[1], row[6]]),
+      [
+        ['alpha', '3', 'PAUSED'],
+        ['beta', '0', 'enabled'],
+      ],
+    );
     assert.match(run.stdout, /^lane\s+visible\s+in flight\s+delayed\s+oldest\s+dlq\s+consumer$/m);
   });
 
@@ -61,7 +70,13 @@ describe('against the local stack', () => {
     const run = await local('status', '--json');
     assert.equal(run.code, 0, run.stderr);
     const rows = JSON.parse(run.stdout) as LaneStatus[];
-    assert.deepEqual(rows.map((row) => [row.lane, row.visible, row.dlqVisible, row.consumerEnabled]), [['alpha', 3, 0, false], ['beta', 0, 0, true]]);
+    assert.deepEqual(
+      rows.map((row) => [row.lane, row.visible, row.dlqVisible, row.consumerEnabled]),
+      [
+        ['alpha', 3, 0, false],
+        ['beta', 0, 0, true],
+      ],
+    );
     assert.equal(typeof rows[0]!.oldestAgeSeconds, 'number');
   });
 
@@ -73,7 +88,7 @@ describe('against the local stack', () => {
     assert.equal(after[0]!.visible, 3);
   });
 
-  it('pause and resume reach the poller inside the stack\'s process', async () => {
+  it("pause and resume reach the poller inside the stack's process", async () => {
     assert.match((await local('pause', 'beta')).stdout, /lane beta: consumer paused/);
     assert.equal(stack().pollers.get('beta')!.state, 'paused');
     assert.match((await local('resume', 'beta')).stdout, /lane beta: consumer enabled/);
@@ -93,16 +108,36 @@ describe('against the local stack', () => {
     const envelope = { v: 1, id: 'big-1', type: 'x.y', tenant: 'acme', createdAt: new Date().toISOString(), payload: { pad: '' } };
     const body = JSON.stringify({ ...envelope, payload: { pad: 'x'.repeat(1_048_576 - Buffer.byteLength(JSON.stringify(envelope))) } });
     const record = { ...sqsRecordFactory(body), messageId: 'original-delivery-1' };
-    const destination = { sqs: stack().clients.sqs, dlqUrl, records: dedupTableRecordStore(stack().clients.dynamodb, stack().resources.dedupTable) };
-    const sent = await sendToDeadLetterQueue(destination, { record, lane: 'beta', reason: 'invalid', error: 'unknown task type "x.y"', attempts: 1, at: Date.now() });
+    const destination = {
+      sqs: stack().clients.sqs,
+      dlqUrl,
+      records: dedupTableRecordStore(stack().clients.dynamodb, stack().resources.dedupTable),
+    };
+    const sent = await sendToDeadLetterQueue(destination, {
+      record,
+      lane: 'beta',
+      reason: 'invalid',
+      error: 'unknown task type "x.y"',
+      attempts: 1,
+      at: Date.now(),
+    });
     assert.equal(sent.leftOff.length, 6, 'no reason attribute fits beside a 1 MiB body');
 
     const run = await local('dlq', 'peek', 'beta');
     assert.equal(run.code, 0, run.stderr);
-    const row = run.stdout.split('\n').find((line) => line.startsWith('x.y'))!.split(/\s{2,}/);
-    assert.deepEqual([row[0], row[1], row[2], row[3], row.at(-2), row.at(-1)], ['x.y', 'acme', 'big-1', '1', 'invalid', 'unknown task type "x.y"']);
+    const row = run.stdout
+      .split('\n')
+      .find((line) => line.startsWith('x.y'))!
+      .split(/\s{2,}/);
+    assert.deepEqual(
+      [row[0], row[1], row[2], row[3], row.at(-2), row.at(-1)],
+      ['x.y', 'acme', 'big-1', '1', 'invalid', 'unknown task type "x.y"'],
+    );
     const [letter] = JSON.parse((await local('dlq', 'peek', 'beta', '--json')).stdout) as DeadLetterView[];
-    assert.deepEqual([letter!.reason, letter!.attempts, letter!.originalMessageId, letter!.reasonFrom], ['invalid', 1, 'original-delivery-1', 'dedupTable']);
+    assert.deepEqual(
+      [letter!.reason, letter!.attempts, letter!.originalMessageId, letter!.reasonFrom],
+      ['invalid', 1, 'original-delivery-1', 'dedupTable'],
+    );
     assert.equal(letter!.body, body);
     assert.equal((await drainDeadLetters(stack().clients.sqs, dlqUrl)).length, 1);
   });
@@ -157,7 +192,13 @@ describe('AWS target errors', () => {
     const { startMissingStackCloudFormation } = await import('./fake-cloudformation.ts');
     const cloudformation = await startMissingStackCloudFormation();
     try {
-      const env = { ...bare(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformation.endpoint };
+      const env = {
+        ...bare(),
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformation.endpoint,
+      };
       const run = await cli(['status', '--stack', 'no-such-stack'], env);
       assert.equal(run.code, 1);
       assert.match(run.stderr, /stack no-such-stack not found: Stack with id no-such-stack does not exist/);

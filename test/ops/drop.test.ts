@@ -18,7 +18,11 @@ useFreshExecutionLog();
 const running = withRunningLanes({ definition: testDefinition, workerEntry: TEST_WORKER_ENTRY });
 
 async function publishOk(tenant: string, count: number, type = 'test.ok'): Promise<string[]> {
-  const entries = Array.from({ length: count }, () => ({ type, payload: type === 'test.flaky' ? { failTimes: 0 } : {}, options: { tenant } }));
+  const entries = Array.from({ length: count }, () => ({
+    type,
+    payload: type === 'test.flaky' ? { failTimes: 0 } : {},
+    options: { tenant },
+  }));
   return (await running().publishAll(entries)).map((task) => task.id);
 }
 
@@ -35,7 +39,13 @@ describe('drop', () => {
     const progress: number[] = [];
     const result = await dropTasks(target, 'fast', { filter: { tenant: 'noisy' }, onProgress: (p) => progress.push(p.scanned) });
     assert.deepEqual(
-      { scanned: result.scanned, dropped: result.dropped, kept: result.kept, complete: result.complete, pausedConsumer: result.pausedConsumer },
+      {
+        scanned: result.scanned,
+        dropped: result.dropped,
+        kept: result.kept,
+        complete: result.complete,
+        pausedConsumer: result.pausedConsumer,
+      },
       { scanned: 20, dropped: 12, kept: 8, complete: true, pausedConsumer: false },
     );
     assert.equal(progress.at(-1), 20);
@@ -48,7 +58,11 @@ describe('drop', () => {
     await waitForQueue(stack, queueUrl, (stats) => stats.visible + stats.inFlight === 0);
     for (const id of keep) {
       const own = running().outcomesOf((event) => event.id === id);
-      assert.deepEqual(own.map((event) => [event.outcome, event.attempt]), [['succeeded', 1]], `task ${id}`);
+      assert.deepEqual(
+        own.map((event) => [event.outcome, event.attempt]),
+        [['succeeded', 1]],
+        `task ${id}`,
+      );
     }
     assert.equal(outcomes.length, keep.length);
     const completions = completionsById(readExecutions());
@@ -76,7 +90,12 @@ describe('drop', () => {
     const all = [...flaky, ...ok];
     await running().waitForOutcomes((event) => all.includes(event.id ?? ''), all.length);
     for (const id of all) {
-      assert.deepEqual(running().outcomesOf((event) => event.id === id).map((event) => [event.outcome, event.attempt]), [['succeeded', 1]]);
+      assert.deepEqual(
+        running()
+          .outcomesOf((event) => event.id === id)
+          .map((event) => [event.outcome, event.attempt]),
+        [['succeeded', 1]],
+      );
     }
   });
 
@@ -106,13 +125,19 @@ describe('drop', () => {
     assert.deepEqual([result.scanned, result.dropped, result.kept], [3, 1, 2]);
 
     const { Messages = [] } = await stack.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 2, WaitTimeSeconds: 1, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 2,
+        WaitTimeSeconds: 1,
+        AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
     );
     assert.deepEqual(Messages.map((m) => m.Body).sort(), [bodies.fresh, bodies.fresh2].sort());
     for (const message of Messages) {
       assert.equal(message.MessageAttributes?.origin?.StringValue, 'drop-test');
       assert.equal(message.Attributes?.MessageGroupId, 'acme');
-      assert.equal(message.Attributes?.ApproximateReceiveCount, '1', 'this receive is the copy\'s first');
+      assert.equal(message.Attributes?.ApproximateReceiveCount, '1', "this receive is the copy's first");
       await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
     }
   });
@@ -133,7 +158,8 @@ describe('drop', () => {
     await assert.rejects(dropTasks(target, 'nope', { filter: { tenant: 'x' } }), UnknownLaneError);
     await assert.rejects(dropTasks(target, 'fast', { filter: { type: 'test.isolated-ok' } }), {
       name: 'UnknownTaskTypeError',
-      message: 'lane fast has no task type "test.isolated-ok" (its types: test.ok, test.flaky, test.permanent, test.hang, test.kill-process)',
+      message:
+        'lane fast has no task type "test.isolated-ok" (its types: test.ok, test.flaky, test.permanent, test.hang, test.kill-process)',
     });
     assert.equal(await target.consumerEnabled('fast'), true, 'never paused');
   });

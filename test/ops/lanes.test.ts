@@ -137,7 +137,14 @@ describe('a dead letter keeps its identity and its reason', () => {
     const { stack } = running();
     const target = inProcessTarget(stack);
     const { queueUrl, dlqUrl } = target.queues('slow');
-    const envelope = { v: 1, id: randomUUID(), type: 'test.gated', tenant: 'acme', createdAt: new Date().toISOString(), payload: { gate: 7, padding: '' } };
+    const envelope = {
+      v: 1,
+      id: randomUUID(),
+      type: 'test.gated',
+      tenant: 'acme',
+      createdAt: new Date().toISOString(),
+      payload: { gate: 7, padding: '' },
+    };
     const padding = MESSAGE_LIMIT_BYTES - Buffer.byteLength(JSON.stringify(envelope));
     const body = JSON.stringify({ ...envelope, payload: { gate: 7, padding: 'é'.repeat(padding / 2) } });
     assert.equal(Buffer.byteLength(body), MESSAGE_LIMIT_BYTES);
@@ -159,7 +166,11 @@ describe('a dead letter keeps its identity and its reason', () => {
       assert.equal((await redriveDeadLetters(target, 'slow', { pollIntervalMs: 200 })).moved, 1);
       await waitForQueue(stack, queueUrl, (stats) => stats.visible === 1);
       const replayed = await drainQueue(stack, queueUrl);
-      assert.deepEqual(replayed.map((message) => message.Body === body), [true], 'the redriven body is the published one, byte for byte');
+      assert.deepEqual(
+        replayed.map((message) => message.Body === body),
+        [true],
+        'the redriven body is the published one, byte for byte',
+      );
     } finally {
       await resumeLane(target, 'slow');
     }
@@ -168,7 +179,10 @@ describe('a dead letter keeps its identity and its reason', () => {
 
 /** Receives and deletes what is visible in the queue now; returns it. */
 async function drainQueue(stack: LocalStack, queueUrl: string): Promise<Message[]> {
-  const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-  for (const message of Messages) await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+  const { Messages = [] } = await stack.clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+  );
+  for (const message of Messages)
+    await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
   return Messages;
 }

@@ -18,7 +18,13 @@ import { recordControlUrl, startDashboard, type Dashboard } from '../../src/loca
 import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
 import type { LaneStatus } from '../../src/ops/lanes/status.ts';
 import { CONTROL_PATHS, httpControl } from '../../src/ops/target/control-client.ts';
-import { readStateFile, StateDirectoryModeError, StateFileModeError, writeStateFile, type LocalStackState } from '../../src/ops/target/state-file.ts';
+import {
+  readStateFile,
+  StateDirectoryModeError,
+  StateFileModeError,
+  writeStateFile,
+  type LocalStackState,
+} from '../../src/ops/target/state-file.ts';
 import { laneDefinition } from '../support/definitions.ts';
 import { withLocalStack } from '../support/local-servers.ts';
 import { cli } from './support.ts';
@@ -86,10 +92,13 @@ describe('the local stack answers only its user', () => {
       headers: { origin: 'http://attacker.example', 'x-tasklanes-token': dashboard.token },
     });
     assert.equal(answer.status, 403);
-    assert.deepEqual(JSON.parse(answer.body), { error: 'Origin http://attacker.example is not this dashboard: other sites\' pages may not use it', refused: 'origin' });
+    assert.deepEqual(JSON.parse(answer.body), {
+      error: "Origin http://attacker.example is not this dashboard: other sites' pages may not use it",
+      refused: 'origin',
+    });
     assert.deepEqual(refusals.at(-1), {
       check: 'origin',
-      reason: 'Origin http://attacker.example is not this dashboard: other sites\' pages may not use it',
+      reason: "Origin http://attacker.example is not this dashboard: other sites' pages may not use it",
       method: 'POST',
       path: '/api/control/lanes/alpha/pause',
       host,
@@ -111,8 +120,16 @@ describe('the local stack answers only its user', () => {
 
   it('refuses a foreign Host on every route: a DNS name rebound to 127.0.0.1 gets nothing', async () => {
     const port = new URL(dashboard.url).port;
-    for (const [method, path] of [['GET', '/'], ['GET', '/api/status'], ['POST', pause]] as const) {
-      const answer = await send(dashboard.url, { method, path, headers: { host: `attacker.example:${port}`, 'x-tasklanes-token': dashboard.token } });
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/api/status'],
+      ['POST', pause],
+    ] as const) {
+      const answer = await send(dashboard.url, {
+        method,
+        path,
+        headers: { host: `attacker.example:${port}`, 'x-tasklanes-token': dashboard.token },
+      });
       assert.equal(answer.status, 403, `${method} ${path}`);
       assert.equal(JSON.parse(answer.body).refused, 'host', `${method} ${path}`);
       assert.doesNotMatch(answer.body, new RegExp(dashboard.token), 'the refusal does not carry the token');
@@ -126,17 +143,21 @@ describe('the local stack answers only its user', () => {
     const without = await send(dashboard.url, { method: 'POST', path: pause });
     assert.equal(without.status, 403);
     assert.deepEqual(JSON.parse(without.body), {
-      error: 'POST needs this run\'s control token in x-tasklanes-token (the CLI reads it from the state file)',
+      error: "POST needs this run's control token in x-tasklanes-token (the CLI reads it from the state file)",
       refused: 'token',
     });
     const wrong = await send(dashboard.url, { method: 'POST', path: pause, headers: { 'x-tasklanes-token': 'x'.repeat(43) } });
     assert.equal(wrong.status, 403);
     assert.deepEqual(JSON.parse(wrong.body), {
-      error: 'the control token in x-tasklanes-token is not this run\'s (a state file of another run?)',
+      error: "the control token in x-tasklanes-token is not this run's (a state file of another run?)",
       refused: 'token',
     });
     // A preflight (what a browser sends before adding the header cross-origin) is a request without the token too.
-    const preflight = await send(dashboard.url, { method: 'OPTIONS', path: pause, headers: { 'access-control-request-headers': 'x-tasklanes-token' } });
+    const preflight = await send(dashboard.url, {
+      method: 'OPTIONS',
+      path: pause,
+      headers: { 'access-control-request-headers': 'x-tasklanes-token' },
+    });
     assert.equal(preflight.status, 403);
     assert.equal(JSON.parse(preflight.body).refused, 'token');
     assert.equal(await consumerEnabled(), true);
@@ -168,10 +189,13 @@ describe('the local stack answers only its user', () => {
     assert.equal(stack().pollers.get('alpha')!.state, 'running');
     const status = await local('status', '--json');
     assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual((JSON.parse(status.stdout) as LaneStatus[]).map((lane) => [lane.lane, lane.consumerEnabled]), [['alpha', true]]);
+    assert.deepEqual(
+      (JSON.parse(status.stdout) as LaneStatus[]).map((lane) => [lane.lane, lane.consumerEnabled]),
+      [['alpha', true]],
+    );
   });
 
-  it('the CLI with another run\'s token says so, and pauses nothing', async () => {
+  it("the CLI with another run's token says so, and pauses nothing", async () => {
     const state = (await readStateFile(stateFile))!;
     const otherRun = join(directory, 'other-run.json');
     await writeStateFile(otherRun, { ...state, control: { url: dashboard.url, token: 'y'.repeat(43) } });

@@ -38,7 +38,10 @@ it('purges the named lane only: its DLQ and the other lanes keep their messages'
   assert.equal(result.before.visible, 7);
   assert.equal(result.queueUrl, flooded.queueUrl);
 
-  await waitForQueue(stack(), flooded.queueUrl, (stats) => stats.visible + stats.inFlight === 0, { timeoutMs: PURGE_DEADLINE_MS, intervalMs: 500 });
+  await waitForQueue(stack(), flooded.queueUrl, (stats) => stats.visible + stats.inFlight === 0, {
+    timeoutMs: PURGE_DEADLINE_MS,
+    intervalMs: 500,
+  });
   assert.equal((await target.counts(notifications.queueUrl)).visible, 4);
   assert.equal((await target.counts(flooded.dlqUrl)).visible, 2);
 });

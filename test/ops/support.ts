@@ -21,9 +21,14 @@ const CLI_OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Runs the CLI the way the bin shim does, in a child process with stdin not a terminal (as in CI). */
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...TS_NODE_ARGS, 'src/cli/bin.ts', ...args], { cwd: ROOT, env, maxBuffer: CLI_OUTPUT_LIMIT_BYTES }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...TS_NODE_ARGS, 'src/cli/bin.ts', ...args],
+      { cwd: ROOT, env, maxBuffer: CLI_OUTPUT_LIMIT_BYTES },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -87,10 +87,15 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     const publisher = new Publisher({ definition: testDefinition, sqs: stack().clients.sqs, queueUrls: stack().queueUrls });
     flaky = await publisher.publish('test.flaky', { failTimes: 1 }, { tenant: 'acme' });
     permanent = await publisher.publish('test.permanent', {}, { tenant: 'acme' });
-    await waitFor(() => outcomes.some((event) => event.id === flaky.id && event.outcome === 'succeeded') && outcomes.some((event) => event.id === permanent.id), {
-      timeoutMs: 60_000,
-      description: 'the flaky task to succeed and the permanent one to be dead-lettered',
-    });
+    await waitFor(
+      () =>
+        outcomes.some((event) => event.id === flaky.id && event.outcome === 'succeeded') &&
+        outcomes.some((event) => event.id === permanent.id),
+      {
+        timeoutMs: 60_000,
+        description: 'the flaky task to succeed and the permanent one to be dead-lettered',
+      },
+    );
   });
   after(async () => {
     await consumers.stop();
@@ -121,7 +126,9 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     const clients: AwsClients = {
       cloudformation: fake<CloudFormationClient>((command) => {
         assert.ok(command instanceof DescribeStacksCommand);
-        return { Stacks: [{ StackName: 'tasks', Outputs: Object.entries(all).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+        return {
+          Stacks: [{ StackName: 'tasks', Outputs: Object.entries(all).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+        };
       }),
       cloudwatch: fake<CloudWatchClient>(() => assert.fail('no metrics expected')),
       lambda: fake<LambdaClient>((command) => {
@@ -143,32 +150,48 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     return createAwsTarget({ stackName: 'tasks', lanes, clients, logsQuery: { pollMs: 10, maxWaitMs: 2_000 } });
   }
 
-  const startQueries = () => sent.filter((command) => command instanceof StartQueryCommand).map((command) => (command as StartQueryCommand).input as StartQueryCommandInput);
+  const startQueries = () =>
+    sent
+      .filter((command) => command instanceof StartQueryCommand)
+      .map((command) => (command as StartQueryCommand).input as StartQueryCommandInput);
   const polls = () => sent.filter((command) => command instanceof GetQueryResultsCommand).length;
 
-  it('retried, then succeeded: the query by task id over every lane\'s log group, polled until Complete; the record by GetItem', async () => {
+  it("retried, then succeeded: the query by task id over every lane's log group, polled until Complete; the record by GetItem", async () => {
     sent.length = 0;
     answer = (line) => line.id === flaky.id;
     statuses = ['Scheduled', 'Running'];
     const lookup = await lookupTask(await target(), { id: flaky.id });
 
     const [query] = startQueries();
-    assert.deepEqual({ ...query, startTime: undefined, endTime: undefined }, {
-      logGroupNames: [logGroupOf('fast'), logGroupOf('slow')],
-      queryString: `fields ${FIELDS}\n| filter id = "${flaky.id}"\n| sort @timestamp asc\n| limit 1000`,
-      startTime: undefined,
-      endTime: undefined,
-      limit: 1000,
-    });
+    assert.deepEqual(
+      { ...query, startTime: undefined, endTime: undefined },
+      {
+        logGroupNames: [logGroupOf('fast'), logGroupOf('slow')],
+        queryString: `fields ${FIELDS}\n| filter id = "${flaky.id}"\n| sort @timestamp asc\n| limit 1000`,
+        startTime: undefined,
+        endTime: undefined,
+        limit: 1000,
+      },
+    );
     // Whole seconds, the range rounded outwards.
     assert.ok([86_400, 86_401].includes(query!.endTime! - query!.startTime!), `the last 24 h (${query!.endTime! - query!.startTime!} s)`);
     assert.equal(polls(), 3, 'Scheduled, Running, Complete');
     assert.deepEqual(
-      sent.filter((command) => command instanceof GetFunctionConfigurationCommand).map((command) => (command as GetFunctionConfigurationCommand).input.FunctionName),
+      sent
+        .filter((command) => command instanceof GetFunctionConfigurationCommand)
+        .map((command) => (command as GetFunctionConfigurationCommand).input.FunctionName),
       ['tasks-consumer-fast', 'tasks-consumer-slow'],
     );
 
-    const base = { lane: 'fast', type: 'test.flaky', tenant: 'acme', id: flaky.id, dedupKey: `acme#test.flaky#${flaky.id}`, messageId: flaky.messageId, timedOut: false };
+    const base = {
+      lane: 'fast',
+      type: 'test.flaky',
+      tenant: 'acme',
+      id: flaky.id,
+      dedupKey: `acme#test.flaky#${flaky.id}`,
+      messageId: flaky.messageId,
+      timedOut: false,
+    };
     assert.deepEqual(
       lookup.trail.outcomes.map(({ at: _at, durationMs: _durationMs, ...rest }) => rest),
       [
@@ -177,17 +200,34 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
       ],
     );
     const logged = outcomes.filter((event) => event.id === flaky.id);
-    assert.deepEqual(lookup.trail.outcomes.map((outcome) => outcome.durationMs), logged.map((event) => event.durationMs), 'durations as logged');
+    assert.deepEqual(
+      lookup.trail.outcomes.map((outcome) => outcome.durationMs),
+      logged.map((event) => event.durationMs),
+      'durations as logged',
+    );
     assert.equal(lookup.trail.searched.source, 'Logs Insights');
     assert.equal(lookup.trail.dedupTable, stack().resources.dedupTable);
     const record = lookup.trail.record;
     assert.ok(record?.status === 'done');
-    assert.deepEqual({ ...record, doneAt: undefined, duplicateUntil: undefined }, { status: 'done', key: `acme#test.flaky#${flaky.id}`, owner: flaky.messageId, taskId: flaky.id, doneAt: undefined, duplicateUntil: undefined });
-    assert.deepEqual(lookup.dlqSearched.map((search) => search.lane), ['fast']);
+    assert.deepEqual(
+      { ...record, doneAt: undefined, duplicateUntil: undefined },
+      {
+        status: 'done',
+        key: `acme#test.flaky#${flaky.id}`,
+        owner: flaky.messageId,
+        taskId: flaky.id,
+        doneAt: undefined,
+        duplicateUntil: undefined,
+      },
+    );
+    assert.deepEqual(
+      lookup.dlqSearched.map((search) => search.lane),
+      ['fast'],
+    );
     assert.deepEqual(lookup.deadLetters, []);
   });
 
-  it('dead-lettered: the outcome from the logs, the letter from the lane\'s DLQ; --since sets the range', async () => {
+  it("dead-lettered: the outcome from the logs, the letter from the lane's DLQ; --since sets the range", async () => {
     sent.length = 0;
     answer = (line) => line.id === permanent.id;
     statuses = [];
@@ -201,7 +241,15 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     assert.equal(lookup.trail.record, undefined, 'released');
     assert.deepEqual(
       lookup.deadLetters.map(({ lane, id, reason, error, originalMessageId }) => ({ lane, id, reason, error, originalMessageId })),
-      [{ lane: 'fast', id: permanent.id, reason: 'permanent', error: 'PermanentError: the subscriber rejected this task', originalMessageId: permanent.messageId }],
+      [
+        {
+          lane: 'fast',
+          id: permanent.id,
+          reason: 'permanent',
+          error: 'PermanentError: the subscriber rejected this task',
+          originalMessageId: permanent.messageId,
+        },
+      ],
     );
   });
 
@@ -210,8 +258,14 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     answer = (line) => line.dedupKey === `acme#test.flaky#${flaky.id}`;
     statuses = [];
     const lookup = await lookupTask(await target(), { tenant: 'acme', type: 'test.flaky', dedupKey: flaky.id });
-    assert.equal(startQueries()[0]!.queryString, `fields ${FIELDS}\n| filter dedupKey = "acme#test.flaky#${flaky.id}"\n| sort @timestamp asc\n| limit 1000`);
-    assert.deepEqual(lookup.trail.outcomes.map((outcome) => outcome.outcome), ['retried', 'succeeded']);
+    assert.equal(
+      startQueries()[0]!.queryString,
+      `fields ${FIELDS}\n| filter dedupKey = "acme#test.flaky#${flaky.id}"\n| sort @timestamp asc\n| limit 1000`,
+    );
+    assert.deepEqual(
+      lookup.trail.outcomes.map((outcome) => outcome.outcome),
+      ['retried', 'succeeded'],
+    );
     assert.equal(lookup.trail.record?.taskId, flaky.id);
   });
 
@@ -225,8 +279,14 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     const from = new Date(query!.startTime! * 1000).toISOString().slice(0, 19);
     const text = renderLookup(lookup, Date.now()).split('\n');
     assert.equal(text[0], 'task no-such-task: not found (stack tasks in eu-west-1). Searched:');
-    assert.match(text[1]!, new RegExp(`^  outcomes: Logs Insights over ${logGroupOf('fast')}, ${logGroupOf('slow')}, ${from}\\.\\d{3}Z to \\S+Z: none$`));
-    assert.equal(text[2], `  dedup record (table ${stack().resources.dedupTable}): none looked up: by task id the key comes from the task's outcomes, and there are none`);
+    assert.match(
+      text[1]!,
+      new RegExp(`^  outcomes: Logs Insights over ${logGroupOf('fast')}, ${logGroupOf('slow')}, ${from}\\.\\d{3}Z to \\S+Z: none$`),
+    );
+    assert.equal(
+      text[2],
+      `  dedup record (table ${stack().resources.dedupTable}): none looked up: by task id the key comes from the task's outcomes, and there are none`,
+    );
     assert.match(text[3]!, /^ {2}DLQ: the DLQs of lanes fast \(1 message looked at\), slow \(0 messages looked at\); looking is a receive/);
   });
 
@@ -237,8 +297,14 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     answer = (line) => line.id === flaky.id;
     statuses = [];
     const lookup = await lookupTask(await target({}, many), { id: flaky.id });
-    assert.deepEqual(startQueries().map((query) => query.logGroupNames), [many.slice(0, 50).map(logGroupOf), [logGroupOf('extra-49')]]);
-    assert.deepEqual(lookup.trail.outcomes.map(({ outcome, attempt }) => `${outcome} ${attempt}`), ['retried 1', 'retried 1', 'succeeded 2', 'succeeded 2']);
+    assert.deepEqual(
+      startQueries().map((query) => query.logGroupNames),
+      [many.slice(0, 50).map(logGroupOf), [logGroupOf('extra-49')]],
+    );
+    assert.deepEqual(
+      lookup.trail.outcomes.map(({ outcome, attempt }) => `${outcome} ${attempt}`),
+      ['retried 1', 'retried 1', 'succeeded 2', 'succeeded 2'],
+    );
     assert.equal(lookup.trail.searched.logGroups?.length, 51);
   });
 
@@ -259,7 +325,7 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     );
   });
 
-  it('a stack without DedupTableName or a consumer\'s function name output says which output it lacks', async () => {
+  it("a stack without DedupTableName or a consumer's function name output says which output it lacks", async () => {
     await assert.rejects(lookupTask(await target({ [stackOutputKey.dedupTableName]: '' }), { id: flaky.id }), {
       name: 'StackOutputMissingError',
       message: 'stack tasks has no output DedupTableName (the dedup table): was it deployed by tasklanes?',

@@ -22,7 +22,10 @@ const DELAY_SECONDS = 2;
 
 async function delayedIn(lane: string): Promise<number> {
   const { Attributes } = await lanes().stack.clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: lanes().stack.resources.lanes[lane]!.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: lanes().stack.resources.lanes[lane]!.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessagesDelayed);
 }
@@ -44,7 +47,12 @@ describe('delaySeconds', () => {
     const body = JSON.stringify({ v: 1, id, type: 'test.ok', tenant: 'acme', createdAt: new Date().toISOString(), payload: {} });
     const sentAt = Date.now();
     await lanes().stack.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: lanes().stack.resources.lanes.fast!.queueUrl, MessageBody: body, MessageGroupId: 'acme', DelaySeconds: DELAY_SECONDS }),
+      new SendMessageCommand({
+        QueueUrl: lanes().stack.resources.lanes.fast!.queueUrl,
+        MessageBody: body,
+        MessageGroupId: 'acme',
+        DelaySeconds: DELAY_SECONDS,
+      }),
     );
     const [outcome] = await lanes().waitForOutcomes(isOutcome(id, 'succeeded'));
     assert.ok(outcome!.at - sentAt >= DELAY_SECONDS * 1000, `ran ${outcome!.at - sentAt} ms after the send`);
@@ -53,13 +61,30 @@ describe('delaySeconds', () => {
   test('a task whose deadline passes while it waits is expired, never run', async () => {
     const id = randomUUID();
     // Sent raw: the publisher refuses a delay it can see outlasting the deadline (next test).
-    const body = JSON.stringify({ v: 1, id, type: 'test.ok', tenant: 'acme', createdAt: new Date().toISOString(), notAfter: new Date(Date.now() + 500).toISOString(), payload: {} });
+    const body = JSON.stringify({
+      v: 1,
+      id,
+      type: 'test.ok',
+      tenant: 'acme',
+      createdAt: new Date().toISOString(),
+      notAfter: new Date(Date.now() + 500).toISOString(),
+      payload: {},
+    });
     await lanes().stack.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: lanes().stack.resources.lanes.fast!.queueUrl, MessageBody: body, MessageGroupId: 'acme', DelaySeconds: DELAY_SECONDS }),
+      new SendMessageCommand({
+        QueueUrl: lanes().stack.resources.lanes.fast!.queueUrl,
+        MessageBody: body,
+        MessageGroupId: 'acme',
+        DelaySeconds: DELAY_SECONDS,
+      }),
     );
     const [outcome] = await lanes().waitForOutcomes(isOutcome(id, 'expired'));
     assert.match(outcome!.reason!, /past its deadline/);
-    assert.deepEqual(readExecutions().filter((run) => run.id === id), [], 'the handler never ran');
+    assert.deepEqual(
+      readExecutions().filter((run) => run.id === id),
+      [],
+      'the handler never ran',
+    );
   });
 
   test('a delay ending after the deadline is refused before SQS; a task already past it is sent as ever', async () => {
@@ -71,10 +96,19 @@ describe('delaySeconds', () => {
       (error) => error instanceof DeliveryAfterDeadlineError && error.deadline.getTime() === notAfter.getTime(),
     );
     // The batch form reports it as a failed entry instead of throwing.
-    const { failed } = await refusing.publishBatch([{ type: 'test.ok', payload: {}, options: { tenant: 'acme', delaySeconds: 120, notAfter } }]);
-    assert.deepEqual(failed.map((f) => [f.code, f.senderFault]), [['DeliveryAfterDeadlineError', true]]);
+    const { failed } = await refusing.publishBatch([
+      { type: 'test.ok', payload: {}, options: { tenant: 'acme', delaySeconds: 120, notAfter } },
+    ]);
+    assert.deepEqual(
+      failed.map((f) => [f.code, f.senderFault]),
+      [['DeliveryAfterDeadlineError', true]],
+    );
     // Stale work is the consumer's to expire (incident 000): the publisher does not second-guess a past deadline.
-    const stale = await lanes().publisher.publish('test.ok', {}, { tenant: 'acme', delaySeconds: 1, notAfter: new Date(Date.now() - 1000) });
+    const stale = await lanes().publisher.publish(
+      'test.ok',
+      {},
+      { tenant: 'acme', delaySeconds: 1, notAfter: new Date(Date.now() - 1000) },
+    );
     await lanes().waitForOutcomes(isOutcome(stale.id, 'expired'));
   });
 });

@@ -36,7 +36,11 @@ function countCommands(sqs: SQSClient): Map<string, number> {
 
 function publisher(overrides: { sqs?: SQSClient; queueUrls?: Record<string, string> } = {}) {
   const stack = local();
-  return new Publisher({ definition: testDefinition, sqs: overrides.sqs ?? stack.clients.sqs, queueUrls: overrides.queueUrls ?? stack.queueUrls });
+  return new Publisher({
+    definition: testDefinition,
+    sqs: overrides.sqs ?? stack.clients.sqs,
+    queueUrls: overrides.queueUrls ?? stack.queueUrls,
+  });
 }
 
 async function receiveAll(lane: string) {
@@ -54,7 +58,11 @@ async function receiveAll(lane: string) {
 
 describe('publish', () => {
   test('writes the v1 envelope to the lane of the type, grouped by tenant', async () => {
-    const published = await publisher().publish('test.isolated-ok', {}, { tenant: 'acme', dedupKey: 'k-1', notAfter: '2030-01-01T00:00:00Z' });
+    const published = await publisher().publish(
+      'test.isolated-ok',
+      {},
+      { tenant: 'acme', dedupKey: 'k-1', notAfter: '2030-01-01T00:00:00Z' },
+    );
     assert.equal(published.lane, 'isolated');
     const [message] = await receiveAll('isolated');
     const body = JSON.parse(message!.Body!);
@@ -72,11 +80,17 @@ describe('publish', () => {
     const calls = countCommands(sqs);
     const client = publisher({ sqs });
     await assert.rejects(client.publish('test.nope', {}, { tenant: 'acme' }), UnknownTaskTypeError);
-    await assert.rejects(client.publish('test.flaky', { failTimes: 'x' }, { tenant: 'acme' }), /invalid payload for "test.flaky": failTimes/);
+    await assert.rejects(
+      client.publish('test.flaky', { failTimes: 'x' }, { tenant: 'acme' }),
+      /invalid payload for "test.flaky": failTimes/,
+    );
     await assert.rejects(client.publish('test.ok', {}, { tenant: '' }), InvalidTaskError);
     await assert.rejects(client.publish('test.ok', {}, { tenant: 'a#b' }), /tenant/);
     await assert.rejects(client.publish('test.ok', {}, { tenant: 'acme', delaySeconds: 901 }), /delaySeconds/);
-    await assert.rejects(client.publish('test.ok', { n: 1 }, { tenant: 'acme', dedupKey: 'x'.repeat(MAX_MESSAGE_BYTES) }), InvalidTaskError);
+    await assert.rejects(
+      client.publish('test.ok', { n: 1 }, { tenant: 'acme', dedupKey: 'x'.repeat(MAX_MESSAGE_BYTES) }),
+      InvalidTaskError,
+    );
     await assert.rejects(publisher({ sqs, queueUrls: {} }).publish('test.ok', {}, { tenant: 'acme' }), MissingQueueUrlError);
     assert.equal(calls.size, 0, 'no request reached SQS');
   });
@@ -93,14 +107,22 @@ describe('publish', () => {
       const [message] = await receiveAll('isolated');
       assert.equal(message!.Attributes?.MessageGroupId, tenant);
       assert.equal(parseTask(message!.Body!, testDefinition).envelope.tenant, tenant);
-      await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: stack.resources.lanes.isolated!.queueUrl, ReceiptHandle: message!.ReceiptHandle! }));
+      await stack.clients.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: stack.resources.lanes.isolated!.queueUrl, ReceiptHandle: message!.ReceiptHandle! }),
+      );
     }
     const sentBefore = calls.get('SendMessageCommand');
-    const rule = { name: 'InvalidTaskError', message: 'invalid task: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)' };
+    const rule = {
+      name: 'InvalidTaskError',
+      message: 'invalid task: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)',
+    };
     for (const tenant of ['acmé-日本', 'acme corp', 'acme#eu', 'tab\there', 'del\x7f']) {
       await assert.rejects(client.publish('test.ok', {}, { tenant }), rule, tenant);
     }
-    await assert.rejects(client.publish('test.ok', {}, { tenant: 'x'.repeat(129) }), { name: 'InvalidTaskError', message: /^invalid task: tenant: Too big/ });
+    await assert.rejects(client.publish('test.ok', {}, { tenant: 'x'.repeat(129) }), {
+      name: 'InvalidTaskError',
+      message: /^invalid task: tenant: Too big/,
+    });
     assert.equal(calls.get('SendMessageCommand'), sentBefore, 'no rejected tenant reached SQS');
   });
 
@@ -109,7 +131,9 @@ describe('publish', () => {
     const sqs = createSqsClient(stack.servers.sqsEndpoint, stack.servers.region);
     const calls = countCommands(sqs);
     const oversize = { failTimes: 0, padding: 'x'.repeat(MAX_MESSAGE_BYTES) };
-    const error = await publisher({ sqs }).publish('test.flaky', oversize, { tenant: 'acme' }).catch((e: unknown) => e);
+    const error = await publisher({ sqs })
+      .publish('test.flaky', oversize, { tenant: 'acme' })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof MessageTooLargeError);
     assert.ok(error.bytes > MAX_MESSAGE_BYTES);
     assert.equal(error.limit, MAX_MESSAGE_BYTES);
@@ -129,7 +153,10 @@ describe('publishBatch', () => {
     );
     const result = await publisher({ sqs }).publishBatch(entries);
     assert.equal(result.successful.length, 22);
-    assert.deepEqual(result.failed.map((f) => [f.index, f.code, f.senderFault]), [[7, 'InvalidTaskError', true]]);
+    assert.deepEqual(
+      result.failed.map((f) => [f.index, f.code, f.senderFault]),
+      [[7, 'InvalidTaskError', true]],
+    );
     assert.equal(calls.get('SendMessageBatchCommand'), 3);
     assert.deepEqual(
       result.successful.map((s) => s.index),
@@ -172,8 +199,14 @@ describe('publishBatch', () => {
       { type: 'test.isolated-ok', payload: {}, options: { tenant: 'acme' } },
       { type: 'test.ok', payload: {}, options: { tenant: 'acme' } },
     ]);
-    assert.deepEqual(result.successful.map((s) => s.index), [1]);
-    assert.deepEqual(result.failed.map((f) => f.index), [0, 2]);
+    assert.deepEqual(
+      result.successful.map((s) => s.index),
+      [1],
+    );
+    assert.deepEqual(
+      result.failed.map((f) => f.index),
+      [0, 2],
+    );
     assert.ok(result.failed.every((f) => f.senderFault === false && f.code.length > 0));
   });
 });

@@ -62,13 +62,22 @@ async function invokeWithNext(count: number): Promise<OutcomeEvent[]> {
   const messages: Message[] = [];
   while (messages.length < count) {
     const { Messages = [] } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: count - messages.length, WaitTimeSeconds: 1, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MaxNumberOfMessages: count - messages.length,
+        WaitTimeSeconds: 1,
+        AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
     );
     messages.push(...Messages);
   }
   const event: SQSEvent = { Records: messages.map((message) => toSqsRecord(message, { queueArn: queue.queueArn, region: 'us-east-1' })) };
   const before = outcomes.length;
-  const response = await consumer.handler(event, lambdaContext({ functionName: 'test', queueArn: queue.queueArn, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 }));
+  const response = await consumer.handler(
+    event,
+    lambdaContext({ functionName: 'test', queueArn: queue.queueArn, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 }),
+  );
   assert.deepEqual(response.batchItemFailures, []);
   return outcomes.slice(before);
 }
@@ -102,7 +111,10 @@ test('a batch on DynamoDB Local: every outcome right, one claim request, nothing
   assert.deepEqual(earlier, ['succeeded']);
   assert.ok(['coalesced', 'duplicate'].includes(later![0]!), `the repeat was ${later}`);
   for (const { id } of fresh) assert.deepEqual(outcomeOf(secondEvents, id), ['succeeded']);
-  assert.deepEqual(secondEvents.filter((event) => event.outcome === 'deadLettered').map((event) => event.reason?.split(':')[0]), ['invalid']);
+  assert.deepEqual(
+    secondEvents.filter((event) => event.outcome === 'deadLettered').map((event) => event.reason?.split(':')[0]),
+    ['invalid'],
+  );
   // Eight distinct keys in one batch, the three found done read back at once, the repeated key's
   // second claim alone after it, and the five done marks together.
   assert.deepEqual(sent.sort(), ['BatchExecuteStatementCommand', 'BatchGetItemCommand', 'BatchWriteItemCommand', 'PutItemCommand']);
@@ -110,5 +122,8 @@ test('a batch on DynamoDB Local: every outcome right, one claim request, nothing
   const completions = completionsById(readExecutions());
   for (const { id } of [...first, ...fresh]) assert.equal(completions.get(id), 1);
   for (const { id } of repeats) assert.equal(completions.get(id), undefined);
-  assert.equal(twice.reduce((runs, { id }) => runs + (completions.get(id) ?? 0), 0), 1);
+  assert.equal(
+    twice.reduce((runs, { id }) => runs + (completions.get(id) ?? 0), 0),
+    1,
+  );
 });

@@ -98,7 +98,6 @@ test('the same key twice in one flush goes into separate requests', async () => 
   assert.deepEqual(sent.sort(), ['BatchWriteItemCommand', 'PutItemCommand']);
 });
 
-
 test("on a server without PartiQL (dynalite) a batch's claims fall back to single claims, same results", async () => {
   const { store, sent, prefix } = setup();
   const batcher = new DedupBatcher(store);
@@ -124,8 +123,14 @@ describe('claim batching on DynamoDB Local', () => {
     const sent = recordCommands(dynamodb);
     const batcher = new DedupBatcher(store);
     const keys = Array.from({ length: 10 }, (_, n) => `acme#t#k${n}`);
-    const results = await Promise.all([...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))), batcher.claim('acme#t#k0', claimAs('m10'))]);
-    assert.deepEqual(results.slice(0, 10), keys.map(() => ({ kind: 'claimed' })));
+    const results = await Promise.all([
+      ...keys.map((key, n) => batcher.claim(key, claimAs(`m${n}`))),
+      batcher.claim('acme#t#k0', claimAs('m10')),
+    ]);
+    assert.deepEqual(
+      results.slice(0, 10),
+      keys.map(() => ({ kind: 'claimed' })),
+    );
     assert.deepEqual(results[10], { kind: 'coalesced', owner: 'm0' });
     // The ten distinct keys: one BatchExecuteStatement. The repeat, after it: a conditional PutItem of
     // its own, whose failure returns the holder (as on AWS), so no read.

@@ -84,7 +84,10 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) => store.claim(`tenant-${i}#email.send#same-key`, claimAs(`m${i}`))),
       );
-      assert.deepEqual(results, Array.from({ length: 20 }, () => ({ kind: 'claimed' })));
+      assert.deepEqual(
+        results,
+        Array.from({ length: 20 }, () => ({ kind: 'claimed' })),
+      );
     });
 
     test('of many concurrent claims on one key exactly one wins', async () => {
@@ -109,15 +112,17 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
       await store.claim('acme#t#mine-earlier', claimAs('m9', 0));
       const leaseHeldUntil = clock.now + LEASE_MS;
       const sent = recordCommands(client());
-      const results = await settled(store.claimMany([
-        { key: 'acme#t#fresh', request: claimAs('m9') },
-        { key: 'acme#t#done', request: claimAs('m9') },
-        { key: 'acme#t#live', request: claimAs('m9') },
-        { key: 'acme#t#mine', request: claimAs('m9') },
-        { key: 'acme#t#crashed', request: claimAs('m9') },
-        { key: 'acme#t#old-done', request: claimAs('m9') },
-        { key: 'acme#t#mine-earlier', request: claimAs('m9') },
-      ]));
+      const results = await settled(
+        store.claimMany([
+          { key: 'acme#t#fresh', request: claimAs('m9') },
+          { key: 'acme#t#done', request: claimAs('m9') },
+          { key: 'acme#t#live', request: claimAs('m9') },
+          { key: 'acme#t#mine', request: claimAs('m9') },
+          { key: 'acme#t#crashed', request: claimAs('m9') },
+          { key: 'acme#t#old-done', request: claimAs('m9') },
+          { key: 'acme#t#mine-earlier', request: claimAs('m9') },
+        ]),
+      );
       assert.deepEqual(results, [
         { kind: 'claimed' },
         { kind: 'duplicate' },
@@ -130,7 +135,13 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
       assert.equal(store.claimWrites, claimWrites);
       if (claimWrites === 'batch') {
         // One batch; the five keys it found taken read back at once; the three stale ones claimed alone.
-        assert.deepEqual(sent, ['BatchExecuteStatementCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand', 'PutItemCommand']);
+        assert.deepEqual(sent, [
+          'BatchExecuteStatementCommand',
+          'BatchGetItemCommand',
+          'PutItemCommand',
+          'PutItemCommand',
+          'PutItemCommand',
+        ]);
       }
       // The winners hold their claims now.
       for (const key of ['acme#t#fresh', 'acme#t#crashed', 'acme#t#old-done', 'acme#t#mine-earlier']) {
@@ -156,7 +167,10 @@ function dedupContract(name: string, client: () => DynamoDBClient, claimWrites: 
         hot.filter((result) => result.kind !== 'claimed'),
         Array.from({ length: 7 }, () => ({ kind: 'coalesced', owner: winners[0] })),
       );
-      assert.deepEqual(results.map(([, own]) => own), Array.from({ length: 8 }, () => ({ kind: 'claimed' })));
+      assert.deepEqual(
+        results.map(([, own]) => own),
+        Array.from({ length: 8 }, () => ({ kind: 'claimed' })),
+      );
     });
 
     test('a key DynamoDB refuses fails its own claim only', async () => {

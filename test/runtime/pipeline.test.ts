@@ -27,14 +27,23 @@ describe('outcomes', () => {
     const [event] = await lanes().waitForOutcomes(isOutcome(id, 'succeeded'));
     assert.equal(event!.attempt, 1);
     assert.equal(event!.dedupKey, `acme#test.ok#${id}`);
-    assert.deepEqual(executionsOf(id).map((e) => e.phase), ['started', 'completed']);
+    assert.deepEqual(
+      executionsOf(id).map((e) => e.phase),
+      ['started', 'completed'],
+    );
   });
 
   test('retryable failure, then success on the next delivery', async () => {
     const { id } = await lanes().publisher.publish('test.flaky', { failTimes: 1 }, { tenant: 'acme' });
     await lanes().waitForOutcomes(isOutcome(id, 'succeeded'));
     const events = lanes().outcomesOf(ofTask(id));
-    assert.deepEqual(events.map((e) => [e.outcome, e.attempt]), [['retried', 1], ['succeeded', 2]]);
+    assert.deepEqual(
+      events.map((e) => [e.outcome, e.attempt]),
+      [
+        ['retried', 1],
+        ['succeeded', 2],
+      ],
+    );
     assert.match(events[0]!.reason!, /flaky failure on attempt 1/);
   });
 
@@ -42,7 +51,9 @@ describe('outcomes', () => {
     const { id } = await lanes().publisher.publish('test.flaky', { failTimes: 99 }, { tenant: 'acme' });
     await lanes().waitForOutcomes(isOutcome(id, 'deadLettered'));
     assert.deepEqual(
-      lanes().outcomesOf(ofTask(id)).map((e) => e.outcome),
+      lanes()
+        .outcomesOf(ofTask(id))
+        .map((e) => e.outcome),
       [...Array(TEST_MAX_RECEIVE_COUNT - 1).fill('retried'), 'deadLettered'],
     );
     assert.equal(executionsOf(id).filter((e) => e.phase === 'started').length, TEST_MAX_RECEIVE_COUNT);
@@ -65,7 +76,11 @@ describe('outcomes', () => {
 
   test('expired: past notAfter or past maxAge, counted and never run', async () => {
     const pastNotAfter = await lanes().publisher.publish('test.ok', {}, { tenant: 'acme', notAfter: new Date(Date.now() - 1000) });
-    const sixWeeksOld = await lanes().publisher.publish('test.ok', {}, { tenant: 'acme', createdAt: new Date(Date.now() - 42 * 86_400_000) });
+    const sixWeeksOld = await lanes().publisher.publish(
+      'test.ok',
+      {},
+      { tenant: 'acme', createdAt: new Date(Date.now() - 42 * 86_400_000) },
+    );
     await lanes().waitForOutcomes(isOutcome(pastNotAfter.id, 'expired'));
     await lanes().waitForOutcomes(isOutcome(sixWeeksOld.id, 'expired'));
     assert.deepEqual(executionsOf(pastNotAfter.id), []);
@@ -88,7 +103,9 @@ describe('outcomes', () => {
     const first = await lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key });
     // Published only once the first is running, as the impatient frontend of incident 004 did (docs/incidents.md#004-flood).
     await waitFor(() => executionsOf(first.id).length > 0, { description: 'first run to start' });
-    const repeats = await Promise.all([1, 2, 3].map(() => lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key })));
+    const repeats = await Promise.all(
+      [1, 2, 3].map(() => lanes().publisher.publish('test.gated', { gate }, { tenant: 'acme', dedupKey: key })),
+    );
     for (const repeat of repeats) await lanes().waitForOutcomes(isOutcome(repeat.id, 'coalesced'));
     writeFileSync(gate, '');
     await lanes().waitForOutcomes(isOutcome(first.id, 'succeeded'));
@@ -99,7 +116,10 @@ describe('outcomes', () => {
     const { id } = await lanes().publisher.publish('test.hang', {}, { tenant: 'acme' });
     await lanes().waitForOutcomes(isOutcome(id, 'deadLettered'), 1, { timeoutMs: 60_000 });
     const events = lanes().outcomesOf(ofTask(id));
-    assert.ok(events.every((e) => e.timedOut), 'every attempt counted as timed out');
+    assert.ok(
+      events.every((e) => e.timedOut),
+      'every attempt counted as timed out',
+    );
     assert.equal(events.length, TEST_MAX_RECEIVE_COUNT);
     const letter = (await lanes().deadLetters('fast')).find((l) => l.body.includes(id));
     assert.equal(letter?.reason, 'retriesExhausted');
@@ -113,10 +133,22 @@ describe('bad input goes to the DLQ at once with a reason, and the consumer keep
     ['not an object', '[1,2,3]', /must be a JSON object/],
     ['unknown version', envelope({ v: 2, type: 'test.ok' }), /unknown envelope version 2/],
     ['unknown type', envelope({ type: 'test.nope' }), /unknown task type "test.nope"/],
-    ['wrong payload schema', envelope({ type: 'test.flaky', payload: { failTimes: 'many' } }), /invalid payload for "test.flaky": failTimes/],
-    ['missing tenant', JSON.stringify({ v: 1, id: randomUUID(), type: 'test.ok', createdAt: new Date().toISOString(), payload: {} }), /tenant/],
+    [
+      'wrong payload schema',
+      envelope({ type: 'test.flaky', payload: { failTimes: 'many' } }),
+      /invalid payload for "test.flaky": failTimes/,
+    ],
+    [
+      'missing tenant',
+      JSON.stringify({ v: 1, id: randomUUID(), type: 'test.ok', createdAt: new Date().toISOString(), payload: {} }),
+      /tenant/,
+    ],
     // Sent without a MessageGroupId, which SQS would refuse for this tenant: the consumer holds the publisher's rule.
-    ['a tenant SQS refuses as a MessageGroupId', envelope({ type: 'test.ok', tenant: 'acmé-日本' }), /^invalid envelope: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#"/],
+    [
+      'a tenant SQS refuses as a MessageGroupId',
+      envelope({ type: 'test.ok', tenant: 'acmé-日本' }),
+      /^invalid envelope: tenant: must be A-Z, a-z, 0-9 or ASCII punctuation other than "#"/,
+    ],
     ['bad createdAt', envelope({ type: 'test.ok', createdAt: 'yesterday' }), /createdAt/],
     ['a task of another lane', envelope({ type: 'test.isolated-ok' }), /belongs to lane "isolated"/],
   ];

@@ -36,7 +36,10 @@ before(async () => {
     poller: { waitTimeSeconds: 1 },
     log: { warn: () => {}, error: () => {} },
   });
-  consumers = startLocalConsumers(running, { onOutcome: recorder.listener, logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) });
+  consumers = startLocalConsumers(running, {
+    onOutcome: recorder.listener,
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+  });
   scheduler = startLocalScheduler(running, { speed: HEARTBEAT_SPEED });
   evaluator = new LocalAlarmEvaluator({ stack: running, recorder, clock: scheduler.clock });
 });
@@ -51,34 +54,54 @@ const stateOf = (states: readonly LocalAlarmState[], lane: string, alarm: LocalA
 
 /** Waits until the evaluator's states satisfy `condition`, and returns them. */
 const evaluateUntil = (condition: (states: LocalAlarmState[]) => boolean, description: string) =>
-  waitFor(async () => {
-    const states = await evaluator.evaluate();
-    return condition(states) ? states : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 100, description });
+  waitFor(
+    async () => {
+      const states = await evaluator.evaluate();
+      return condition(states) ? states : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, description },
+  );
 
 const lanes = heartbeatDefinition.lanes.map((lane) => lane.name);
 
 test('a paused lane, and only it, goes to HeartbeatMissing ALARM; resumed, its late heartbeats show as HeartbeatDelay, then OK', async (t) => {
   const initial = await evaluator.evaluate();
-  assert.ok(lanes.every((lane) => stateOf(initial, lane, 'HeartbeatMissing').state !== 'ALARM'), 'no alarm before a window has been watched');
+  assert.ok(
+    lanes.every((lane) => stateOf(initial, lane, 'HeartbeatMissing').state !== 'ALARM'),
+    'no alarm before a window has been watched',
+  );
 
-  const alive = await evaluateUntil((states) => lanes.every((lane) => stateOf(states, lane, 'HeartbeatMissing').state === 'OK'), 'every lane alive');
+  const alive = await evaluateUntil(
+    (states) => lanes.every((lane) => stateOf(states, lane, 'HeartbeatMissing').state === 'OK'),
+    'every lane alive',
+  );
   assert.ok(lanes.every((lane) => stateOf(alive, lane, 'HeartbeatMissing').value! >= 1));
 
   await stack().pollers.get(PAUSED)!.pause();
   const pausedAt = Date.now();
-  const dead = await evaluateUntil((states) => stateOf(states, PAUSED, 'HeartbeatMissing').state === 'ALARM', `${PAUSED} HeartbeatMissing ALARM`);
+  const dead = await evaluateUntil(
+    (states) => stateOf(states, PAUSED, 'HeartbeatMissing').state === 'ALARM',
+    `${PAUSED} HeartbeatMissing ALARM`,
+  );
   const timeToAlarm = Date.now() - pausedAt;
-  t.diagnostic(`HeartbeatMissing of the paused lane went to ALARM ${timeToAlarm} ms after the pause (window: 3 intervals = ${(3 * 60_000) / HEARTBEAT_SPEED} ms real at speed ${HEARTBEAT_SPEED})`);
+  t.diagnostic(
+    `HeartbeatMissing of the paused lane went to ALARM ${timeToAlarm} ms after the pause (window: 3 intervals = ${(3 * 60_000) / HEARTBEAT_SPEED} ms real at speed ${HEARTBEAT_SPEED})`,
+  );
   assert.equal(stateOf(dead, PAUSED, 'HeartbeatMissing').value, 0);
-  for (const lane of lanes.filter((l) => l !== PAUSED)) assert.equal(stateOf(dead, lane, 'HeartbeatMissing').state, 'OK', `${lane} stays alive`);
+  for (const lane of lanes.filter((l) => l !== PAUSED))
+    assert.equal(stateOf(dead, lane, 'HeartbeatMissing').state, 'OK', `${lane} stays alive`);
   // The ticks keep arriving and wait: the queue's age says so too.
   assert.equal(stateOf(dead, PAUSED, 'QueueAge').state, 'ALARM');
   assert.ok(stateOf(dead, PAUSED, 'QueueAge').value! > stateOf(dead, PAUSED, 'QueueAge').threshold);
 
   stack().pollers.get(PAUSED)!.resume();
-  const late = await evaluateUntil((states) => stateOf(states, PAUSED, 'HeartbeatDelay').state === 'ALARM', `${PAUSED} HeartbeatDelay ALARM`);
-  t.diagnostic(`after resuming: the waiting heartbeats arrived up to ${Math.round(stateOf(late, PAUSED, 'HeartbeatDelay').value!)} ms late`);
+  const late = await evaluateUntil(
+    (states) => stateOf(states, PAUSED, 'HeartbeatDelay').state === 'ALARM',
+    `${PAUSED} HeartbeatDelay ALARM`,
+  );
+  t.diagnostic(
+    `after resuming: the waiting heartbeats arrived up to ${Math.round(stateOf(late, PAUSED, 'HeartbeatDelay').value!)} ms late`,
+  );
   await evaluateUntil(
     (states) => stateOf(states, PAUSED, 'HeartbeatMissing').state === 'OK' && stateOf(states, PAUSED, 'HeartbeatDelay').state === 'OK',
     `${PAUSED} back to OK`,

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DEFAULT_ALARM_OPTIONS, LAMBDA_SERVICE_ALARMS, LANE_ALARM_NAMES, heartbeatMissingWindowMs } from '../../src/definition/alarm-thresholds.ts';
+import {
+  DEFAULT_ALARM_OPTIONS,
+  LAMBDA_SERVICE_ALARMS,
+  LANE_ALARM_NAMES,
+  heartbeatMissingWindowMs,
+} from '../../src/definition/alarm-thresholds.ts';
 import type { Outcome } from '../../src/definition/metrics.ts';
 import { LocalAlarmEvaluator, type LocalAlarmState } from '../../src/local/alarms.ts';
 import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
@@ -31,7 +36,7 @@ function evaluator(recorder = new OutcomeRecorder()) {
 
 const stateOf = (states: readonly LocalAlarmState[], alarm: LocalAlarmState['alarm']) => states.find((s) => s.alarm === alarm)!;
 
-test('a quiet lane: the stack\'s alarms by their names, all OK, heartbeats not yet judged', async () => {
+test("a quiet lane: the stack's alarms by their names, all OK, heartbeats not yet judged", async () => {
   const states = await evaluator().evaluate();
   assert.deepEqual(
     states.map((s) => s.alarm),
@@ -55,15 +60,26 @@ test('queue age, backlog and dead letters from the queues, without receiving a m
   offsetMs = 0;
   assert.equal(stateOf(states, 'QueueAge').state, 'ALARM');
   assert.ok(stateOf(states, 'QueueAge').value! >= AGE_SECONDS + 4);
-  assert.deepEqual([stateOf(states, 'Backlog').state, stateOf(states, 'Backlog').value, stateOf(states, 'Backlog').threshold], ['ALARM', 3, BACKLOG]);
+  assert.deepEqual(
+    [stateOf(states, 'Backlog').state, stateOf(states, 'Backlog').value, stateOf(states, 'Backlog').threshold],
+    ['ALARM', 3, BACKLOG],
+  );
   assert.deepEqual([stateOf(states, 'DeadLetters').state, stateOf(states, 'DeadLetters').value], ['ALARM', 1]);
-  assert.deepEqual([stateOf(states, 'NewDeadLetters').state, stateOf(states, 'NewDeadLetters').value], ['ALARM', 1], 'sent 35 s ago: within the minute');
+  assert.deepEqual(
+    [stateOf(states, 'NewDeadLetters').state, stateOf(states, 'NewDeadLetters').value],
+    ['ALARM', 1],
+    'sent 35 s ago: within the minute',
+  );
 
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'], WaitTimeSeconds: 0 }),
   );
   assert.equal(Messages.length, 3);
-  assert.deepEqual(Messages.map((m) => m.Attributes?.ApproximateReceiveCount), ['1', '1', '1'], 'evaluating received nothing');
+  assert.deepEqual(
+    Messages.map((m) => m.Attributes?.ApproximateReceiveCount),
+    ['1', '1', '1'],
+    'evaluating received nothing',
+  );
 });
 
 test('a letter older than a minute keeps DeadLetters in ALARM but not NewDeadLetters; a new one fires NewDeadLetters again', async () => {
@@ -72,9 +88,11 @@ test('a letter older than a minute keeps DeadLetters in ALARM but not NewDeadLet
   const waiting = localQueueStats(stack().servers.sqsService, dlqUrl).visible;
   await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'old letter' }));
   const oldSentBy = Date.now();
-  const visible = (count: number) => waitFor(() => localQueueStats(stack().servers.sqsService, dlqUrl).visible === count, { description: `${count} letter(s) visible` });
+  const visible = (count: number) =>
+    waitFor(() => localQueueStats(stack().servers.sqsService, dlqUrl).visible === count, { description: `${count} letter(s) visible` });
   await visible(waiting + 1);
-  const atMinuteAfter = () => new LocalAlarmEvaluator({ stack: stack(), recorder: new OutcomeRecorder(), now: () => oldSentBy + 60_000 }).evaluate();
+  const atMinuteAfter = () =>
+    new LocalAlarmEvaluator({ stack: stack(), recorder: new OutcomeRecorder(), now: () => oldSentBy + 60_000 }).evaluate();
 
   const quiet = await atMinuteAfter();
   assert.deepEqual([stateOf(quiet, 'NewDeadLetters').state, stateOf(quiet, 'NewDeadLetters').value], ['OK', 0]);
@@ -84,11 +102,14 @@ test('a letter older than a minute keeps DeadLetters in ALARM but not NewDeadLet
   await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'new letter' }));
   await visible(waiting + 2);
   const again = await atMinuteAfter();
-  assert.deepEqual([stateOf(again, 'NewDeadLetters').state, stateOf(again, 'NewDeadLetters').value, stateOf(again, 'NewDeadLetters').threshold], ['ALARM', 1, 0]);
+  assert.deepEqual(
+    [stateOf(again, 'NewDeadLetters').state, stateOf(again, 'NewDeadLetters').value, stateOf(again, 'NewDeadLetters').threshold],
+    ['ALARM', 1, 0],
+  );
   assert.deepEqual([stateOf(again, 'DeadLetters').state, stateOf(again, 'DeadLetters').value], ['ALARM', waiting + 2]);
 });
 
-test('a dead letter within two days of its retention\'s end is DeadLetterExpiry ALARM; younger, OK', async () => {
+test("a dead letter within two days of its retention's end is DeadLetterExpiry ALARM; younger, OK", async () => {
   const { sqs } = stack().clients;
   const { dlqUrl } = stack().resources.lanes[LANE]!;
   await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'a letter about to expire' }));
@@ -110,11 +131,35 @@ test('outcome rates: from the minimum number of tasks, over the last rate window
   const recorder = new OutcomeRecorder();
   const alarms = evaluator(recorder);
   const record = (outcome: Outcome, at = now()) =>
-    recorder.listener({ lane: LANE, type: 'some.type', outcome, timedOut: false, messageId: `${Math.random()}`, attempt: 1, durationMs: 1, at });
+    recorder.listener({
+      lane: LANE,
+      type: 'some.type',
+      outcome,
+      timedOut: false,
+      messageId: `${Math.random()}`,
+      attempt: 1,
+      durationMs: 1,
+      at,
+    });
 
-  for (const outcome of ['expired', 'expired', 'expired', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded'] as const) record(outcome);
+  for (const outcome of [
+    'expired',
+    'expired',
+    'expired',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+  ] as const)
+    record(outcome);
   const belowMinimum = stateOf(await alarms.evaluate(), 'ExpiredRate');
-  assert.deepEqual([belowMinimum.state, belowMinimum.value], ['OK', 0], `${DEFAULT_ALARM_OPTIONS.rateMinimumTasks - 1} tasks read as rate 0`);
+  assert.deepEqual(
+    [belowMinimum.state, belowMinimum.value],
+    ['OK', 0],
+    `${DEFAULT_ALARM_OPTIONS.rateMinimumTasks - 1} tasks read as rate 0`,
+  );
 
   record('succeeded');
   const states = await alarms.evaluate();

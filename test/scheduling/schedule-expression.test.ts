@@ -31,7 +31,7 @@ test('rate: at its start, then every interval', () => {
   assert.deepEqual(upcoming('rate(1 day)', '2025-03-01T10:00:00.000Z', 2), ['2025-03-01T10:00:00.000Z', '2025-03-02T10:00:00.000Z']);
 });
 
-test('cron: EventBridge day numbers (2-6 = MON-FRI) in the schedule\'s time zone', () => {
+test("cron: EventBridge day numbers (2-6 = MON-FRI) in the schedule's time zone", () => {
   // 2025-03-01 is a Saturday; 03:00 in Berlin (UTC+1 in March before the switch) is 02:00 UTC.
   assert.deepEqual(upcoming('cron(0 3 ? * 2-6 *)', '2025-03-01T00:00:00.000Z', 3, 'Europe/Berlin'), [
     '2025-03-03T02:00:00.000Z',
@@ -46,13 +46,23 @@ test('cron: EventBridge day numbers (2-6 = MON-FRI) in the schedule\'s time zone
 });
 
 test('cron: day of month with "?", steps, and the year field', () => {
-  assert.deepEqual(upcoming('cron(0/15 * 1 * ? *)', '2025-03-01T23:40:00.000Z', 2), ['2025-03-01T23:45:00.000Z', '2025-04-01T00:00:00.000Z']);
-  assert.deepEqual(upcoming('cron(0 0 1 1 ? 2027-2028)', '2025-03-01T00:00:00.000Z', 3), ['2027-01-01T00:00:00.000Z', '2028-01-01T00:00:00.000Z', undefined]);
+  assert.deepEqual(upcoming('cron(0/15 * 1 * ? *)', '2025-03-01T23:40:00.000Z', 2), [
+    '2025-03-01T23:45:00.000Z',
+    '2025-04-01T00:00:00.000Z',
+  ]);
+  assert.deepEqual(upcoming('cron(0 0 1 1 ? 2027-2028)', '2025-03-01T00:00:00.000Z', 3), [
+    '2027-01-01T00:00:00.000Z',
+    '2028-01-01T00:00:00.000Z',
+    undefined,
+  ]);
 });
 
 test('what EventBridge or the local scheduler would not take is refused with the reason', () => {
   const refused = (expression: string, reason: RegExp) =>
-    assert.throws(() => fireTimes({ expression }, 0), (error) => error instanceof ScheduleExpressionError && reason.test(error.message));
+    assert.throws(
+      () => fireTimes({ expression }, 0),
+      (error) => error instanceof ScheduleExpressionError && reason.test(error.message),
+    );
   refused('cron(0 3 * * *)', /6 fields/);
   refused('cron(0 3 1 * MON *)', /must be "\?"/);
   refused('cron(0 3 15W * ? *)', /W \(nearest weekday\)/);

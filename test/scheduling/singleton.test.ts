@@ -101,13 +101,20 @@ test(`a singleton that runs ${SLOW_RUN_MS} ms every ${TICK_INTERVAL_MS} ms never
   // A duplicate or coalesced outcome would mean SQS delivered a tick twice; none is expected, but each is still one tick's one outcome.
   const repeats = (counts.duplicate ?? 0) + (counts.coalesced ?? 0);
   const concurrency = maxConcurrentRuns('tick.slow');
-  t.diagnostic(`ticks fired ${fired}; outcomes ${JSON.stringify(counts)}; runs ${runs}; skipped ${skipped}; max concurrent runs ${concurrency}`);
-  t.diagnostic(`retained heap after ${fired - WARM_UP} more ticks: ${(heapGrowth / 2 ** 20).toFixed(1)} MiB (bound ${HEAP_GROWTH_BOUND / 2 ** 20} MiB)`);
+  t.diagnostic(
+    `ticks fired ${fired}; outcomes ${JSON.stringify(counts)}; runs ${runs}; skipped ${skipped}; max concurrent runs ${concurrency}`,
+  );
+  t.diagnostic(
+    `retained heap after ${fired - WARM_UP} more ticks: ${(heapGrowth / 2 ** 20).toFixed(1)} MiB (bound ${HEAP_GROWTH_BOUND / 2 ** 20} MiB)`,
+  );
 
   assert.equal(concurrency, 1, 'never two runs at once');
   assert.equal(outcomes.length, fired, 'one outcome per tick');
   assert.equal(new Set(outcomes.map((e) => e.messageId)).size, fired, 'no tick has a second outcome (nothing was retried)');
-  assert.deepEqual(Object.keys(counts).filter((o) => !['succeeded', 'overlapSkipped', 'duplicate', 'coalesced'].includes(o)), []);
+  assert.deepEqual(
+    Object.keys(counts).filter((o) => !['succeeded', 'overlapSkipped', 'duplicate', 'coalesced'].includes(o)),
+    [],
+  );
   assert.equal(runs, counts.succeeded, 'each run is one succeeded outcome');
   assert.equal(fired, runs + skipped + repeats, 'ticks = runs + overlapSkipped (+ repeats)');
   assert.ok(skipped > fired / 2, `a run spans about 3 ticks, so most ticks are skipped (skipped ${skipped} of ${fired})`);

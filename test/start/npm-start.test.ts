@@ -33,9 +33,17 @@ test('npm start runs the demo end to end and prints every outcome', { timeout: S
   // Progress lines name the task as its summary row does: by task id, or by message id for a body without one;
   // a body that failed validation shows the type and tenant it named.
   const [, badOrderId] = /order without items, raw SendMessage\s+critical\s+(\S+)\s/.exec(output) ?? [];
-  assert.match(output, new RegExp(`\\[critical\\s*\\] order\\.place\\s+acme\\s+${badOrderId}  attempt 1: deadLettered \\(invalid: invalid payload for "order\\.place": items: `));
+  assert.match(
+    output,
+    new RegExp(
+      `\\[critical\\s*\\] order\\.place\\s+acme\\s+${badOrderId}  attempt 1: deadLettered \\(invalid: invalid payload for "order\\.place": items: `,
+    ),
+  );
   const [, malformedId] = /malformed body from a raw SendMessage\s+default\s+message (\S+)\s/.exec(output) ?? [];
-  assert.match(output, new RegExp(`\\[default\\s*\\] unknown\\s+-\\s+message ${malformedId}  attempt 1: deadLettered \\(invalid: body is not valid JSON`));
+  assert.match(
+    output,
+    new RegExp(`\\[default\\s*\\] unknown\\s+-\\s+message ${malformedId}  attempt 1: deadLettered \\(invalid: body is not valid JSON`),
+  );
   assert.match(row('six-week-old backlog'), /expired$/);
   // The banner says which DynamoDB backend and claim path this run exercises (the default: dynalite's fallback).
   assert.match(output, /DynamoDB endpoint: http:\/\/127\.0\.0\.1:\d+ \(dynalite; --dynamodb dynamodb-local for the other\)/);

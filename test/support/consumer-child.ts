@@ -72,7 +72,8 @@ export function spawnConsumerProcess(config: ConsumerProcessConfig): ConsumerChi
   const outputClosed = once(output, 'close');
   output.on('line', (line) => {
     if (line.startsWith(`{"${OUTCOME_LINE_KEY}":`)) events.push((JSON.parse(line) as Record<string, OutcomeEvent>)[OUTCOME_LINE_KEY]!);
-    else if (line.startsWith(`{"${CLAIM_WRITE_LINE_KEY}":`)) claimWrites.push((JSON.parse(line) as Record<string, ClaimWrite>)[CLAIM_WRITE_LINE_KEY]!);
+    else if (line.startsWith(`{"${CLAIM_WRITE_LINE_KEY}":`))
+      claimWrites.push((JSON.parse(line) as Record<string, ClaimWrite>)[CLAIM_WRITE_LINE_KEY]!);
     else if (isEmfLine(line)) emfLines.push(line);
   });
   createInterface({ input: child.stderr }).on('line', (line) => {

@@ -27,7 +27,8 @@ async function main(argument: string | undefined): Promise<void> {
   const config = JSON.parse(argument) as ConsumerProcessConfig;
   const loaded = (await import(config.definitionModule)) as Record<string, unknown>;
   const definition = loaded[config.definitionExport] as Definition | undefined;
-  if (!definition?.lanes) throw new ConsumerProcessConfigError(`${config.definitionModule} exports no definition "${config.definitionExport}"`);
+  if (!definition?.lanes)
+    throw new ConsumerProcessConfigError(`${config.definitionModule} exports no definition "${config.definitionExport}"`);
 
   const clients = createLocalClients(config);
   watchClaimWrites(clients.dynamodb, (write) => process.stdout.write(`${JSON.stringify({ [CLAIM_WRITE_LINE_KEY]: write })}\n`));

@@ -37,9 +37,17 @@ export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string, records?:
       }),
     );
     if (Messages.length === 0) return letters;
-    const kept = records ? await readDeadLetterRecords(records.dynamodb, records.table, Messages.map((m) => m.MessageId!)) : new Map();
+    const kept = records
+      ? await readDeadLetterRecords(
+          records.dynamodb,
+          records.table,
+          Messages.map((m) => m.MessageId!),
+        )
+      : new Map();
     for (const message of Messages) {
-      const onLetter = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+      const onLetter = Object.fromEntries(
+        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+      );
       const attributes: Record<string, string | undefined> = { ...kept.get(message.MessageId!), ...onLetter };
       letters.push({
         body: message.Body ?? '',

@@ -38,7 +38,9 @@ export const isEmfLine = (line: string): boolean => line.startsWith('{"_aws":');
 export function sumEmfCounts(lines: readonly string[]): OutcomeCounts {
   const counts = emptyCounts();
   for (const line of lines) {
-    const document = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> } };
+    const document = JSON.parse(line) as Record<string, unknown> & {
+      _aws?: { CloudWatchMetrics?: Array<{ Metrics: Array<{ Name: string }> }> };
+    };
     const outcome = document.outcome as Outcome | typeof TIMED_OUT;
     if (!COUNTED.includes(outcome)) throw new MalformedEmfError(`EMF document with unknown outcome ${JSON.stringify(outcome)}`);
     const name = metricName(outcome);

@@ -71,7 +71,6 @@ export interface Harness {
   deadLetters(lane: string): Promise<readonly DeadLetter[]>;
 }
 
-
 export function withRunningLanes(options: HarnessOptions): () => Harness {
   let harness: Harness | undefined;
   const consumerSets: LocalConsumers[] = [];
@@ -82,8 +81,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       stateFile: false,
       servers: { dynamodb: options.dynamodb },
       provision: {
-        visibilityTimeoutSeconds:
-          options.visibilityTimeoutSeconds ?? ((lane) => shortVisibilitySeconds(options.definition, lane)),
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? ((lane) => shortVisibilitySeconds(options.definition, lane)),
       },
       poller: { waitTimeSeconds: 1, ...options.tuning },
       clients: options.clients,
@@ -137,10 +135,12 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
       },
       async deadLetters(lane) {
         const kept = letters.get(lane) ?? [];
-        kept.push(...(await drainDeadLetters(running.clients.sqs, running.resources.lanes[lane]!.dlqUrl, {
-          dynamodb: running.clients.dynamodb,
-          table: running.resources.dedupTable,
-        })));
+        kept.push(
+          ...(await drainDeadLetters(running.clients.sqs, running.resources.lanes[lane]!.dlqUrl, {
+            dynamodb: running.clients.dynamodb,
+            table: running.resources.dedupTable,
+          })),
+        );
         letters.set(lane, kept);
         return kept;
       },

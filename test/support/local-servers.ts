@@ -3,7 +3,12 @@
  * in the calling suite (or file) and returns accessors valid inside tests.
  */
 import { after, before } from 'node:test';
-import { createLocalClients, createDynamoDbClient, type LocalClientOverrides, type LocalClients } from '../../src/ops/target/local-clients.ts';
+import {
+  createLocalClients,
+  createDynamoDbClient,
+  type LocalClientOverrides,
+  type LocalClients,
+} from '../../src/ops/target/local-clients.ts';
 import { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from '../../src/local/dynamodb-local.ts';
 import { startLocalServers, type LocalServers, type LocalServersOptions } from '../../src/local/servers.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../src/local/stack.ts';

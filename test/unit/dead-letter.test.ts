@@ -54,7 +54,10 @@ test('one SendMessage to the DLQ: the body unchanged, the reason, attempts, orig
   // Act
   const { sent, kept, result } = await send({ record: sqsRecordFactory(body) });
   // Assess
-  assert.deepEqual(sent, { name: 'SendMessageCommand', input: { QueueUrl: DLQ_URL, MessageBody: body, MessageAttributes: ALL_REASON_ATTRIBUTES } });
+  assert.deepEqual(sent, {
+    name: 'SendMessageCommand',
+    input: { QueueUrl: DLQ_URL, MessageBody: body, MessageAttributes: ALL_REASON_ATTRIBUTES },
+  });
   assert.deepEqual(kept, [], 'nothing to keep elsewhere: it all fits');
   assert.deepEqual(result, { dlqMessageId: 'dlq-msg-1', leftOff: [] });
 });
@@ -65,10 +68,13 @@ test('a body that is not JSON keeps the SQS message id of the delivery', async (
   // Act
   const { sent } = await send({ record, reason: 'invalid', error: 'body is not valid JSON' });
   // Assess
-  assert.deepEqual(sent.input.MessageAttributes['tasklanes-message-id'], { DataType: 'String', StringValue: '4b1e8f0a-0000-4000-8000-00000000beef' });
+  assert.deepEqual(sent.input.MessageAttributes['tasklanes-message-id'], {
+    DataType: 'String',
+    StringValue: '4b1e8f0a-0000-4000-8000-00000000beef',
+  });
 });
 
-test('the publisher\'s string attributes travel along; an earlier dead-lettering\'s and binary ones do not', async () => {
+test("the publisher's string attributes travel along; an earlier dead-lettering's and binary ones do not", async () => {
   // Prepare
   const record = sqsRecordFactory('{}', {
     messageAttributes: {
@@ -133,7 +139,11 @@ test('a body of exactly 1 MiB: no attribute fits, so the letter goes bare and ev
   // Assess
   assert.equal(sent.input.MessageBody, body, 'the body byte for byte');
   assert.deepEqual(sent.input.MessageAttributes, {});
-  const reason = { ...ALL_REASON_ATTRIBUTES, 'tasklanes-reason': { DataType: 'String', StringValue: 'invalid' }, 'tasklanes-error': { DataType: 'String', StringValue: 'invalid envelope: payload' } };
+  const reason = {
+    ...ALL_REASON_ATTRIBUTES,
+    'tasklanes-reason': { DataType: 'String', StringValue: 'invalid' },
+    'tasklanes-error': { DataType: 'String', StringValue: 'invalid envelope: payload' },
+  };
   assert.deepEqual(kept, [{ dlqMessageId: 'dlq-msg-1', attributes: reason, expiresAtSeconds: RECORD_EXPIRES_AT }]);
   assert.deepEqual(result, {
     dlqMessageId: 'dlq-msg-1',
@@ -154,17 +164,24 @@ test('attributes go on in order while they fit whole; a smaller later one still 
 
 test('the error is never cut to fit: without room for all of it, it is left off the letter and kept whole', async () => {
   // Prepare: room for every attribute but the error, plus 5 bytes of error text ("rejected" is 8)
-  const record = sqsRecordFactory(bodyLeaving(BYTES.reason + BYTES.attempts + BYTES.messageId + BYTES.lane + BYTES.failedAt + BYTES.errorOverhead + 5));
+  const record = sqsRecordFactory(
+    bodyLeaving(BYTES.reason + BYTES.attempts + BYTES.messageId + BYTES.lane + BYTES.failedAt + BYTES.errorOverhead + 5),
+  );
   // Act
   const { sent, kept } = await send({ record });
   // Assess
-  assert.deepEqual(sent.input.MessageAttributes, Object.fromEntries([ATTRIBUTES.reason, ATTRIBUTES.attempts, ATTRIBUTES.messageId, ATTRIBUTES.lane, ATTRIBUTES.failedAt]));
+  assert.deepEqual(
+    sent.input.MessageAttributes,
+    Object.fromEntries([ATTRIBUTES.reason, ATTRIBUTES.attempts, ATTRIBUTES.messageId, ATTRIBUTES.lane, ATTRIBUTES.failedAt]),
+  );
   assert.deepEqual(kept[0]?.attributes['tasklanes-error'], { DataType: 'String', StringValue: 'rejected' });
 });
 
-test('the publisher\'s attributes come first, so a redrive replays them; SQS\'s 10-attribute limit leaves room for two reason attributes beside eight', async () => {
+test("the publisher's attributes come first, so a redrive replays them; SQS's 10-attribute limit leaves room for two reason attributes beside eight", async () => {
   // Prepare
-  const eight = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`app-${index}`, { dataType: 'String', stringValue: String(index) }]));
+  const eight = Object.fromEntries(
+    Array.from({ length: 8 }, (_, index) => [`app-${index}`, { dataType: 'String', stringValue: String(index) }]),
+  );
   // Act
   const { sent, kept } = await send({ record: sqsRecordFactory('{}', { messageAttributes: eight }) });
   // Assess
@@ -172,7 +189,10 @@ test('the publisher\'s attributes come first, so a redrive replays them; SQS\'s 
     ...Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`app-${index}`, { DataType: 'String', StringValue: String(index) }])),
     ...Object.fromEntries([ATTRIBUTES.reason, ATTRIBUTES.attempts]),
   });
-  assert.deepEqual(kept.map((record) => Object.keys(record.attributes).length), [6]);
+  assert.deepEqual(
+    kept.map((record) => Object.keys(record.attributes).length),
+    [6],
+  );
 });
 
 test('the record store failing after the send: DeadLetterRecordError naming the DLQ message, which was sent once', async () => {
@@ -180,23 +200,30 @@ test('the record store failing after the send: DeadLetterRecordError naming the 
   const sqs = fakeSqsClient();
   const records = new FakeDeadLetterRecords(new Error('ProvisionedThroughputExceededException'));
   // Act
-  const sending = sendToDeadLetterQueue({ sqs: sqs.client, dlqUrl: DLQ_URL, records }, request({ record: sqsRecordFactory(bodyLeaving(0)) }));
+  const sending = sendToDeadLetterQueue(
+    { sqs: sqs.client, dlqUrl: DLQ_URL, records },
+    request({ record: sqsRecordFactory(bodyLeaving(0)) }),
+  );
   // Assess
   await assert.rejects(sending, {
     name: 'DeadLetterRecordError',
     dlqMessageId: 'dlq-msg-1',
-    message: 'dead-lettered as DLQ message dlq-msg-1, but its reason did not fit on it and could not be kept in the dedup table (Error: ProvisionedThroughputExceededException)',
+    message:
+      'dead-lettered as DLQ message dlq-msg-1, but its reason did not fit on it and could not be kept in the dedup table (Error: ProvisionedThroughputExceededException)',
   });
   assert.equal(sqs.sent.length, 1);
 });
 
-test('SQS refusing the letter rejects with SQS\'s error, so the pipeline can fall back to a redelivery; nothing is kept', async () => {
+test("SQS refusing the letter rejects with SQS's error, so the pipeline can fall back to a redelivery; nothing is kept", async () => {
   // Prepare
   const sqs = fakeSqsClient();
   const records = new FakeDeadLetterRecords();
   sqs.failWith(new Error('socket hang up'));
   // Act
-  const sending = sendToDeadLetterQueue({ sqs: sqs.client, dlqUrl: DLQ_URL, records }, request({ record: sqsRecordFactory(bodyLeaving(0)) }));
+  const sending = sendToDeadLetterQueue(
+    { sqs: sqs.client, dlqUrl: DLQ_URL, records },
+    request({ record: sqsRecordFactory(bodyLeaving(0)) }),
+  );
   // Assess
   await assert.rejects(sending, { name: 'Error', message: 'socket hang up' });
   assert.deepEqual(records.kept, []);

@@ -17,7 +17,11 @@ const WINDOW_SECONDS = 600;
 const request = (owner: string) => ({ owner, attempt: 1, taskId: `task-of-${owner}`, leaseMs: 35_000 });
 /** Lets the batcher's setImmediate callbacks that are already queued run. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const settle = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+const settle = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: Error) => `rejected: ${error.message}`,
+  );
 const markDone = (batcher: DedupBatcher, key: string, owner: string) => batcher.markDone(key, owner, `task-of-${owner}`, WINDOW_SECONDS);
 
 /** A batcher whose records m0..m(count-1) hold claims of keys k0..k(count-1). */
@@ -51,7 +55,7 @@ describe('claims', () => {
     assert.deepEqual(store.calls, [{ op: 'claimMany', keys: ['a', 'b', 'c'] }]);
   });
 
-  test('a key repeated in the turn goes in a second request, sent only once the first request\'s claims have settled', async () => {
+  test("a key repeated in the turn goes in a second request, sent only once the first request's claims have settled", async () => {
     // Prepare
     const store = new FakeBatchStore();
     const pending = new Map<string, Deferred<ClaimResult>>();
@@ -87,7 +91,7 @@ describe('claims', () => {
     ]);
   });
 
-  test('26 distinct keys: a request of 25 (BatchExecuteStatement\'s limit), then one of 1', async () => {
+  test("26 distinct keys: a request of 25 (BatchExecuteStatement's limit), then one of 1", async () => {
     // Prepare
     const store = new FakeBatchStore();
     const batcher = new DedupBatcher(store);
@@ -101,7 +105,7 @@ describe('claims', () => {
     ]);
   });
 
-  test('a claim that fails rejects that record\'s claim only', async () => {
+  test("a claim that fails rejects that record's claim only", async () => {
     // Prepare
     const store = new FakeBatchStore();
     store.claimAnswer = async ({ key }) => {
@@ -147,7 +151,7 @@ describe('done marks', () => {
     assert.deepEqual(store.calls, [{ op: 'markDone', key: 'k0' }]);
   });
 
-  test('a batch-mate still running holds a finished record\'s mark for 20 ms at most', async (t) => {
+  test("a batch-mate still running holds a finished record's mark for 20 ms at most", async (t) => {
     // Prepare
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const { batcher, store } = await withClaimedRecords(2);
@@ -195,7 +199,7 @@ describe('done marks', () => {
     assert.equal(await settle(mark), 'resolved');
   });
 
-  test('25 marks (BatchWriteItem\'s limit) go at once even while a batch-mate still runs', async (t) => {
+  test("25 marks (BatchWriteItem's limit) go at once even while a batch-mate still runs", async (t) => {
     // Prepare
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const { batcher, store, records } = await withClaimedRecords(26);

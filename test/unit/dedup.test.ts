@@ -91,7 +91,14 @@ function prepare(answers: Record<string, unknown[]>) {
 
 const names = (sent: readonly SentCommand[]) => sent.map((command) => command.name);
 const settledAll = (claims: Array<Promise<ClaimResult>>) =>
-  Promise.all(claims.map((claim) => claim.then((result) => result, (error: Error) => ({ rejected: `${error.name}: ${error.message}` }))));
+  Promise.all(
+    claims.map((claim) =>
+      claim.then(
+        (result) => result,
+        (error: Error) => ({ rejected: `${error.name}: ${error.message}` }),
+      ),
+    ),
+  );
 
 describe('claim', () => {
   test('a free key: one conditional PutItem, claimed', async () => {
@@ -108,11 +115,11 @@ describe('claim', () => {
     ['done within its window', done(T0_SECONDS + 600), { kind: 'duplicate' }],
     ['done, its window ending this second', done(T0_SECONDS), { kind: 'duplicate' }],
     ['a live claim of another delivery', claimedBy('msg-0', T0 + 1_000, 1), { kind: 'coalesced', owner: 'msg-0' }],
-    ['another delivery\'s claim whose lease ends this millisecond', claimedBy('msg-0', T0, 1), { kind: 'coalesced', owner: 'msg-0' }],
+    ["another delivery's claim whose lease ends this millisecond", claimedBy('msg-0', T0, 1), { kind: 'coalesced', owner: 'msg-0' }],
     ['a claim without an owner (not ours)', claimedBy(undefined, T0 + 1_000), { kind: 'coalesced', owner: '' }],
-    ['this receive\'s live claim (an SQS duplicate)', claimedBy('msg-1', T0 + 1_000, 1), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
-    ['this message\'s claim from a later receive', claimedBy('msg-1', T0 + 1_000, 2), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
-    ['this message\'s claim with no attempt recorded', claimedBy('msg-1', T0 + 1_000), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
+    ["this receive's live claim (an SQS duplicate)", claimedBy('msg-1', T0 + 1_000, 1), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
+    ["this message's claim from a later receive", claimedBy('msg-1', T0 + 1_000, 2), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
+    ["this message's claim with no attempt recorded", claimedBy('msg-1', T0 + 1_000), { kind: 'leaseHeld', leaseUntil: T0 + 1_000 }],
   ];
   for (const [name, item, verdict] of verdicts) {
     test(`blocked by ${name}: ${verdict.kind}, from the record the failed write returned`, async () => {
@@ -131,7 +138,7 @@ describe('claim', () => {
     ['done with no expiry', done(undefined)],
     ['a claim whose lease has passed (its owner crashed)', claimedBy('msg-0', T0 - 1, 1)],
     ['a claim with no lease', claimedBy('msg-0', undefined, 1)],
-    ['this message\'s claim from an earlier receive (that invocation has ended)', claimedBy('msg-1', T0 + 1_000, 0)],
+    ["this message's claim from an earlier receive (that invocation has ended)", claimedBy('msg-1', T0 + 1_000, 0)],
   ];
   for (const [name, item] of stale) {
     test(`blocked by ${name}: stale, so the write is tried again and claims`, async () => {
@@ -269,15 +276,18 @@ describe('claimMany', () => {
       { rejected: 'DedupStatementError: Unknown: statement failed' },
     ]);
     // Only the keys found taken are read back, in one request; the throttled one is claimed alone (the two go out concurrently).
-    assert.deepEqual(sent.slice(1).sort((a, b) => a.name.localeCompare(b.name)), [
-      {
-        name: 'BatchGetItemCommand',
-        input: {
-          RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#returned' } }, { pk: { S: 'acme#t#read' } }], ConsistentRead: true } },
+    assert.deepEqual(
+      sent.slice(1).sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        {
+          name: 'BatchGetItemCommand',
+          input: {
+            RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#returned' } }, { pk: { S: 'acme#t#read' } }], ConsistentRead: true } },
+          },
         },
-      },
-      claimPut('acme#t#throttled'),
-    ]);
+        claimPut('acme#t#throttled'),
+      ],
+    );
   });
 
   test('a taken key that reads back stale, or gone, is claimed alone with the conditional PutItem', async () => {
@@ -446,9 +456,30 @@ describe('done marks and release', () => {
 describe('record: the record read back for the task lookup', () => {
   test('one consistent GetItem; a claim with its attempt and lease, a done record with when and until when', async () => {
     // Prepare
-    const claimed = { pk: { S: KEY }, status: { S: 'claimed' }, owner: { S: 'msg-1' }, attempt: { N: '2' }, taskId: { S: 'task-1' }, leaseUntil: { N: '1714564835000' }, expiresAt: { N: '1714564835' } };
-    const doneRecord = { pk: { S: KEY }, status: { S: 'done' }, owner: { S: 'msg-2' }, taskId: { S: 'task-1' }, doneAt: { N: '1714564801000' }, expiresAt: { N: '1714651201' } };
-    const legacyDone = { pk: { S: KEY }, status: { S: 'done' }, owner: { S: 'msg-2' }, taskId: { S: 'task-1' }, expiresAt: { N: '1714651201' } };
+    const claimed = {
+      pk: { S: KEY },
+      status: { S: 'claimed' },
+      owner: { S: 'msg-1' },
+      attempt: { N: '2' },
+      taskId: { S: 'task-1' },
+      leaseUntil: { N: '1714564835000' },
+      expiresAt: { N: '1714564835' },
+    };
+    const doneRecord = {
+      pk: { S: KEY },
+      status: { S: 'done' },
+      owner: { S: 'msg-2' },
+      taskId: { S: 'task-1' },
+      doneAt: { N: '1714564801000' },
+      expiresAt: { N: '1714651201' },
+    };
+    const legacyDone = {
+      pk: { S: KEY },
+      status: { S: 'done' },
+      owner: { S: 'msg-2' },
+      taskId: { S: 'task-1' },
+      expiresAt: { N: '1714651201' },
+    };
     const { store, sent } = prepare({ GetItemCommand: [{ Item: claimed }, { Item: doneRecord }, { Item: legacyDone }, {}] });
     // Act
     const results = [await store.record(KEY), await store.record(KEY), await store.record(KEY), await store.record(KEY)];

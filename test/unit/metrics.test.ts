@@ -71,12 +71,18 @@ test('one document per type and outcome the batch saw, with the count and every 
   // Act
   metrics.flush('work', T0);
   // Assess
-  assert.deepEqual(lines.map((line) => JSON.parse(line)), [
-    document('unit.work', 'succeeded', 'TaskSucceeded', [10, 20], [100, 200]),
-    document('unit.work', 'retried', 'TaskRetried', [30], [300]),
-    document('unit.keyed', 'succeeded', 'TaskSucceeded', [40], [400]),
-  ]);
-  assert.ok(lines.every((line) => !line.includes('\n')), 'one log line per document');
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line)),
+    [
+      document('unit.work', 'succeeded', 'TaskSucceeded', [10, 20], [100, 200]),
+      document('unit.work', 'retried', 'TaskRetried', [30], [300]),
+      document('unit.keyed', 'succeeded', 'TaskSucceeded', [40], [400]),
+    ],
+  );
+  assert.ok(
+    lines.every((line) => !line.includes('\n')),
+    'one log line per document',
+  );
 });
 
 test('a timed-out task is counted in its outcome and again as TaskTimedOut', () => {
@@ -86,10 +92,13 @@ test('a timed-out task is counted in its outcome and again as TaskTimedOut', () 
   // Act
   metrics.flush('work', T0);
   // Assess
-  assert.deepEqual(lines.map((line) => JSON.parse(line)), [
-    document('unit.work', 'retried', 'TaskRetried', [5_000], [5_100]),
-    document('unit.work', 'timedOut', 'TaskTimedOut', [5_000], [5_100]),
-  ]);
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line)),
+    [
+      document('unit.work', 'retried', 'TaskRetried', [5_000], [5_100]),
+      document('unit.work', 'timedOut', 'TaskTimedOut', [5_000], [5_100]),
+    ],
+  );
 });
 
 test('a body that never parsed has no latency: the document has no TaskLatency', () => {
@@ -99,10 +108,13 @@ test('a body that never parsed has no latency: the document has no TaskLatency',
   // Act
   metrics.flush('work', T0);
   // Assess
-  assert.deepEqual(lines.map((line) => JSON.parse(line)), [document('unknown', 'deadLettered', 'TaskDeadLettered', [2], [])]);
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line)),
+    [document('unknown', 'deadLettered', 'TaskDeadLettered', [2], [])],
+  );
 });
 
-test('more than 100 values (EMF\'s limit per metric): documents of 100, 100 and 50', () => {
+test("more than 100 values (EMF's limit per metric): documents of 100, 100 and 50", () => {
   // Prepare
   const { lines, metrics } = prepare();
   for (let n = 0; n < 250; n++) metrics.add(event({ durationMs: n, latencyMs: 1_000 + n }));
@@ -137,5 +149,8 @@ test('the default writer puts each document on its own stdout line', (t) => {
   stdoutEmfWriter('{"_aws":{}}');
   write.mock.restore();
   // Assess
-  assert.deepEqual(write.mock.calls.map((call) => call.arguments), [['{"_aws":{}}\n']]);
+  assert.deepEqual(
+    write.mock.calls.map((call) => call.arguments),
+    [['{"_aws":{}}\n']],
+  );
 });

@@ -51,7 +51,16 @@ function prepare(options: { dedup?: DedupScript; throws?: unknown; recordFailure
     return 'ok';
   });
   const records = new FakeDeadLetterRecords(options.recordFailure);
-  const deps = { definition: unitDefinition, lane: LANE, dlqUrl: DLQ_URL, sqs: sqs.client, dedup, deadLetterRecords: records, runner, now: clock.now };
+  const deps = {
+    definition: unitDefinition,
+    lane: LANE,
+    dlqUrl: DLQ_URL,
+    sqs: sqs.client,
+    dedup,
+    deadLetterRecords: records,
+    runner,
+    now: clock.now,
+  };
   return { deps, dedup, sqs, runner, records };
 }
 
@@ -140,7 +149,10 @@ describe('validation', () => {
         reason: 'invalid: body must be a JSON object; DLQ send failed: QueueDoesNotExist: The specified queue does not exist.',
       }),
     });
-    assert.deepEqual(sqs.sent.map((command) => command.name), ['SendMessageCommand']);
+    assert.deepEqual(
+      sqs.sent.map((command) => command.name),
+      ['SendMessageCommand'],
+    );
   });
 
   test('a body that fails validation but names its id, type and tenant: the event carries them, the metric type stays unknown', async () => {
@@ -151,12 +163,24 @@ describe('validation', () => {
     const unknownType = await processRecord(record({ type: 'no.such.type', tenant: 'globex', id: 'task-9' }), deps);
     // Assess
     assert.deepEqual(badPayload.event, {
-      ...expected({ outcome: 'deadLettered', dedupKey: undefined, latencyMs: undefined, reason: 'invalid: invalid payload for "unit.work": n: Invalid input: expected number, received string' }),
+      ...expected({
+        outcome: 'deadLettered',
+        dedupKey: undefined,
+        latencyMs: undefined,
+        reason: 'invalid: invalid payload for "unit.work": n: Invalid input: expected number, received string',
+      }),
       type: 'unknown',
       namedType: 'unit.work',
     });
     assert.deepEqual(unknownType.event, {
-      ...expected({ outcome: 'deadLettered', tenant: 'globex', id: 'task-9', dedupKey: undefined, latencyMs: undefined, reason: 'invalid: unknown task type "no.such.type"' }),
+      ...expected({
+        outcome: 'deadLettered',
+        tenant: 'globex',
+        id: 'task-9',
+        dedupKey: undefined,
+        latencyMs: undefined,
+        reason: 'invalid: unknown task type "no.such.type"',
+      }),
       type: 'unknown',
       namedType: 'no.such.type',
     });
@@ -171,9 +195,15 @@ describe('validation', () => {
     // Assess
     assert.equal(result.event.outcome, 'deadLettered');
     assert.equal(result.failed, false);
-    assert.deepEqual(sqs.sent.map((command) => [command.input.MessageBody === body, command.input.MessageAttributes]), [[true, {}]]);
-    const error = 'invalid envelope: id: Invalid input: expected string, received undefined; type: Invalid input: expected string, received undefined; tenant: Invalid input: expected string, received undefined; createdAt: Invalid input: expected string, received undefined';
-    assert.deepEqual(records.kept, [{ dlqMessageId: 'dlq-msg-1', attributes: letterAttributes('invalid', '1', error), expiresAtSeconds: 1_715_774_400 }]);
+    assert.deepEqual(
+      sqs.sent.map((command) => [command.input.MessageBody === body, command.input.MessageAttributes]),
+      [[true, {}]],
+    );
+    const error =
+      'invalid envelope: id: Invalid input: expected string, received undefined; type: Invalid input: expected string, received undefined; tenant: Invalid input: expected string, received undefined; createdAt: Invalid input: expected string, received undefined';
+    assert.deepEqual(records.kept, [
+      { dlqMessageId: 'dlq-msg-1', attributes: letterAttributes('invalid', '1', error), expiresAtSeconds: 1_715_774_400 },
+    ]);
   });
 
   test('the reason record failing after the letter reached the DLQ: still dead-lettered (never sent twice), the reason says both', async () => {
@@ -254,7 +284,7 @@ describe('attempt', () => {
 });
 
 describe('deadline', () => {
-  test('older than the type\'s maxAge (1 h): expired, never claimed nor run', async () => {
+  test("older than the type's maxAge (1 h): expired, never claimed nor run", async () => {
     // Prepare
     const { deps, dedup, runner } = prepare();
     // Act
@@ -306,7 +336,7 @@ describe('deadline', () => {
 });
 
 describe('claim', () => {
-  test('claimed: runs once with the parsed envelope, marks done for the lane\'s window, acknowledged', async () => {
+  test("claimed: runs once with the parsed envelope, marks done for the lane's window, acknowledged", async () => {
     // Prepare
     const { deps, dedup, runner, sqs } = prepare();
     // Act
@@ -331,7 +361,7 @@ describe('claim', () => {
     assert.deepEqual(sqs.sent, []);
   });
 
-  test('the dedup key: the envelope\'s dedupKey, else the type\'s dedupKey of the payload, always under the tenant', async () => {
+  test("the dedup key: the envelope's dedupKey, else the type's dedupKey of the payload, always under the tenant", async () => {
     // Prepare
     const { deps, dedup } = prepare();
     // Act
@@ -446,12 +476,10 @@ describe('scheduled singleton', () => {
     const result = await processRecord(tick(), deps);
     // Assess
     assert.deepEqual(result, { failed: false, event: tickEvent({ outcome: 'succeeded', ...RAN }) });
-    assert.deepEqual(dedup.calls.map((call) => `${call.op} ${call.key}`), [
-      `claim ${TICK_KEY}`,
-      `claim ${TICK_LEASE}`,
-      `release ${TICK_LEASE}`,
-      `markDone ${TICK_KEY}`,
-    ]);
+    assert.deepEqual(
+      dedup.calls.map((call) => `${call.op} ${call.key}`),
+      [`claim ${TICK_KEY}`, `claim ${TICK_LEASE}`, `release ${TICK_LEASE}`, `markDone ${TICK_KEY}`],
+    );
   });
 
   test('the previous run still holds the lease: the tick is marked done and skipped, not run', async () => {
@@ -472,7 +500,7 @@ describe('scheduled singleton', () => {
     assert.deepEqual(runner.runs, []);
   });
 
-  test('the lease claim errors: the tick\'s claim is given back and it is retried (failed), not run', async () => {
+  test("the lease claim errors: the tick's claim is given back and it is retried (failed), not run", async () => {
     // Prepare
     const { deps, dedup, runner } = prepare({ dedup: { claims: { [TICK_LEASE]: new Error('dynamodb unavailable') } } });
     // Act
@@ -490,7 +518,7 @@ describe('scheduled singleton', () => {
     assert.deepEqual(runner.runs, []);
   });
 
-  test('the lease claim errors and giving the tick\'s claim back fails too: still retried with the lease\'s reason', async () => {
+  test("the lease claim errors and giving the tick's claim back fails too: still retried with the lease's reason", async () => {
     // Prepare
     const { deps, dedup } = prepare({
       dedup: { claims: { [TICK_LEASE]: new Error('dynamodb unavailable') }, release: new Error('throttled') },
@@ -534,12 +562,10 @@ describe('scheduled singleton', () => {
     const result = await processRecord(tick(), deps);
     // Assess
     assert.deepEqual(result, { failed: true, event: tickEvent({ outcome: 'retried', reason: 'singleton lease: Error: throttled' }) });
-    assert.deepEqual(dedup.calls.map((call) => `${call.op} ${call.key}`), [
-      `claim ${TICK_KEY}`,
-      `claim ${TICK_LEASE}`,
-      `markDone ${TICK_KEY}`,
-      `release ${TICK_KEY}`,
-    ]);
+    assert.deepEqual(
+      dedup.calls.map((call) => `${call.op} ${call.key}`),
+      [`claim ${TICK_KEY}`, `claim ${TICK_LEASE}`, `markDone ${TICK_KEY}`, `release ${TICK_KEY}`],
+    );
   });
 });
 
@@ -554,7 +580,10 @@ describe('settle after the run', () => {
       failed: false,
       event: expected({ outcome: 'succeeded', ...RAN, reason: 'ran, but marking done failed: Error: ProvisionedThroughputExceeded' }),
     });
-    assert.deepEqual(dedup.calls.map((call) => call.op), ['claim', 'markDone']);
+    assert.deepEqual(
+      dedup.calls.map((call) => call.op),
+      ['claim', 'markDone'],
+    );
     assert.deepEqual(sqs.sent, []);
   });
 
@@ -579,7 +608,10 @@ describe('settle after the run', () => {
     const result = await processRecord(record(), deps);
     // Assess
     assert.deepEqual(result, { failed: true, event: expected({ outcome: 'retried', ...RAN, reason: 'Error: smtp 451' }) });
-    assert.deepEqual(dedup.calls.map((call) => call.op), ['claim', 'release']);
+    assert.deepEqual(
+      dedup.calls.map((call) => call.op),
+      ['claim', 'release'],
+    );
   });
 
   test('a thrown value that is not an Error: its text is the reason', async () => {
@@ -617,7 +649,10 @@ describe('settle after the run', () => {
       failed: false,
       event: expected({ outcome: 'deadLettered', ...RAN, reason: 'permanent: PermanentError: the subscriber rejected this task' }),
     });
-    assert.deepEqual(dedup.calls.map((call) => call.op), ['claim', 'release']);
+    assert.deepEqual(
+      dedup.calls.map((call) => call.op),
+      ['claim', 'release'],
+    );
     assert.deepEqual(sqs.sent[0]?.input.MessageAttributes['tasklanes-reason'], { DataType: 'String', StringValue: 'permanent' });
   });
 

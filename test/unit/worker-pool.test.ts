@@ -58,7 +58,7 @@ describe('a task and its reply', () => {
     assert.deepEqual(listeners(threads[0]!), [0, 0, 0]);
   });
 
-  test('a reply to another request id is not this task\'s', async () => {
+  test("a reply to another request id is not this task's", async () => {
     // Prepare
     const { pool, threads } = prepare();
     const running = pool.run(RUN);
@@ -72,7 +72,7 @@ describe('a task and its reply', () => {
     assert.equal(await state(running), 'resolved mine');
   });
 
-  test('after a success or a handler\'s own error the thread serves the next task (request ids 2, 3)', async () => {
+  test("after a success or a handler's own error the thread serves the next task (request ids 2, 3)", async () => {
     // Prepare
     const { pool, threads } = prepare();
     // Act
@@ -91,7 +91,14 @@ describe('a task and its reply', () => {
     assert.equal(secondState, 'rejected Error: Error: smtp 451');
     assert.equal(await third, 'ok');
     assert.equal(threads.length, 1);
-    assert.deepEqual(threads[0]!.requests.map((request) => [request.id, request.attempt]), [[1, 1], [2, 1], [3, 2]]);
+    assert.deepEqual(
+      threads[0]!.requests.map((request) => [request.id, request.attempt]),
+      [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+      ],
+    );
     assert.equal(threads[0]!.terminations, 0);
   });
 
@@ -135,7 +142,10 @@ describe('threads that cannot be kept', () => {
       await nextTurn();
       // Act
       fail(threads[0]!);
-      const failed = await running.then(() => undefined, (error: unknown) => error);
+      const failed = await running.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       const next = pool.run(RUN);
       await nextTurn();
       // Assess
@@ -144,13 +154,16 @@ describe('threads that cannot be kept', () => {
       assert.equal(threads[0]!.terminations, 1);
       assert.deepEqual(listeners(threads[0]!), [0, 0, 0]);
       assert.equal(threads.length, 2);
-      assert.deepEqual(threads[1]!.requests.map((request) => request.id), [1]);
+      assert.deepEqual(
+        threads[1]!.requests.map((request) => request.id),
+        [1],
+      );
       reply(threads[1]!, { id: 1, ok: true, result: 'ok' });
       assert.equal(await next, 'ok');
     });
   }
 
-  test('no reply by the task\'s timeout plus the 2 s start-up grace: TaskTimeoutError, the thread terminated', async (t) => {
+  test("no reply by the task's timeout plus the 2 s start-up grace: TaskTimeoutError, the thread terminated", async (t) => {
     // Prepare
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const { pool, threads } = prepare();
@@ -195,7 +208,13 @@ describe('size and close', () => {
     // Assess
     assert.deepEqual(beforeFree, [1, 1]);
     assert.equal(threads.length, 2);
-    assert.deepEqual(threads[1]!.requests.map((request) => [request.id, request.attempt]), [[1, 1], [2, 3]]);
+    assert.deepEqual(
+      threads[1]!.requests.map((request) => [request.id, request.attempt]),
+      [
+        [1, 1],
+        [2, 3],
+      ],
+    );
     reply(threads[0]!, { id: 1, ok: true, result: 'first' });
     reply(threads[1]!, { id: 2, ok: true, result: 'third' });
     assert.deepEqual(await Promise.all(runs), ['first', 'second', 'third']);
@@ -213,7 +232,10 @@ describe('size and close', () => {
     await nextTurn();
     // Assess
     assert.equal(threads.length, 2);
-    assert.deepEqual(threads[1]!.requests.map((request) => request.id), [1]);
+    assert.deepEqual(
+      threads[1]!.requests.map((request) => request.id),
+      [1],
+    );
     reply(threads[1]!, { id: 1, ok: true, result: 'ok' });
     assert.equal(await second, 'ok');
   });
@@ -230,7 +252,10 @@ describe('size and close', () => {
     await pool.close();
     const after = pool.run(RUN);
     // Assess
-    assert.deepEqual(threads.map((thread) => thread.terminations), [1, 1]);
+    assert.deepEqual(
+      threads.map((thread) => thread.terminations),
+      [1, 1],
+    );
     await assert.rejects(after, (error: unknown) => error instanceof WorkerCrashedError && error.message === 'worker pool is closed');
   });
 

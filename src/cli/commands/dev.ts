@@ -43,14 +43,17 @@ async function loadDefinition(path: string): Promise<Definition> {
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    const hint = isTypeScript(path) && (error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION'
-      ? ': this Node cannot load TypeScript; add tsx to the app (`npm install -D tsx`) or use Node 22.18 or later'
-      : '';
+    const hint =
+      isTypeScript(path) && (error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? ': this Node cannot load TypeScript; add tsx to the app (`npm install -D tsx`) or use Node 22.18 or later'
+        : '';
     throw new DevError(`cannot load the definition ${path}${hint}`, { cause: error });
   }
   const definition = (module.definition ?? module.default) as Partial<Definition> | undefined;
   if (!definition || !Array.isArray(definition.lanes) || typeof definition.findTask !== 'function') {
-    throw new DevError(`${path} exports no definition: export the result of createDefinition() as \`definition\` (found: ${Object.keys(module).join(', ') || 'no exports'})`);
+    throw new DevError(
+      `${path} exports no definition: export the result of createDefinition() as \`definition\` (found: ${Object.keys(module).join(', ') || 'no exports'})`,
+    );
   }
   return definition as Definition;
 }
@@ -75,7 +78,9 @@ export const devCommand: Command = {
   help: `Options:
   --definition <file>        module exporting the app's definition (default ${DEV_DEFAULTS.definition})
   --entry <file>             the app's Lambda entry, also its worker entry (default ${DEV_DEFAULTS.entry})
-${LOCAL_RUN_USAGE.split('\n').filter((line) => !line.includes('--help')).join('\n')}
+${LOCAL_RUN_USAGE.split('\n')
+  .filter((line) => !line.includes('--help'))
+  .join('\n')}
 
 Serves until Ctrl-C. The ops commands (\`tasklanes status\`, \`dlq peek\`, ...) find this run
 through .tasklanes/local.json; an app's scripts publish to it with the environment in
@@ -89,7 +94,10 @@ ${DEV_DEFAULTS.envFile}.`,
     const settings = localRunSettings(values as Parameters<typeof localRunSettings>[0]);
     const definitionPath = resolve(String(values.definition ?? DEV_DEFAULTS.definition));
     const entryPath = resolve(String(values.entry ?? DEV_DEFAULTS.entry));
-    for (const [option, path] of [['--definition', definitionPath], ['--entry', entryPath]] as const) {
+    for (const [option, path] of [
+      ['--definition', definitionPath],
+      ['--entry', entryPath],
+    ] as const) {
       if (!existsSync(path)) throw new DevError(`${option}: ${path} does not exist`);
     }
 
@@ -106,8 +114,15 @@ ${DEV_DEFAULTS.envFile}.`,
     }
 
     const definition = await loadDefinition(definitionPath);
-    const run = await startLocalRun({ definition, workerEntry: pathToFileURL(entryPath), ...settings, print: (line) => context.stdout.write(`${line}\n`) });
-    await writeFile(DEV_DEFAULTS.envFile, envFileText(run.stack.servers.sqsEndpoint, run.stack.servers.region, run.stack.queueUrls), { mode: 0o600 });
+    const run = await startLocalRun({
+      definition,
+      workerEntry: pathToFileURL(entryPath),
+      ...settings,
+      print: (line) => context.stdout.write(`${line}\n`),
+    });
+    await writeFile(DEV_DEFAULTS.envFile, envFileText(run.stack.servers.sqsEndpoint, run.stack.servers.region, run.stack.queueUrls), {
+      mode: 0o600,
+    });
     context.stdout.write(`  publish env:       ${DEV_DEFAULTS.envFile}\n\nServing until Ctrl-C.\n`);
     await new Promise<void>((done) => {
       process.once('SIGTERM', () => done());

@@ -29,7 +29,10 @@ interface PackageManifest {
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name))).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 /** `{{name}}` and `{{version:<package>}}` in the templates. */
@@ -59,7 +62,9 @@ export const initCommand: Command = {
     await mkdir(target, { recursive: true });
     const present = (await readdir(target)).filter((entry) => !IGNORABLE.has(entry));
     if (present.length > 0 && !values.force) {
-      throw new InitError(`${target} is not empty (${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}): choose an empty folder or pass --force`);
+      throw new InitError(
+        `${target} is not empty (${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}): choose an empty folder or pass --force`,
+      );
     }
     const manifest = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageManifest;
     const files = await walk(TEMPLATE_DIR);
@@ -71,7 +76,10 @@ export const initCommand: Command = {
       await writeFile(out, render(await readFile(join(TEMPLATE_DIR, file), 'utf8'), name, manifest));
       writeLine(context.stdout, `  wrote ${relative(target, out)}`);
     }
-    writeLine(context.stdout, `\nNext:\n  cd ${positionals[0] ?? '.'}\n  npm install\n  npm test            # the task, run against embedded local servers\n  npx tasklanes dev   # the app's lanes locally, until Ctrl-C\n  npx cdk synth       # the stack, offline`);
+    writeLine(
+      context.stdout,
+      `\nNext:\n  cd ${positionals[0] ?? '.'}\n  npm install\n  npm test            # the task, run against embedded local servers\n  npx tasklanes dev   # the app's lanes locally, until Ctrl-C\n  npx cdk synth       # the stack, offline`,
+    );
     return EXIT.ok;
   },
 };

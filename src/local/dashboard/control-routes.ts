@@ -26,7 +26,9 @@ export async function handleControl(request: IncomingMessage, url: URL, control:
     const recordKey = url.searchParams.get(TASK_OUTCOME_PARAMS.recordKey) ?? undefined;
     const messageIds = url.searchParams.getAll(TASK_OUTCOME_PARAMS.messageId);
     if (id === undefined && recordKey === undefined && messageIds.length === 0) {
-      reply(400, { error: `query parameter "${TASK_OUTCOME_PARAMS.id}", "${TASK_OUTCOME_PARAMS.recordKey}" or "${TASK_OUTCOME_PARAMS.messageId}" is required` });
+      reply(400, {
+        error: `query parameter "${TASK_OUTCOME_PARAMS.id}", "${TASK_OUTCOME_PARAMS.recordKey}" or "${TASK_OUTCOME_PARAMS.messageId}" is required`,
+      });
     } else reply(200, await control.taskOutcomes({ id, recordKey, messageIds }));
     return true;
   }

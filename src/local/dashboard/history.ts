@@ -63,7 +63,10 @@ export class StatusHistory {
       lanes: Object.fromEntries(
         Object.entries(lanes).map(([lane, sample]) => [
           lane,
-          { throughputPerSecond: (sample.processed - (previous.lanes[lane]?.processed ?? 0)) / seconds, oldestAgeSeconds: sample.oldestAgeSeconds },
+          {
+            throughputPerSecond: (sample.processed - (previous.lanes[lane]?.processed ?? 0)) / seconds,
+            oldestAgeSeconds: sample.oldestAgeSeconds,
+          },
         ]),
       ),
     });

@@ -71,16 +71,25 @@ export interface RequestGuard {
  * `configuredHost` is the host the server was asked to listen on, `address`
  * where it does listen; both are accepted in Host, with `localhost`.
  */
-export function requestGuard(options: { readonly configuredHost: string; readonly address: AddressInfo; readonly token: string }): RequestGuard {
+export function requestGuard(options: {
+  readonly configuredHost: string;
+  readonly address: AddressInfo;
+  readonly token: string;
+}): RequestGuard {
   const { port } = options.address;
-  const hosts = new Set([options.configuredHost, options.address.address, 'localhost'].map((host) => `${bracketed(host)}:${port}`.toLowerCase()));
+  const hosts = new Set(
+    [options.configuredHost, options.address.address, 'localhost'].map((host) => `${bracketed(host)}:${port}`.toLowerCase()),
+  );
   const origins = new Set([...hosts].map((host) => `http://${host}`));
   const expectedDigest = digest(options.token);
   return {
     check(request) {
       const host = request.headers.host?.toLowerCase();
       if (!host || !hosts.has(host)) {
-        throw new RequestRefusedError('host', `Host ${host ?? '(none)'} is not this server (${[...hosts].join(', ')}): a DNS name rebound to it gets nothing`);
+        throw new RequestRefusedError(
+          'host',
+          `Host ${host ?? '(none)'} is not this server (${[...hosts].join(', ')}): a DNS name rebound to it gets nothing`,
+        );
       }
       const origin = request.headers.origin;
       if (origin !== undefined && !origins.has(origin.toLowerCase())) {
@@ -89,11 +98,17 @@ export function requestGuard(options: { readonly configuredHost: string; readonl
       if (SAFE_METHODS.has(request.method ?? '')) return;
       const sent = request.headers[CONTROL_TOKEN_HEADER];
       if (typeof sent !== 'string') {
-        throw new RequestRefusedError('token', `${request.method} needs this run's control token in ${CONTROL_TOKEN_HEADER} (the CLI reads it from the state file)`);
+        throw new RequestRefusedError(
+          'token',
+          `${request.method} needs this run's control token in ${CONTROL_TOKEN_HEADER} (the CLI reads it from the state file)`,
+        );
       }
       // Digests are equal-length, so the comparison takes the same time wherever the token differs.
       if (!timingSafeEqual(digest(sent), expectedDigest)) {
-        throw new RequestRefusedError('token', `the control token in ${CONTROL_TOKEN_HEADER} is not this run's (a state file of another run?)`);
+        throw new RequestRefusedError(
+          'token',
+          `the control token in ${CONTROL_TOKEN_HEADER} is not this run's (a state file of another run?)`,
+        );
       }
     },
   };

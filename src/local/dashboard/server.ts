@@ -91,14 +91,31 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         });
         response.end(page);
       } else if (request.method === 'GET' && url.pathname === '/api/status') {
-        reply(200, await dashboardStatus({ target, recorder: options.recorder, dynamodbBackend: options.stack.servers.dynamodbBackend, alarms: options.alarms, history }));
+        reply(
+          200,
+          await dashboardStatus({
+            target,
+            recorder: options.recorder,
+            dynamodbBackend: options.stack.servers.dynamodbBackend,
+            alarms: options.alarms,
+            history,
+          }),
+        );
       } else if (!(await handleControl(request, url, control, reply))) {
         reply(404, { error: `no route ${request.method} ${url.pathname}` });
       }
     })().catch((error: Error) => {
       if (error instanceof RequestRefusedError) {
         const { host, origin } = request.headers;
-        settings.onRefused({ check: error.check, reason: error.reason, method: request.method ?? '', path: request.url ?? '', host, origin, remoteAddress: request.socket.remoteAddress });
+        settings.onRefused({
+          check: error.check,
+          reason: error.reason,
+          method: request.method ?? '',
+          path: request.url ?? '',
+          host,
+          origin,
+          remoteAddress: request.socket.remoteAddress,
+        });
         const body: RefusalBody = { error: error.reason, refused: error.check };
         reply(403, body);
         return;

@@ -68,7 +68,10 @@ export const dlqRedriveCommand: Command = {
     const lane = laneArgument(positionals, 'dlq redrive');
     const rate = integerOption(values.rate, '--rate', REDRIVE_RATE_LIMITS);
     const target = await context.target();
-    writeLine(context.stderr, `Redriving the DLQ of lane ${lane} (${target.description}) back to the lane${rate ? ` at ${rate}/s` : ''}; Ctrl-C cancels.`);
+    writeLine(
+      context.stderr,
+      `Redriving the DLQ of lane ${lane} (${target.description}) back to the lane${rate ? ` at ${rate}/s` : ''}; Ctrl-C cancels.`,
+    );
     const progress = progressLine(context.stderr);
     const result = await redriveDeadLetters(target, lane, {
       rate,
@@ -76,7 +79,10 @@ export const dlqRedriveCommand: Command = {
       onProgress: (p) => progress.update(p.moved, p.toMove, `${p.moved}/${p.toMove} moved, ${p.status.toLowerCase()}`),
     });
     progress.finish();
-    writeLine(context.stdout, `${result.status.toLowerCase()}: ${result.moved} of ${result.toMove} moved back to lane ${lane}${result.failureReason ? ` (${result.failureReason})` : ''}`);
+    writeLine(
+      context.stdout,
+      `${result.status.toLowerCase()}: ${result.moved} of ${result.toMove} moved back to lane ${lane}${result.failureReason ? ` (${result.failureReason})` : ''}`,
+    );
     if (result.status === 'CANCELLED') return EXIT.cancelled;
     return result.status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
   },

@@ -42,7 +42,10 @@ scan does not count as a delivery attempt.`,
     const target = await context.target();
     // Before saying what it will do: an unknown lane or type is an error, not a scan that matches nothing.
     checkDrop(target, lane, filter);
-    writeLine(context.stderr, `${dryRun ? 'Dry run: counting' : 'Dropping'} tasks of lane ${lane} on ${target.description} matching ${describeFilter(filter)}...`);
+    writeLine(
+      context.stderr,
+      `${dryRun ? 'Dry run: counting' : 'Dropping'} tasks of lane ${lane} on ${target.description} matching ${describeFilter(filter)}...`,
+    );
     const progress = progressLine(context.stderr);
     const result = await dropTasks(target, lane, {
       filter,

@@ -2,7 +2,8 @@
 import { UsageError } from '../errors.ts';
 
 export function laneArgument(positionals: readonly string[], command: string): string {
-  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one lane (got ${positionals.length ? positionals.join(' ') : 'none'})`);
+  if (positionals.length !== 1)
+    throw new UsageError(`${command} takes exactly one lane (got ${positionals.length ? positionals.join(' ') : 'none'})`);
   return positionals[0]!;
 }
 

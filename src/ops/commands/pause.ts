@@ -9,7 +9,7 @@ function consumerCommand(name: 'pause' | 'resume', change: (target: OpsTarget, l
     name,
     summary:
       name === 'pause'
-        ? "stop consuming a lane (event source mapping / local poller); messages stay queued"
+        ? 'stop consuming a lane (event source mapping / local poller); messages stay queued'
         : 'consume a paused lane again',
     arguments: ['<lane>'],
     help: '',
@@ -19,7 +19,12 @@ function consumerCommand(name: 'pause' | 'resume', change: (target: OpsTarget, l
       const target = await context.target();
       const result = await change(target, lane);
       const state = result.enabled ? 'enabled' : 'paused';
-      writeLine(context.stdout, result.wasEnabled === result.enabled ? `lane ${lane} was already ${state}` : `lane ${lane}: consumer ${state} (${target.description})`);
+      writeLine(
+        context.stdout,
+        result.wasEnabled === result.enabled
+          ? `lane ${lane} was already ${state}`
+          : `lane ${lane}: consumer ${state} (${target.description})`,
+      );
       return EXIT.ok;
     },
   };

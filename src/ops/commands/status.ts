@@ -12,7 +12,15 @@ export const DEFAULT_WATCH_SECONDS = 5;
 export function renderStatus(rows: readonly LaneStatus[]): string {
   return renderTable(
     ['lane', 'visible', 'in flight', 'delayed', 'oldest', 'dlq', 'consumer'],
-    rows.map((row) => [row.lane, row.visible, row.inFlight, row.delayed, formatAge(row.oldestAgeSeconds), row.dlqVisible, row.consumerEnabled ? 'enabled' : 'PAUSED']),
+    rows.map((row) => [
+      row.lane,
+      row.visible,
+      row.inFlight,
+      row.delayed,
+      formatAge(row.oldestAgeSeconds),
+      row.dlqVisible,
+      row.consumerEnabled ? 'enabled' : 'PAUSED',
+    ]),
   );
 }
 
@@ -27,14 +35,18 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
   async run(values, _positionals, context) {
     // Ignoring it would leave the operator waiting for redraws that never come.
-    if (values.interval !== undefined && !values.watch) throw new UsageError('--interval sets the pace of --watch: give --watch too, or leave --interval out');
+    if (values.interval !== undefined && !values.watch)
+      throw new UsageError('--interval sets the pace of --watch: give --watch too, or leave --interval out');
     const interval = Number(values.interval ?? DEFAULT_WATCH_SECONDS);
     if (!(interval > 0)) throw new UsageError(`--interval must be a positive number of seconds (got ${values.interval})`);
     const target = await context.target();
     do {
       const rows = await statusOfLanes(target);
       if (values.json) {
-        writeLine(context.stdout, JSON.stringify(values.watch ? { at: new Date().toISOString(), lanes: rows } : rows, null, values.watch ? 0 : 2));
+        writeLine(
+          context.stdout,
+          JSON.stringify(values.watch ? { at: new Date().toISOString(), lanes: rows } : rows, null, values.watch ? 0 : 2),
+        );
       } else {
         // Clear the screen between redraws on a terminal; piped output just appends.
         if (values.watch && context.stdout.isTTY) context.stdout.write('\x1b[2J\x1b[H');

@@ -29,7 +29,13 @@ through CloudWatch Logs Insights), its dedup record (GetItem on the dedup table)
 DLQ of its lane (of every lane when no outcome names one), up to ${TASK_LOOKUP_DEFAULTS.dlqScanMax} messages each.
 Looking at a DLQ message is a receive: it raises the message's receive count (nothing is
 consumed). Exit code 1 when nothing is found.`,
-  options: { tenant: { type: 'string' }, type: { type: 'string' }, 'dedup-key': { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    tenant: { type: 'string' },
+    type: { type: 'string' },
+    'dedup-key': { type: 'string' },
+    since: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run(values, positionals, context) {
     const query = taskQuery(values, positionals);
     const since = typeof values.since === 'string' ? Date.now() - parseDuration(values.since) * 1000 : undefined;
@@ -49,16 +55,22 @@ function taskQuery(values: OptionValues, positionals: readonly string[]): TaskQu
     return { id: positionals[0]! };
   }
   if (given < 3 || typeof key.tenant !== 'string' || typeof key.type !== 'string' || typeof key.dedupKey !== 'string') {
-    throw new UsageError(given === 0 ? 'task needs a task id, or --tenant, --type and --dedup-key' : '--tenant, --type and --dedup-key go together: give all three');
+    throw new UsageError(
+      given === 0
+        ? 'task needs a task id, or --tenant, --type and --dedup-key'
+        : '--tenant, --type and --dedup-key go together: give all three',
+    );
   }
   return { tenant: key.tenant, type: key.type, dedupKey: key.dedupKey };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** `2026-12-03T13:20:01.000Z (in 23h59m)`, `... (4m10s ago)`. */
-const when = (ms: number, now: number) => `${iso(ms)} (${ms >= now ? `in ${formatAge((ms - now) / 1000)}` : `${formatAge((now - ms) / 1000)} ago`})`;
+const when = (ms: number, now: number) =>
+  `${iso(ms)} (${ms >= now ? `in ${formatAge((ms - now) / 1000)}` : `${formatAge((now - ms) / 1000)} ago`})`;
 
-const describeQuery = (query: TaskQuery) => ('id' in query ? `task ${query.id}` : `tenant ${query.tenant}, type ${query.type}, dedup key ${query.dedupKey}`);
+const describeQuery = (query: TaskQuery) =>
+  'id' in query ? `task ${query.id}` : `tenant ${query.tenant}, type ${query.type}, dedup key ${query.dedupKey}`;
 
 export function renderLookup(lookup: TaskLookup, now: number): string {
   const { trail, query } = lookup;
@@ -108,7 +120,12 @@ function describeRecord({ trail }: TaskLookup, now: number): string[] {
   const record = trail.record;
   if (!record) {
     const last = trail.outcomes.at(-1)?.outcome;
-    return [heading, last === 'retried' || last === 'deadLettered' ? 'none: released after the failed attempt' : 'none: never claimed, released, or removed by its TTL'];
+    return [
+      heading,
+      last === 'retried' || last === 'deadLettered'
+        ? 'none: released after the failed attempt'
+        : 'none: never claimed, released, or removed by its TTL',
+    ];
   }
   return [heading, ...describeRecordState(record, now)];
 }
@@ -116,18 +133,26 @@ function describeRecord({ trail }: TaskLookup, now: number): string[] {
 function describeRecordState(record: DedupRecord, now: number): string[] {
   const by = `task ${record.taskId} (delivery ${record.owner})`;
   if (record.status === 'claimed') {
-    const lease = record.leaseUntil >= now ? `lease until ${when(record.leaseUntil, now)}` : `lease ended ${when(record.leaseUntil, now)}: another delivery may take it over`;
+    const lease =
+      record.leaseUntil >= now
+        ? `lease until ${when(record.leaseUntil, now)}`
+        : `lease ended ${when(record.leaseUntil, now)}: another delivery may take it over`;
     return [`claimed by ${by}, attempt ${record.attempt}`, lease];
   }
   const window =
-    record.duplicateUntil >= now ? `a repeat is a duplicate until ${when(record.duplicateUntil, now)}` : `its dedup window ended ${when(record.duplicateUntil, now)}: a repeat runs again`;
+    record.duplicateUntil >= now
+      ? `a repeat is a duplicate until ${when(record.duplicateUntil, now)}`
+      : `its dedup window ended ${when(record.duplicateUntil, now)}: a repeat runs again`;
   return [`done by ${by}${record.doneAt === undefined ? '' : ` at ${iso(record.doneAt)}`}`, window];
 }
 
-const SCAN_NOTE = 'looking is a receive: it raised each message\'s receive count; nothing consumed';
+const SCAN_NOTE = "looking is a receive: it raised each message's receive count; nothing consumed";
 
 function describeDlqSearch({ dlqSearched }: TaskLookup): string {
-  const searched = dlqSearched.map(({ lane, depth, scanned }) => `${lane} (${scanned === depth ? scanned : `${scanned} of ${depth}`} ${scanned === 1 ? 'message' : 'messages'} looked at)`);
+  const searched = dlqSearched.map(
+    ({ lane, depth, scanned }) =>
+      `${lane} (${scanned === depth ? scanned : `${scanned} of ${depth}`} ${scanned === 1 ? 'message' : 'messages'} looked at)`,
+  );
   return `${dlqSearched.length === 1 ? 'the DLQ of lane' : 'the DLQs of lanes'} ${searched.join(', ')}; ${SCAN_NOTE}`;
 }
 
@@ -160,8 +185,12 @@ function verdict(lookup: TaskLookup, now: number): string {
   if (letter) return `in the DLQ of lane ${letter.lane}${letter.reason === undefined ? '' : ` (${letter.reason})`}`;
   const last = trail.outcomes.at(-1);
   const record = trail.record;
-  if (record?.status === 'claimed' && record.leaseUntil >= now && last?.outcome !== 'succeeded') return `running: claimed by attempt ${record.attempt}, lease until ${iso(record.leaseUntil)}`;
-  if (!last) return record?.status === 'done' ? `done (by task ${record.taskId}); no outcome in the range searched` : 'no outcome in the range searched';
+  if (record?.status === 'claimed' && record.leaseUntil >= now && last?.outcome !== 'succeeded')
+    return `running: claimed by attempt ${record.attempt}, lease until ${iso(record.leaseUntil)}`;
+  if (!last)
+    return record?.status === 'done'
+      ? `done (by task ${record.taskId}); no outcome in the range searched`
+      : 'no outcome in the range searched';
   switch (last.outcome) {
     case 'succeeded':
       return `succeeded on attempt ${last.attempt}`;
@@ -212,7 +241,11 @@ export function lookupJson(lookup: TaskLookup): unknown {
       record: record
         ? record.status === 'claimed'
           ? { ...record, leaseUntil: iso(record.leaseUntil) }
-          : { ...record, ...(record.doneAt === undefined ? {} : { doneAt: iso(record.doneAt) }), duplicateUntil: iso(record.duplicateUntil) }
+          : {
+              ...record,
+              ...(record.doneAt === undefined ? {} : { doneAt: iso(record.doneAt) }),
+              duplicateUntil: iso(record.duplicateUntil),
+            }
         : null,
     },
     deadLetters: lookup.deadLetters,

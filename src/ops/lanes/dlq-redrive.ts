@@ -45,8 +45,13 @@ const FINISHED: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED
 export async function redriveDeadLetters(target: OpsTarget, lane: string, options: RedriveOptions = {}): Promise<RedriveProgress> {
   const { dlqArn, queueArn } = target.queues(lane);
   const pollIntervalMs = options.pollIntervalMs ?? REDRIVE_DEFAULTS.pollIntervalMs;
-  if (options.rate !== undefined && !(Number.isInteger(options.rate) && options.rate >= REDRIVE_RATE_LIMITS.min && options.rate <= REDRIVE_RATE_LIMITS.max)) {
-    throw new RedriveError(`rate must be a whole number of messages per second, ${REDRIVE_RATE_LIMITS.min}..${REDRIVE_RATE_LIMITS.max} (got ${options.rate})`);
+  if (
+    options.rate !== undefined &&
+    !(Number.isInteger(options.rate) && options.rate >= REDRIVE_RATE_LIMITS.min && options.rate <= REDRIVE_RATE_LIMITS.max)
+  ) {
+    throw new RedriveError(
+      `rate must be a whole number of messages per second, ${REDRIVE_RATE_LIMITS.min}..${REDRIVE_RATE_LIMITS.max} (got ${options.rate})`,
+    );
   }
   const { TaskHandle } = await target.sqs.send(
     new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: queueArn, MaxNumberOfMessagesPerSecond: options.rate }),

@@ -28,12 +28,7 @@
  * lane's full attempts again). A dry run does the same scan and puts every
  * task back, so it changes nothing but message ids.
  */
-import {
-  DeleteMessageBatchCommand,
-  SendMessageBatchCommand,
-  type Message,
-  type SendMessageBatchRequestEntry,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, SendMessageBatchCommand, type Message, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { UsageError, DropRestoreError, UnknownTaskTypeError } from '../errors.ts';
 import type { OpsTarget } from '../target/target.ts';
 import { summarize, type MessageSummary } from './message-summary.ts';
@@ -185,12 +180,18 @@ async function deleteMessages(target: OpsTarget, queueUrl: string, messages: rea
         Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
       }),
     );
-    if (Failed.length > 0) throw new DropRestoreError(`${Failed.length} message(s) of ${queueUrl} could not be deleted: ${Failed[0]!.Message}`);
+    if (Failed.length > 0)
+      throw new DropRestoreError(`${Failed.length} message(s) of ${queueUrl} could not be deleted: ${Failed[0]!.Message}`);
   }
 }
 
 /** Copy first, delete the original second: a crash in between leaves a duplicate (caught by dedup), never a loss. */
-async function restoreAsCopies(target: OpsTarget, queueUrl: string, messages: readonly Message[], onRestored: (restored: number) => void): Promise<void> {
+async function restoreAsCopies(
+  target: OpsTarget,
+  queueUrl: string,
+  messages: readonly Message[],
+  onRestored: (restored: number) => void,
+): Promise<void> {
   let restored = 0;
   let failed = 0;
   for (const chunk of chunks(messages)) {
@@ -199,12 +200,18 @@ async function restoreAsCopies(target: OpsTarget, queueUrl: string, messages: re
     );
     const notCopied = new Set(Failed.map((entry) => entry.Id));
     failed += notCopied.size;
-    await deleteMessages(target, queueUrl, chunk.filter((_, index) => !notCopied.has(String(index))));
+    await deleteMessages(
+      target,
+      queueUrl,
+      chunk.filter((_, index) => !notCopied.has(String(index))),
+    );
     restored += chunk.length - notCopied.size;
     onRestored(restored);
   }
   if (failed > 0) {
-    throw new DropRestoreError(`${failed} kept task(s) could not be copied back; they stay and reappear after the hold with one more receive`);
+    throw new DropRestoreError(
+      `${failed} kept task(s) could not be copied back; they stay and reappear after the hold with one more receive`,
+    );
   }
 }
 
@@ -213,7 +220,9 @@ function copyOf(message: Message, id: string): SendMessageBatchRequestEntry {
   return {
     Id: id,
     MessageBody: message.Body!,
-    ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0 ? { MessageAttributes: message.MessageAttributes } : {}),
+    ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0
+      ? { MessageAttributes: message.MessageAttributes }
+      : {}),
     ...(groupId ? { MessageGroupId: groupId } : {}),
   };
 }

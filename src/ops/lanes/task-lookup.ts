@@ -58,7 +58,10 @@ export async function lookupTask(target: OpsTarget, query: TaskQuery, options: T
   const deadLetters: TaskDeadLetter[] = [];
   for (const lane of lanes) {
     const { visible } = await target.counts(target.queues(lane).dlqUrl);
-    const letters = await peekDeadLetters(target, lane, { max: options.dlqScanMax ?? TASK_LOOKUP_DEFAULTS.dlqScanMax, holdSeconds: TASK_LOOKUP_DEFAULTS.dlqHoldSeconds });
+    const letters = await peekDeadLetters(target, lane, {
+      max: options.dlqScanMax ?? TASK_LOOKUP_DEFAULTS.dlqScanMax,
+      holdSeconds: TASK_LOOKUP_DEFAULTS.dlqHoldSeconds,
+    });
     dlqSearched.push({ lane, depth: visible, scanned: letters.length });
     for (const { body, ...letter } of letters) {
       if (isTheTask(letter, query, taskIds)) deadLetters.push({ lane, ...letter, bodyBytes: Buffer.byteLength(body) });
@@ -67,7 +70,10 @@ export async function lookupTask(target: OpsTarget, query: TaskQuery, options: T
   // A body that did not validate may be logged under its delivery's message id only: ask again by the letters'
   // (the failed delivery's, which the consumer keeps on the letter; SQS's own redrive keeps the id itself).
   if (trail.outcomes.length === 0 && deadLetters.length > 0) {
-    trail = await target.taskTrail(query, { since: options.since, messageIds: deadLetters.map((letter) => letter.originalMessageId ?? letter.messageId) });
+    trail = await target.taskTrail(query, {
+      since: options.since,
+      messageIds: deadLetters.map((letter) => letter.originalMessageId ?? letter.messageId),
+    });
   }
   const found = trail.outcomes.length > 0 || trail.record !== undefined || deadLetters.length > 0;
   return { query, target: target.description, found, trail, deadLetters, dlqSearched };

@@ -20,14 +20,23 @@ const FIRST_BACKOFF_MS = 50;
 const PK = DEDUP_TABLE_SCHEMA.partitionKey;
 const NAMES = Object.values(DLQ_ATTRIBUTES);
 
-export async function readDeadLetterRecords(client: DynamoDBClient, table: string, dlqMessageIds: readonly string[]): Promise<Map<string, DeadLetterRecord>> {
+export async function readDeadLetterRecords(
+  client: DynamoDBClient,
+  table: string,
+  dlqMessageIds: readonly string[],
+): Promise<Map<string, DeadLetterRecord>> {
   const found = new Map<string, DeadLetterRecord>();
   const byKey = new Map(dlqMessageIds.map((id) => [deadLetterRecordKey(id), id]));
   const keys = [...byKey.keys()];
   for (let start = 0; start < keys.length; start += MAX_BATCH_GET_KEYS) {
-    let request: KeysAndAttributes | undefined = { Keys: keys.slice(start, start + MAX_BATCH_GET_KEYS).map((key) => ({ [PK]: { S: key } })) };
+    let request: KeysAndAttributes | undefined = {
+      Keys: keys.slice(start, start + MAX_BATCH_GET_KEYS).map((key) => ({ [PK]: { S: key } })),
+    };
     for (let round = 0; request?.Keys?.length; round++) {
-      if (round === MAX_ROUNDS) throw new DeadLetterRecordsError(`the dedup table ${table} left ${request.Keys.length} dead-letter reason record(s) unread after ${MAX_ROUNDS} requests (throttled): try again`);
+      if (round === MAX_ROUNDS)
+        throw new DeadLetterRecordsError(
+          `the dedup table ${table} left ${request.Keys.length} dead-letter reason record(s) unread after ${MAX_ROUNDS} requests (throttled): try again`,
+        );
       if (round > 0) await sleep(FIRST_BACKOFF_MS * 2 ** (round - 1));
       const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: request } }));
       const { Responses, UnprocessedKeys } = answer;

@@ -73,7 +73,10 @@ export function createLocalTarget(options: LocalTargetOptions): OpsTarget {
         async outcomes(match, since) {
           const kept = await options.control.taskOutcomes(match);
           const from = Math.max(kept.since, since ?? kept.since);
-          return { outcomes: kept.outcomes.filter((outcome) => outcome.at >= from), searched: { source: "the local run's outcome history", from, to: Date.now() } };
+          return {
+            outcomes: kept.outcomes.filter((outcome) => outcome.at >= from),
+            searched: { source: "the local run's outcome history", from, to: Date.now() },
+          };
         },
         record: (key) => dedup.record(key),
       }),

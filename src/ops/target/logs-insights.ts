@@ -49,21 +49,28 @@ export async function runInsightsQuery(logs: CloudWatchLogsClient, query: Insigh
       }),
     ));
   } catch (error) {
-    throw new LogsQueryError(`Logs Insights refused the query over ${groups}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    throw new LogsQueryError(`Logs Insights refused the query over ${groups}: ${(error as Error).name}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!queryId) throw new LogsQueryError(`Logs Insights answered StartQuery over ${groups} without a query id`);
   const deadline = Date.now() + polling.maxWaitMs;
   for (;;) {
     const { status, results = [] } = await logs.send(new GetQueryResultsCommand({ queryId }));
     if (status === 'Complete') {
-      return results.map((row) => Object.fromEntries(row.flatMap(({ field, value }) => (field === undefined ? [] : [[field, value ?? '']]))));
+      return results.map((row) =>
+        Object.fromEntries(row.flatMap(({ field, value }) => (field === undefined ? [] : [[field, value ?? '']]))),
+      );
     }
-    if (!UNDER_WAY.has(status ?? '')) throw new LogsQueryError(`Logs Insights query ${queryId} over ${groups} ended ${status ?? 'without a status'}`);
+    if (!UNDER_WAY.has(status ?? ''))
+      throw new LogsQueryError(`Logs Insights query ${queryId} over ${groups} ended ${status ?? 'without a status'}`);
     if (Date.now() > deadline) {
       await logs.send(new StopQueryCommand({ queryId })).catch(() => {
         // It may have completed meanwhile; either way it is no longer waited for.
       });
-      throw new LogsQueryError(`Logs Insights query ${queryId} over ${groups} did not complete within ${polling.maxWaitMs / 1000} s; stopped it (try a shorter --since)`);
+      throw new LogsQueryError(
+        `Logs Insights query ${queryId} over ${groups} did not complete within ${polling.maxWaitMs / 1000} s; stopped it (try a shorter --since)`,
+      );
     }
     await sleep(polling.pollMs);
   }

@@ -30,10 +30,14 @@ export async function selectTarget(selection: TargetSelection): Promise<OpsTarge
   const path = selection.stateFile ?? DEFAULT_STATE_FILE;
   const state = await readStateFile(path);
   if (!state) {
-    throw new NoTargetError(`no local stack is running (no live ${path}; start one with \`tasklanes dev\`), and no --stack was given for AWS`);
+    throw new NoTargetError(
+      `no local stack is running (no live ${path}; start one with \`tasklanes dev\`), and no --stack was given for AWS`,
+    );
   }
   if (!state.control) {
-    throw new NoTargetError(`the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`tasklanes dev\``);
+    throw new NoTargetError(
+      `the local stack (pid ${state.pid}) serves no control API: it was started without the dashboard; use \`tasklanes dev\``,
+    );
   }
   const sqs = createSqsClient(state.sqsEndpoint, state.region);
   const dynamodb = createDynamoDbClient(state.dynamodbEndpoint, state.region);

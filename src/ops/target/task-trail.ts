@@ -31,13 +31,21 @@ export async function traceTask(query: TaskQuery, options: TaskTrailOptions, sou
   // One task settles one record; the latest outcome that reached the claim names it.
   const key = queryKey ?? outcomes.findLast((outcome) => outcome.dedupKey !== undefined)?.dedupKey;
   const record = key === undefined ? undefined : await sources.record(key);
-  return { outcomes, searched, dedupTable: sources.dedupTable, ...(key === undefined ? {} : { recordKey: key }), ...(record ? { record } : {}) };
+  return {
+    outcomes,
+    searched,
+    dedupTable: sources.dedupTable,
+    ...(key === undefined ? {} : { recordKey: key }),
+    ...(record ? { record } : {}),
+  };
 }
 
 /** The fields an outcome's log line carries and its time, nothing else: every target answers the same shape. */
 export function taskOutcomeOf(event: TaskOutcome): TaskOutcome {
   const fields = event as unknown as Record<string, unknown>;
-  return Object.fromEntries([...OUTCOME_LOG_FIELDS, 'at'].flatMap((field) => (fields[field] === undefined ? [] : [[field, fields[field]]]))) as unknown as TaskOutcome;
+  return Object.fromEntries(
+    [...OUTCOME_LOG_FIELDS, 'at'].flatMap((field) => (fields[field] === undefined ? [] : [[field, fields[field]]])),
+  ) as unknown as TaskOutcome;
 }
 
 /** Whether an outcome belongs to the task `match` describes. */

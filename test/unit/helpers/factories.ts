@@ -283,7 +283,10 @@ export function fakeSqsClient(): FakeSqs {
     if (failure) throw failure;
     return command.name === 'SendMessageCommand' ? { MessageId: SENT_MESSAGE_ID } : {};
   });
-  return { client, sent, failWith: (error) => {
+  return {
+    client,
+    sent,
+    failWith: (error) => {
       failure = error;
     },
   };
