@@ -12,19 +12,18 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import {
+  GetEventSourceMappingCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_QUERY_LOG_GROUPS, OUTCOME_QUERY_LIMIT, outcomeQueries } from '../../definition/log-queries.ts';
 import type { Outcome } from '../../definition/metrics.ts';
 import { laneQueuesFromUrl, stackOutputKey } from '../../definition/stack-outputs.ts';
 import { DedupStore } from '../../runtime/dedup.ts';
-import {
-  MissingCredentialsError,
-  MissingRegionError,
-  StackNotFoundError,
-  StackOutputMissingError,
-  UnknownLaneError,
-} from '../errors.ts';
+import { MissingCredentialsError, MissingRegionError, StackNotFoundError, StackOutputMissingError, UnknownLaneError } from '../errors.ts';
 import { readDeadLetterRecords } from './dead-letter-records.ts';
 import { chunks } from '../lanes/receive.ts';
 import { runInsightsQuery, type InsightsPolling, type InsightsRow } from './logs-insights.ts';
@@ -80,8 +79,10 @@ export function createAwsClients(region?: string): AwsClients {
     logs: new CloudWatchLogsClient(config),
   };
   for (const [service, client] of Object.entries(clients)) {
-    reportUnreachable(client, ({ what, where }) =>
-      `cannot reach AWS ${service}${where ? ` at ${where}` : ''} (${what}): check the network, the region (--region, AWS_REGION) and any AWS_ENDPOINT_URL setting`,
+    reportUnreachable(
+      client,
+      ({ what, where }) =>
+        `cannot reach AWS ${service}${where ? ` at ${where}` : ''} (${what}): check the network, the region (--region, AWS_REGION) and any AWS_ENDPOINT_URL setting`,
     );
   }
   return clients;
@@ -93,7 +94,9 @@ interface LaneOutputs extends LaneQueues {
 
 export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTarget> {
   const clients = options.clients ?? createAwsClients(options.region);
-  const close = () => Object.values(clients).forEach((client) => client.destroy());
+  const close = () => {
+    for (const client of Object.values(clients)) client.destroy();
+  };
   try {
     const region = await resolveRegion(clients.cloudformation);
     const outputs = await describeOutputs(clients.cloudformation, options.stackName);
@@ -142,9 +145,18 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
             // One query per 50 log groups: a deployment of nested lane stacks holds up to 65 lanes.
             const rows: InsightsRow[] = [];
             for (const part of chunks(logGroupNames, MAX_QUERY_LOG_GROUPS)) {
-              rows.push(...(await runInsightsQuery(clients.logs, { logGroupNames: part, queryString, from, to, limit: OUTCOME_QUERY_LIMIT }, polling)));
+              rows.push(
+                ...(await runInsightsQuery(
+                  clients.logs,
+                  { logGroupNames: part, queryString, from, to, limit: OUTCOME_QUERY_LIMIT },
+                  polling,
+                )),
+              );
             }
-            return { outcomes: rows.map(outcomeOf), searched: { source: 'Logs Insights', from, to, logGroups: logGroupNames, limit: OUTCOME_QUERY_LIMIT } };
+            return {
+              outcomes: rows.map(outcomeOf),
+              searched: { source: 'Logs Insights', from, to, logGroups: logGroupNames, limit: OUTCOME_QUERY_LIMIT },
+            };
           },
           record: (key) => store.record(key),
         });
@@ -153,7 +165,10 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
         if (ids.length === 0) return new Map();
         // Read only when asked: a stack without the output still answers everything else.
         const table = outputs.get(stackOutputKey.dedupTableName);
-        if (!table) throw new StackOutputMissingError(`stack ${options.stackName} has no output ${stackOutputKey.dedupTableName}: was it deployed by tasklanes?`);
+        if (!table)
+          throw new StackOutputMissingError(
+            `stack ${options.stackName} has no output ${stackOutputKey.dedupTableName}: was it deployed by tasklanes?`,
+          );
         return readDeadLetterRecords(clients.dynamodb, table, ids);
       },
       close,
@@ -196,14 +211,20 @@ async function describeOutputs(client: CloudFormationClient, stackName: string):
 
 function laneNames(outputs: Map<string, string>, stackName: string): string[] {
   const value = outputs.get(stackOutputKey.laneNames);
-  if (!value) throw new StackOutputMissingError(`stack ${stackName} has no output ${stackOutputKey.laneNames}: was it deployed by tasklanes 0.2 or later?`);
+  if (!value)
+    throw new StackOutputMissingError(
+      `stack ${stackName} has no output ${stackOutputKey.laneNames}: was it deployed by tasklanes 0.2 or later?`,
+    );
   return value.split(',');
 }
 
 function laneOutputs(outputs: Map<string, string>, stackName: string, lane: string): LaneOutputs {
   const read = (key: string) => {
     const value = outputs.get(key);
-    if (!value) throw new StackOutputMissingError(`stack ${stackName} has no output ${key} for lane "${lane}": was it deployed from this definition?`);
+    if (!value)
+      throw new StackOutputMissingError(
+        `stack ${stackName} has no output ${key} for lane "${lane}": was it deployed from this definition?`,
+      );
     return value;
   };
   const queueUrl = read(stackOutputKey.queueUrl(lane));
@@ -238,7 +259,9 @@ async function consumerLogGroup(lambda: LambdaClient, outputs: Map<string, strin
 }
 
 function outcomeQuery(match: OutcomeMatch): string {
-  return match.recordKey !== undefined ? outcomeQueries.byRecordKey(match.recordKey) : outcomeQueries.byTask(match.id ?? '', match.messageIds);
+  return match.recordKey !== undefined
+    ? outcomeQueries.byRecordKey(match.recordKey)
+    : outcomeQueries.byTask(match.id ?? '', match.messageIds);
 }
 
 /** Insights prints @timestamp as `2026-12-02 13:20:01.123`, in UTC. */
