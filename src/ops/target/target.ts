@@ -4,9 +4,9 @@
  * pausing), which the local run and AWS answer differently.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Outcome } from '../../definition/metrics.ts';
 import type { DedupRecord } from '../../runtime/dedup.ts';
 import type { DeadLetterRecord } from './dead-letter-records.ts';
+import type { OutcomeEvent } from '../../runtime/outcome.ts';
 
 /** CloudWatch's names: ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed. */
 export interface QueueCounts {
@@ -41,24 +41,11 @@ export interface OutcomeMatch {
   readonly messageIds?: readonly string[];
 }
 
-/** One delivery's outcome, as the consumer logged and reported it (src/runtime/outcome.ts). */
-export interface TaskOutcome {
-  readonly lane: string;
-  /** `unknown` when the body never validated. */
-  readonly type: string;
-  readonly outcome: Outcome;
-  readonly timedOut: boolean;
-  readonly tenant?: string;
-  readonly id?: string;
-  /** The dedup record key, `tenant#type#dedupKey`; absent when the task never reached its claim. */
-  readonly dedupKey?: string;
-  readonly messageId: string;
-  readonly attempt: number;
-  readonly durationMs: number;
-  readonly reason?: string;
-  /** Epoch ms. */
-  readonly at: number;
-}
+/** One delivery's outcome, as the consumer logged and reported it: the fields of its OutcomeEvent that its log line carries too. */
+export type TaskOutcome = Pick<
+  OutcomeEvent,
+  'lane' | 'type' | 'outcome' | 'timedOut' | 'tenant' | 'id' | 'dedupKey' | 'messageId' | 'attempt' | 'durationMs' | 'reason' | 'at'
+>;
 
 /** Where outcomes were looked for: said with every answer, found or not. */
 export interface OutcomeScope {
