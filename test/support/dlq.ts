@@ -37,13 +37,19 @@ export async function drainDeadLetters(sqs: SQSClient, dlqUrl: string, records?:
       }),
     );
     if (Messages.length === 0) return letters;
-    const kept = records
-      ? await readDeadLetterRecords(
-          records.dynamodb,
-          records.table,
-          Messages.map((m) => m.MessageId!),
-        )
-      : new Map();
+    // Only a letter missing a reason attribute can have a record (the consumer writes one when they do not fit):
+    // the others need no DynamoDB, which a fault test may have taken away.
+    const incomplete = Messages.filter((m) =>
+      [DLQ_ATTRIBUTES.reason, DLQ_ATTRIBUTES.error, DLQ_ATTRIBUTES.attempts].some((name) => !m.MessageAttributes?.[name]),
+    );
+    const kept =
+      records && incomplete.length > 0
+        ? await readDeadLetterRecords(
+            records.dynamodb,
+            records.table,
+            incomplete.map((m) => m.MessageId!),
+          )
+        : new Map();
     for (const message of Messages) {
       const onLetter = Object.fromEntries(
         Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
