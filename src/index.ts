@@ -9,6 +9,7 @@ export {
   createDefinition,
   defineTask,
   DefinitionError,
+  DeploymentTooLargeError,
   LaneOptionError,
   type Definition,
   type DefinitionInput,
