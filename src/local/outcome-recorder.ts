@@ -23,6 +23,8 @@ interface Waiter {
 
 export class OutcomeRecorder {
   private readonly counts = new Map<string, OutcomeCounts>();
+  /** Per lane, per task type: the dashboard's per-type breakdown. */
+  private readonly typeCounts = new Map<string, Map<string, OutcomeCounts>>();
   private readonly latest: OutcomeEvent[] = [];
   private readonly all: OutcomeEvent[] = [];
   private waiters: Waiter[] = [];
@@ -31,9 +33,10 @@ export class OutcomeRecorder {
 
   /** Pass this as the consumers' `onOutcome`. */
   readonly listener: OutcomeListener = (event) => {
-    const counts = this.countsOf(event.lane);
-    counts[event.outcome]++;
-    if (event.timedOut) counts[TIMED_OUT]++;
+    for (const counts of [this.countsOf(event.lane), this.#countsOfType(event.lane, event.type)]) {
+      counts[event.outcome]++;
+      if (event.timedOut) counts[TIMED_OUT]++;
+    }
     this.all.push(event);
     if (this.all.length > HISTORY_LIMIT) {
       this.all.splice(0, this.all.length - HISTORY_LIMIT);
@@ -56,6 +59,19 @@ export class OutcomeRecorder {
       counts = emptyCounts();
       this.counts.set(lane, counts);
     }
+    return counts;
+  }
+
+  /** The lane's counters per task type, for the types it has seen an outcome of. */
+  countsByType(lane: string): ReadonlyMap<string, Readonly<OutcomeCounts>> {
+    return this.typeCounts.get(lane) ?? new Map();
+  }
+
+  #countsOfType(lane: string, type: string): OutcomeCounts {
+    const types = this.typeCounts.get(lane) ?? new Map<string, OutcomeCounts>();
+    this.typeCounts.set(lane, types);
+    const counts = types.get(type) ?? emptyCounts();
+    types.set(type, counts);
     return counts;
   }
 

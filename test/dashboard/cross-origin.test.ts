@@ -128,16 +128,21 @@ describe('a page of another origin, in chromium', () => {
     );
     assert.equal(await consumerEnabled(), true);
 
-    // The dashboard's own page: its buttons post with the token it was served.
+    // The dashboard's own page: its buttons (once confirmed in the page) post with the token it was served.
     const refusedBefore = refusals.length;
     await page.goto(dashboard.url);
     await page.getByTestId('toggle-critical').filter({ hasText: 'pause' }).click();
+    await page.getByTestId('confirm-yes').click();
     await waitFor(async () => !(await consumerEnabled()), { description: "the page's pause button to pause the lane" });
     await page.getByTestId('consumer-critical').filter({ hasText: 'paused' }).waitFor();
     await page.getByTestId('toggle-critical').filter({ hasText: 'resume' }).click();
+    await page.getByTestId('confirm-yes').click();
     await waitFor(consumerEnabled, { description: "the page's resume button to resume the lane" });
     await page.getByTestId('consumer-critical').filter({ hasText: 'running' }).waitFor();
-    assert.equal(await page.getByTestId('control-message').textContent(), '');
+    await page
+      .getByTestId('control-message')
+      .filter({ hasText: /^resumed lane critical$/ })
+      .waitFor();
     // (The rebound name's favicon request may still be refused meanwhile: only the dashboard's own Host counts.)
     const ownRefused = refusals.slice(refusedBefore).filter((refusal) => refusal.host === new URL(dashboard.url).host);
     assert.deepEqual(ownRefused, [], "the page's own requests are not refused");

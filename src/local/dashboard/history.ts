@@ -1,19 +1,27 @@
 /**
  * The dashboard's recent past: every few seconds, each lane's throughput
- * (outcomes per second since the previous sample) and the age of its
- * oldest message, kept for the last minutes.
+ * (outcomes per second since the previous sample, in all and per outcome)
+ * and the age of its oldest message, kept for the last minutes.
  */
+import { OUTCOMES, type Outcome } from '../../definition/metrics.ts';
 
 export interface LaneSample {
-  /** Outcomes so far (a running total). */
-  readonly processed: number;
+  /** Outcomes so far, per outcome (running totals). */
+  readonly outcomes: Readonly<Record<Outcome, number>>;
+  readonly oldestAgeSeconds: number;
+}
+
+export interface LanePoint {
+  /** Every outcome: each delivery has one. */
+  readonly throughputPerSecond: number;
+  readonly outcomesPerSecond: Readonly<Record<Outcome, number>>;
   readonly oldestAgeSeconds: number;
 }
 
 export interface HistoryPoint {
   /** Epoch ms. */
   readonly at: number;
-  readonly lanes: Readonly<Record<string, { readonly throughputPerSecond: number; readonly oldestAgeSeconds: number }>>;
+  readonly lanes: Readonly<Record<string, LanePoint>>;
 }
 
 export interface HistoryOptions {
@@ -61,13 +69,17 @@ export class StatusHistory {
     this.#points.push({
       at,
       lanes: Object.fromEntries(
-        Object.entries(lanes).map(([lane, sample]) => [
-          lane,
-          {
-            throughputPerSecond: (sample.processed - (previous.lanes[lane]?.processed ?? 0)) / seconds,
+        Object.entries(lanes).map(([lane, sample]) => {
+          const rates = OUTCOMES.map(
+            (outcome) => [outcome, (sample.outcomes[outcome] - (previous.lanes[lane]?.outcomes[outcome] ?? 0)) / seconds] as const,
+          );
+          const point: LanePoint = {
+            throughputPerSecond: rates.reduce((sum, [, rate]) => sum + rate, 0),
+            outcomesPerSecond: Object.fromEntries(rates) as Record<Outcome, number>,
             oldestAgeSeconds: sample.oldestAgeSeconds,
-          },
-        ]),
+          };
+          return [lane, point];
+        }),
       ),
     });
     while (this.#points.length > 0 && this.#points[0]!.at < at - this.#options.windowMs) this.#points.shift();

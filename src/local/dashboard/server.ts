@@ -8,13 +8,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalControlError, UnknownLaneError } from '../../ops/errors.ts';
+import { OpsError, UnknownLaneError } from '../../ops/errors.ts';
 import type { LocalAlarmEvaluator } from '../alarms.ts';
 import type { OutcomeRecorder } from '../outcome-recorder.ts';
 import { QueueStatsUnavailableError } from '../queue-stats.ts';
 import type { LocalStack } from '../stack.ts';
 import type { RefusalBody } from '../../ops/target/control-client.ts';
 import { readStateFile, writeStateFile } from '../../ops/target/state-file.ts';
+import { handleConsole } from './action-routes.ts';
 import { inProcessControl, inProcessTarget } from './control.ts';
 import { handleControl, type JsonReply } from './control-routes.ts';
 import { StatusHistory, type HistoryOptions } from './history.ts';
@@ -54,8 +55,8 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-/** Client mistakes: answered 4xx with the message, not 500. */
-const CLIENT_ERRORS = [UnknownLaneError, LocalControlError, QueueStatsUnavailableError];
+/** Client mistakes and expected ops failures (an unknown type to drop, a refused redrive): answered 4xx with the message, not 500. */
+const CLIENT_ERRORS = [OpsError, QueueStatsUnavailableError];
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const settings = { ...DASHBOARD_DEFAULTS, ...options };
@@ -64,8 +65,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const history = new StatusHistory({ ...options.history, sample: () => sampleLanes(target, options.recorder) });
   void history.sampleNow();
   const token = newControlToken();
-  // The token is in the page: only a same-origin reader gets it, and the Host check keeps rebound names from being same-origin.
-  const page = dashboardPage({ refreshMs: settings.refreshMs, controlToken: token });
+  const status = () =>
+    dashboardStatus({
+      target,
+      recorder: options.recorder,
+      dynamodbBackend: options.stack.servers.dynamodbBackend,
+      alarms: options.alarms,
+      history,
+    });
 
   const server = createServer();
   await listen(server, settings.host, settings.port);
@@ -82,6 +89,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       // Parsed here, so a request target URL cannot parse is a 500, not an exception that ends the process.
       const url = new URL(request.url ?? '/', `http://${bracketed(settings.host)}`);
       if (request.method === 'GET' && url.pathname === '/') {
+        // The token is in the page: only a same-origin reader gets it, and the Host check keeps rebound names from being same-origin.
+        // The first snapshot too: the page shows numbers before its first poll.
+        const page = dashboardPage({ refreshMs: settings.refreshMs, controlToken: token, initial: await status() });
         // Not framed by other sites: its buttons act on the stack.
         response.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -91,17 +101,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         });
         response.end(page);
       } else if (request.method === 'GET' && url.pathname === '/api/status') {
-        reply(
-          200,
-          await dashboardStatus({
-            target,
-            recorder: options.recorder,
-            dynamodbBackend: options.stack.servers.dynamodbBackend,
-            alarms: options.alarms,
-            history,
-          }),
-        );
-      } else if (!(await handleControl(request, url, control, reply))) {
+        reply(200, await status());
+      } else if (!(await handleControl(request, url, control, reply)) && !(await handleConsole(request, url, target, reply))) {
         reply(404, { error: `no route ${request.method} ${url.pathname}` });
       }
     })().catch((error: Error) => {

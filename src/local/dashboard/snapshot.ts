@@ -4,7 +4,7 @@
  * OutcomeRecorder, alarm states from the local evaluator, the recent
  * history and the last tasks.
  */
-import { OUTCOMES } from '../../definition/metrics.ts';
+import { OUTCOMES, type Outcome } from '../../definition/metrics.ts';
 import type { OutcomeEvent } from '../../runtime/outcome.ts';
 import type { LocalAlarmEvaluator, LocalAlarmState } from '../alarms.ts';
 import type { OutcomeCounts, OutcomeRecorder } from '../outcome-recorder.ts';
@@ -18,6 +18,8 @@ export const RECENT_TASKS_SHOWN = 25;
 
 export interface DashboardLane extends LaneStatus {
   readonly counts: OutcomeCounts;
+  /** The same counters per task type that had an outcome. */
+  readonly countsByType: Readonly<Record<string, OutcomeCounts>>;
 }
 
 export interface DashboardStatus {
@@ -48,7 +50,11 @@ export async function dashboardStatus(sources: SnapshotSources): Promise<Dashboa
     target: sources.target.description,
     dynamodb: { backend: sources.dynamodbBackend, claims: CLAIM_PATHS[sources.dynamodbBackend] },
     // Counts are copied: the recorder keeps mutating its own objects.
-    lanes: rows.map((row) => ({ ...row, counts: { ...sources.recorder.countsOf(row.lane) } })),
+    lanes: rows.map((row) => ({
+      ...row,
+      counts: { ...sources.recorder.countsOf(row.lane) },
+      countsByType: Object.fromEntries([...sources.recorder.countsByType(row.lane)].map(([type, counts]) => [type, { ...counts }])),
+    })),
     alarms,
     history: sources.history.points(),
     sampleIntervalMs: sources.history.sampleIntervalMs,
@@ -61,8 +67,8 @@ export async function sampleLanes(target: OpsTarget, recorder: OutcomeRecorder):
   const entries = await Promise.all(
     target.lanes.map(async (lane) => {
       const counts = recorder.countsOf(lane);
-      const processed = OUTCOMES.reduce((sum, outcome) => sum + counts[outcome], 0);
-      return [lane, { processed, oldestAgeSeconds: (await target.oldestAgeSeconds(lane)) ?? 0 }] as const;
+      const outcomes = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, counts[outcome]])) as Record<Outcome, number>;
+      return [lane, { outcomes, oldestAgeSeconds: (await target.oldestAgeSeconds(lane)) ?? 0 }] as const;
     }),
   );
   return Object.fromEntries(entries);
