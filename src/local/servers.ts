@@ -20,6 +20,7 @@ import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import { Agent, request, type RequestListener } from 'node:http';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { withImmediatePurge } from './immediate-purge.ts';
 import { PausableListener } from './listener.ts';
 import type { LocalEndpoints } from '../ops/target/local-clients.ts';
 
@@ -100,7 +101,7 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     // CreateQueue returns a usable queue at once, as provisioning expects.
     emulateLazyQueues: false,
   });
-  const sqs = new PausableListener(requestHandler, settings.host);
+  const sqs = new PausableListener(withImmediatePurge(service, requestHandler), settings.host);
 
   let dynamodb: PausableListener;
   let dynamodbLocal: DynamoDbLocal | undefined;
