@@ -31,7 +31,7 @@ export type DynamoDbBackend = (typeof DYNAMODB_BACKENDS)[number];
 /** How the consumer's dedup claims travel on each backend, for the banner and the dashboard. */
 export const CLAIM_PATHS: Readonly<Record<DynamoDbBackend, string>> = {
   dynalite: 'one conditional PutItem per record (the fallback; no PartiQL)',
-  'dynamodb-local': 'one BatchExecuteStatement per batch and a BatchGetItem read-back, as on AWS',
+  'dynamodb-local': 'one BatchExecuteStatement per batch, as on AWS; taken keys read back with BatchGetItem',
 };
 
 export interface LocalServersOptions {

@@ -21,11 +21,15 @@
  * Several claims go in one request (`claimMany`): a PartiQL
  * BatchExecuteStatement of INSERTs. Each INSERT is still one conditional
  * write of its own (it fails only when its key exists, and never takes its
- * batch-mates with it, unlike a transaction), billed like a PutItem. The
- * keys an INSERT finds taken are read back in one BatchGetItem and judged
- * like a failed claim; the rare record that turns out stale (lease expired,
- * done window passed, or gone since) is claimed alone with the conditional
- * PutItem. A server without PartiQL (dynalite) gets single claims.
+ * batch-mates with it, unlike a transaction), billed like a PutItem. Each
+ * statement asks for the blocking record (`ReturnValuesOnConditionCheckFailure`,
+ * documented on BatchStatementRequest); a failed statement whose error
+ * carries it is judged from it at once, and only the keys whose errors came
+ * without one (DynamoDB Local ignores the field; what AWS returns is not
+ * settled, issue 17) are read back, in one BatchGetItem. The rare record
+ * that turns out stale (lease expired, done window passed, or gone since)
+ * is claimed alone with the conditional PutItem. A server without PartiQL
+ * (dynalite) gets single claims.
  */
 import {
   BatchExecuteStatementCommand,
@@ -36,6 +40,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   type AttributeValue,
+  type BatchStatementError,
   type BatchStatementResponse,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -224,11 +229,11 @@ export class DedupStore {
     // One key: the conditional PutItem is one request too, and returns the blocking record on AWS.
     if (entries.length <= 1 || !this.#partiql) return entries.map(claimAlone);
     const batch = this.#insertClaims(entries);
-    // Only the records whose keys were taken wait for this read; the claimed ones go on at once.
+    // Only the records whose keys were taken without the record wait for this read; the others go on at once.
     let taken: Promise<Map<string, Record<string, AttributeValue>>> | undefined;
     const readTaken = () =>
       (taken ??= batch.then((responses) =>
-        this.readMany(entries.filter((_, index) => KEY_TAKEN.has(responses?.[index]?.Error?.Code ?? '')).map((entry) => entry.key)),
+        this.readMany(entries.filter((_, index) => takenWithoutRecord(responses?.[index]?.Error)).map((entry) => entry.key)),
       ));
     return entries.map(async (entry, index): Promise<ClaimResult> => {
       const responses = await batch;
@@ -255,7 +260,11 @@ export class DedupStore {
         new BatchExecuteStatementCommand({
           Statements: entries.map(({ key, request }) => {
             const item = claimItem(key, request, now);
-            return { Statement: this.#insertStatement, Parameters: CLAIM_ATTRIBUTES.map((name) => item[name]!) };
+            return {
+              Statement: this.#insertStatement,
+              Parameters: CLAIM_ATTRIBUTES.map((name) => item[name]!),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            };
           }),
         }),
       ));
@@ -363,6 +372,11 @@ export class DedupStore {
     // An earlier receive of this message has ended (see the header); the same receive twice is an SQS duplicate.
     return Number(item.attempt?.N ?? Infinity) < request.attempt ? undefined : { kind: 'leaseHeld', leaseUntil };
   }
+}
+
+/** A statement that found its key taken and did not say by what: its key is read back. */
+function takenWithoutRecord(error: BatchStatementError | undefined): boolean {
+  return error !== undefined && KEY_TAKEN.has(error.Code ?? '') && error.Item === undefined;
 }
 
 function claimItem(key: string, request: ClaimRequest, now: number): Record<(typeof CLAIM_ATTRIBUTES)[number], AttributeValue> {

@@ -228,8 +228,8 @@ describe('claimMany', () => {
         name: 'BatchExecuteStatementCommand',
         input: {
           Statements: [
-            { Statement: INSERT, Parameters: parameters('acme#t#a', 'msg-1') },
-            { Statement: INSERT, Parameters: parameters('acme#t#b', 'msg-2') },
+            { Statement: INSERT, Parameters: parameters('acme#t#a', 'msg-1'), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+            { Statement: INSERT, Parameters: parameters('acme#t#b', 'msg-2'), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
           ],
         },
       },
@@ -275,19 +275,101 @@ describe('claimMany', () => {
       { rejected: 'DedupStatementError: ValidationError: One or more parameter values were invalid' },
       { rejected: 'DedupStatementError: Unknown: statement failed' },
     ]);
-    // Only the keys found taken are read back, in one request; the throttled one is claimed alone (the two go out concurrently).
+    // Only the key found taken without its record is read back; the throttled one is claimed alone (the two go out concurrently).
     assert.deepEqual(
       sent.slice(1).sort((a, b) => a.name.localeCompare(b.name)),
       [
         {
           name: 'BatchGetItemCommand',
-          input: {
-            RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#returned' } }, { pk: { S: 'acme#t#read' } }], ConsistentRead: true } },
-          },
+          input: { RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#read' } }], ConsistentRead: true } } },
         },
         claimPut('acme#t#throttled'),
       ],
     );
+  });
+
+  // What AWS puts on a failed member is not settled (issue 17): the batch works with the record on the error and without it.
+  const batchOfFour = () => [entry('acme#t#a'), entry('acme#t#b', 'msg-2'), entry('acme#t#c', 'msg-3'), entry('acme#t#d', 'msg-4')];
+  const duplicateItem = (item?: Record<string, AttributeValue>) => ({
+    Error: { Code: 'DuplicateItem', Message: 'Duplicate primary key exists in table', ...(item ? { Item: item } : {}) },
+  });
+
+  test('taken keys whose errors carry the record (ALL_OLD honoured): judged from it, one request for the batch', async () => {
+    // Prepare
+    const { store, sent } = prepare({
+      BatchExecuteStatementCommand: [
+        {
+          Responses: [
+            {},
+            duplicateItem({ ...done(T0_SECONDS + 600), pk: { S: 'acme#t#b' } }),
+            duplicateItem({ ...claimedBy('msg-0', T0 + 1_000, 1), pk: { S: 'acme#t#c' } }),
+            {},
+          ],
+        },
+      ],
+    });
+    // Act
+    const results = await settledAll(store.claimMany(batchOfFour()));
+    // Assess
+    assert.deepEqual(results, [{ kind: 'claimed' }, { kind: 'duplicate' }, { kind: 'coalesced', owner: 'msg-0' }, { kind: 'claimed' }]);
+    assert.deepEqual(names(sent), ['BatchExecuteStatementCommand']);
+  });
+
+  test('taken keys whose errors carry no record (DynamoDB Local): both read back in one BatchGetItem, two requests for the batch', async () => {
+    // Prepare
+    const { store, sent } = prepare({
+      BatchExecuteStatementCommand: [{ Responses: [{}, duplicateItem(), duplicateItem(), {}] }],
+      BatchGetItemCommand: [
+        {
+          Responses: {
+            [TABLE]: [
+              { ...claimedBy('msg-0', T0 + 1_000, 1), pk: { S: 'acme#t#c' } },
+              { ...done(T0_SECONDS + 600), pk: { S: 'acme#t#b' } },
+            ],
+          },
+        },
+      ],
+    });
+    // Act
+    const results = await settledAll(store.claimMany(batchOfFour()));
+    // Assess
+    assert.deepEqual(results, [{ kind: 'claimed' }, { kind: 'duplicate' }, { kind: 'coalesced', owner: 'msg-0' }, { kind: 'claimed' }]);
+    assert.deepEqual(sent.slice(1), [
+      {
+        name: 'BatchGetItemCommand',
+        input: { RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#b' } }, { pk: { S: 'acme#t#c' } }], ConsistentRead: true } } },
+      },
+    ]);
+  });
+
+  test('a record returned for one taken key and not for another: only the other is read back', async () => {
+    // Prepare
+    const { store, sent } = prepare({
+      BatchExecuteStatementCommand: [
+        { Responses: [{}, duplicateItem({ ...done(T0_SECONDS + 600), pk: { S: 'acme#t#b' } }), duplicateItem(), {}] },
+      ],
+      BatchGetItemCommand: [{ Responses: { [TABLE]: [{ ...claimedBy('msg-0', T0 + 1_000, 1), pk: { S: 'acme#t#c' } }] } }],
+    });
+    // Act
+    const results = await settledAll(store.claimMany(batchOfFour()));
+    // Assess
+    assert.deepEqual(results, [{ kind: 'claimed' }, { kind: 'duplicate' }, { kind: 'coalesced', owner: 'msg-0' }, { kind: 'claimed' }]);
+    assert.deepEqual(sent.slice(1), [
+      { name: 'BatchGetItemCommand', input: { RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'acme#t#c' } }], ConsistentRead: true } } } },
+    ]);
+  });
+
+  test('a returned record that is stale: claimed alone with the conditional PutItem, no read back', async () => {
+    // Prepare
+    const { store, sent } = prepare({
+      BatchExecuteStatementCommand: [{ Responses: [{}, duplicateItem({ ...claimedBy('msg-0', T0 - 1, 1), pk: { S: 'acme#t#b' } })] }],
+      PutItemCommand: [{}],
+    });
+    // Act
+    const results = await settledAll(store.claimMany([entry('acme#t#a'), entry('acme#t#b')]));
+    // Assess
+    assert.deepEqual(results, [{ kind: 'claimed' }, { kind: 'claimed' }]);
+    assert.deepEqual(sent.slice(1), [claimPut('acme#t#b')]);
   });
 
   test('a taken key that reads back stale, or gone, is claimed alone with the conditional PutItem', async () => {
