@@ -19,11 +19,25 @@ export function queueUrlEnvName(lane: string): string {
   return `TASKLANES_QUEUE_URL_${lane.toUpperCase().replace(/-/g, '_')}`;
 }
 
+/**
+ * Where publishers find what a `runAt` beyond SQS's 15-minute delay needs:
+ * the deployment's EventBridge Scheduler schedule group and the role
+ * Scheduler sends with (the stack outputs ScheduleGroupName and SchedulerRoleArn).
+ */
+export const PUBLISHER_ENV = {
+  scheduleGroup: 'TASKLANES_SCHEDULE_GROUP',
+  schedulerRoleArn: 'TASKLANES_SCHEDULER_ROLE_ARN',
+} as const;
+
 /** Queue and table names of the local run (the stack names its queues `<stackName>-<lane>`; apps find them through its outputs). */
 export const LOCAL_NAMES = {
   queue: (lane: string) => `tasklanes-${lane}`,
   dlq: (lane: string) => `tasklanes-${lane}-dlq`,
   dedupTable: 'tasklanes-dedup',
+  /** The schedule group the local scheduler endpoint holds one-time schedules in (beside `default`). */
+  scheduleGroup: 'tasklanes',
+  /** Name of the role local schedules name; nothing checks it, as nothing checks signatures locally. */
+  schedulerRole: 'tasklanes-scheduler',
 } as const;
 
 /** Dedup table key and TTL attribute, as the runtime writes them and the stack declares them. */

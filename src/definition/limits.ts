@@ -16,6 +16,12 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS message size limit (body plus attributes) since 2025: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
+/** Longest SQS DelaySeconds: 15 minutes. A task due later is delivered by an EventBridge Scheduler one-time schedule. */
+export const MAX_DELAY_SECONDS = 900;
+
+/** EventBridge Scheduler's limit on a target's Input (API reference, Target): 256 KB, what a scheduled task's SendMessage request must fit. */
+export const MAX_SCHEDULE_INPUT_BYTES = 256 * 1024;
+
 /** A message carries at most 10 message attributes. */
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 

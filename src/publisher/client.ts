@@ -1,23 +1,31 @@
 /**
  * The publisher apps use: validates a task against its type's schema,
  * wraps it in the v1 envelope, routes it to its lane's queue and sends it,
- * one at a time or in batches of 10. Everything it rejects, it rejects
- * before calling SQS, with a named error.
+ * one at a time or in batches of 10. A task due more than SQS's 15 minutes
+ * ahead (`runAt`) goes to an EventBridge Scheduler one-time schedule instead,
+ * which sends the same body to the same queue at that time (schedule.ts).
+ * Everything it rejects, it rejects before calling SQS or Scheduler, with a
+ * named error.
  */
 import { randomUUID } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrlEnvName } from '../definition/environment.ts';
-import { MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { PUBLISHER_ENV, queueUrlEnvName } from '../definition/environment.ts';
+import { MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
 import { describeIssues, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
+import { validate } from '../definition/standard-schema.ts';
 import {
+  ConflictingDelayError,
   DeliveryAfterDeadlineError,
   InvalidTaskError,
   MessageTooLargeError,
   MissingQueueUrlError,
+  MissingSchedulerConfigError,
   PublishError,
   UnknownTaskTypeError,
 } from './errors.ts';
+import { scheduleDelivery, type ScheduleTarget } from './schedule.ts';
 
 export interface PublishOptions {
   /** Required: scopes dedup, metrics and logs; also the SQS MessageGroupId (fair queues). */
@@ -33,6 +41,14 @@ export interface PublishOptions {
    * deadline passes while it waits is expired by the consumer, never run.
    */
   readonly delaySeconds?: number;
+  /**
+   * When the task reaches its lane; not with `delaySeconds`
+   * (ConflictingDelayError). Within SQS's 15 minutes of now it is sent with
+   * DelaySeconds; later, an EventBridge Scheduler one-time schedule sends it
+   * then (docs/scheduling.md#run-at), which needs `scheduleGroup` and
+   * `schedulerRoleArn`. The same deadline rules as `delaySeconds`. Default: now.
+   */
+  readonly runAt?: Date | string;
   /** Task id. Default: a random UUID. */
   readonly id?: string;
   /** Default: now. */
@@ -45,6 +61,16 @@ export interface PublisherOptions {
   readonly sqs?: SQSClient;
   /** Lane -> queue URL. Default: environment variables `TASKLANES_QUEUE_URL_<LANE>`. */
   readonly queueUrls?: Readonly<Record<string, string>>;
+  /**
+   * For `runAt` beyond 15 minutes. Default: a new SchedulerClient from the
+   * usual AWS configuration chain, created (and @aws-sdk/client-scheduler
+   * loaded) on the first such task, so a publisher that never schedules never loads it.
+   */
+  readonly scheduler?: SchedulerClient;
+  /** The deployment's schedule group (stack output ScheduleGroupName). Default: environment variable `TASKLANES_SCHEDULE_GROUP`. */
+  readonly scheduleGroup?: string;
+  /** The role its schedules send with (stack output SchedulerRoleArn). Default: environment variable `TASKLANES_SCHEDULER_ROLE_ARN`. */
+  readonly schedulerRoleArn?: string;
   /** Default: `Date.now`. */
   readonly now?: () => number;
 }
@@ -52,7 +78,10 @@ export interface PublisherOptions {
 export interface PublishedTask {
   readonly id: string;
   readonly lane: string;
+  /** SQS's message id; empty for a task a schedule will send (its message does not exist yet). */
   readonly messageId: string;
+  /** The one-time schedule that will send the task, for a `runAt` beyond SQS's 15 minutes. */
+  readonly scheduleArn?: string;
 }
 
 /** Type name -> payload. The default accepts any name and payload; the schema still checks them at run time. */
@@ -81,14 +110,15 @@ export interface BatchResult<P extends PayloadMap = PayloadMap> {
 
 interface PreparedMessage {
   readonly id: string;
+  readonly type: string;
   readonly lane: string;
   readonly queueUrl: string;
   readonly body: string;
   readonly tenant: string;
   readonly delaySeconds?: number;
+  /** Set when a schedule delivers the task: when (epoch ms), and the task's deadline, which bounds Scheduler's retries. */
+  readonly scheduled?: { readonly at: number; readonly deadline: number };
 }
-
-const MAX_DELAY_SECONDS = 900;
 
 const toIso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
@@ -100,6 +130,7 @@ const toIso = (value: Date | string) => (value instanceof Date ? value : new Dat
 export class Publisher<P extends PayloadMap = PayloadMap> {
   private readonly sqs: SQSClient;
   private readonly now: () => number;
+  private scheduler: Promise<SchedulerClient> | undefined;
 
   constructor(private readonly options: PublisherOptions) {
     this.sqs = options.sqs ?? new SQSClient({});
@@ -107,7 +138,8 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
   }
 
   async publish<T extends keyof P & string>(type: T, payload: P[T], options: PublishOptions): Promise<PublishedTask> {
-    const message = this.prepare(type, payload, options);
+    const message = await this.prepare(type, payload, options);
+    if (message.scheduled) return this.schedule(message);
     const result = await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: message.queueUrl,
@@ -123,14 +155,33 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
    * Sends many tasks with SendMessageBatch (10 per request, and at most the
    * SQS size limit per request). Never throws for one bad entry: invalid
    * entries and entries SQS rejects are returned in `failed` with their index.
+   * An entry whose `runAt` is beyond SQS's 15 minutes becomes a schedule of
+   * its own (Scheduler has no batch call), created beside the batches; one
+   * Scheduler refuses is reported in `failed` the same way, with its error's name as the code.
    */
   async publishBatch(entries: ReadonlyArray<BatchEntry<P>>): Promise<BatchResult<P>> {
     const successful: Array<PublishedTask & { index: number }> = [];
     const failed: Array<FailedEntry<P>> = [];
     const byQueue = new Map<string, Array<{ index: number; message: PreparedMessage }>>();
+    const scheduled: Array<{ index: number; message: PreparedMessage }> = [];
+    // Validated together (a schema may answer asynchronously), then grouped in the entries' order.
+    const prepared = await Promise.all(
+      entries.map((entry) =>
+        this.prepare(entry.type, entry.payload, entry.options).then(
+          (message) => ({ message }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
     entries.forEach((entry, index) => {
       try {
-        const message = this.prepare(entry.type, entry.payload, entry.options);
+        const outcome = prepared[index]!;
+        if ('error' in outcome) throw outcome.error;
+        const { message } = outcome;
+        if (message.scheduled) {
+          scheduled.push({ index, message });
+          return;
+        }
         const group = byQueue.get(message.queueUrl) ?? [];
         group.push({ index, message });
         byQueue.set(message.queueUrl, group);
@@ -158,6 +209,20 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
           ),
         );
       }
+    }
+    for (const { index, message } of scheduled) {
+      requests.push(
+        this.schedule(message).then(
+          (published) => {
+            successful.push({ ...published, index });
+          },
+          (error: Error) => {
+            // A refusal the publisher can name (missing configuration) cannot succeed on a retry; Scheduler's own errors may.
+            const senderFault = error instanceof PublishError || (error as { $fault?: string }).$fault === 'client';
+            failed.push({ index, entry: entries[index]!, code: error.name, message: error.message, senderFault });
+          },
+        ),
+      );
     }
     await Promise.all(requests);
     successful.sort((a, b) => a.index - b.index);
@@ -195,13 +260,16 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     };
   }
 
-  private prepare(type: string, payload: unknown, options: PublishOptions): PreparedMessage {
+  private async prepare(type: string, payload: unknown, options: PublishOptions): Promise<PreparedMessage> {
     const task = this.options.definition.findTask(type);
     if (!task) throw new UnknownTaskTypeError(`unknown task type "${type}"`);
-    const parsedPayload = task.schema.safeParse(payload);
-    if (!parsedPayload.success) {
-      throw new InvalidTaskError(`invalid payload for "${type}": ${describeIssues(parsedPayload.error)}`);
+    const checkedPayload = await validate(task.schema, payload);
+    if (checkedPayload.issues) {
+      throw new InvalidTaskError(`invalid payload for "${type}": ${describeIssues(checkedPayload)}`);
     }
+    if (options.runAt !== undefined && options.delaySeconds !== undefined) throw new ConflictingDelayError();
+    const runAt = options.runAt === undefined ? undefined : new Date(options.runAt).getTime();
+    if (runAt !== undefined && Number.isNaN(runAt)) throw new InvalidTaskError(`runAt is not a date: ${String(options.runAt)}`);
     if (
       options.delaySeconds !== undefined &&
       !(Number.isInteger(options.delaySeconds) && options.delaySeconds >= 0 && options.delaySeconds <= MAX_DELAY_SECONDS)
@@ -223,25 +291,61 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     if (!checked.success) {
       throw new InvalidTaskError(`invalid task: ${describeIssues(checked.error)}`);
     }
+    const now = this.now();
+    // A runAt within SQS's reach is a plain delay, rounded up so the task never arrives before its time.
+    const delaySeconds =
+      runAt === undefined
+        ? options.delaySeconds
+        : runAt - now <= MAX_DELAY_SECONDS * 1000
+          ? Math.max(0, Math.ceil((runAt - now) / 1000))
+          : undefined;
+    const deliverAt = delaySeconds === undefined ? runAt! : now + delaySeconds * 1000;
     // The consumer's deadline rule (src/runtime/pipeline.ts, taskDeadline): a delay that outlasts it only produces an expired task.
     // A task already past it is sent as ever: expiring stale work is the consumer's job (incident 000).
-    if (options.delaySeconds) {
-      const now = this.now();
-      const deliverAt = now + options.delaySeconds * 1000;
-      const deadline = envelope.notAfter ? Date.parse(envelope.notAfter) : Date.parse(envelope.createdAt) + task.maxAgeSeconds * 1000;
-      if (deadline > now && deliverAt >= deadline) throw new DeliveryAfterDeadlineError(new Date(deliverAt), new Date(deadline));
-    }
+    const deadline = envelope.notAfter ? Date.parse(envelope.notAfter) : Date.parse(envelope.createdAt) + task.maxAgeSeconds * 1000;
+    if (deadline > now && deliverAt >= deadline) throw new DeliveryAfterDeadlineError(new Date(deliverAt), new Date(deadline));
     const body = JSON.stringify(envelope);
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, MAX_MESSAGE_BYTES);
     return {
       id: envelope.id,
+      type,
       lane: task.lane,
       queueUrl: this.queueUrl(task.lane),
       body,
       tenant: options.tenant,
-      delaySeconds: options.delaySeconds,
+      delaySeconds: delaySeconds || undefined,
+      ...(delaySeconds === undefined ? { scheduled: { at: deliverAt, deadline } } : {}),
     };
+  }
+
+  /** Creates the one-time schedule that sends the task at its time. */
+  private async schedule(message: PreparedMessage): Promise<PublishedTask> {
+    const group = this.options.scheduleGroup ?? process.env[PUBLISHER_ENV.scheduleGroup];
+    const roleArn = this.options.schedulerRoleArn ?? process.env[PUBLISHER_ENV.schedulerRoleArn];
+    if (!group || !roleArn)
+      throw new MissingSchedulerConfigError(
+        `a runAt beyond ${MAX_DELAY_SECONDS} s needs a schedule group and the scheduler role: pass scheduleGroup and schedulerRoleArn, or set ${PUBLISHER_ENV.scheduleGroup} and ${PUBLISHER_ENV.schedulerRoleArn} (the stack outputs ScheduleGroupName and SchedulerRoleArn)`,
+      );
+    const target: ScheduleTarget = { group, roleArn };
+    const { scheduleArn } = await scheduleDelivery(await this.schedulerClient(), target, {
+      id: message.id,
+      type: message.type,
+      lane: message.lane,
+      queueUrl: message.queueUrl,
+      body: message.body,
+      tenant: message.tenant,
+      at: message.scheduled!.at,
+      deadline: message.scheduled!.deadline,
+    });
+    return { id: message.id, lane: message.lane, messageId: '', scheduleArn };
+  }
+
+  private schedulerClient(): Promise<SchedulerClient> {
+    this.scheduler ??= this.options.scheduler
+      ? Promise.resolve(this.options.scheduler)
+      : import('@aws-sdk/client-scheduler').then(({ SchedulerClient }) => new SchedulerClient({}));
+    return this.scheduler;
   }
 
   private queueUrl(lane: string): string {

@@ -1,4 +1,4 @@
-/** Errors the publisher throws before anything reaches SQS. */
+/** Errors the publisher throws before anything reaches SQS or EventBridge Scheduler. */
 
 export class PublishError extends Error {
   override readonly name: string = 'PublishError';
@@ -14,15 +14,34 @@ export class InvalidTaskError extends PublishError {
   override readonly name = 'InvalidTaskError';
 }
 
-/** The message would exceed SQS's size limit. */
+/** The message would exceed SQS's size limit, or (a task sent by a schedule) the limit of a schedule's target input. */
 export class MessageTooLargeError extends PublishError {
   override readonly name = 'MessageTooLargeError';
   constructor(
     readonly bytes: number,
     readonly limit: number,
+    /** Whose limit: SQS's message, or EventBridge Scheduler's target input (a `runAt` beyond SQS's delay). */
+    readonly carrier: 'SQS' | 'an EventBridge Scheduler target input' = 'SQS',
   ) {
-    super(`message is ${bytes} bytes; SQS takes at most ${limit} bytes (store large payloads elsewhere and send a reference)`);
+    super(`message is ${bytes} bytes; ${carrier} takes at most ${limit} bytes (store large payloads elsewhere and send a reference)`);
   }
+}
+
+/** `runAt` and `delaySeconds` both given: each says when the task is delivered, so only one may. */
+export class ConflictingDelayError extends PublishError {
+  override readonly name = 'ConflictingDelayError';
+  constructor() {
+    super('give runAt or delaySeconds, not both: each sets when the task reaches its lane');
+  }
+}
+
+/**
+ * A `runAt` beyond SQS's 15-minute delay needs an EventBridge Scheduler
+ * schedule group and the role Scheduler sends with (the stack's outputs
+ * ScheduleGroupName and SchedulerRoleArn), and none was configured.
+ */
+export class MissingSchedulerConfigError extends PublishError {
+  override readonly name = 'MissingSchedulerConfigError';
 }
 
 /** No queue URL is configured for the task type's lane. */

@@ -8,11 +8,14 @@ export {
   type PublishedTask,
   type PublisherOptions,
 } from './client.ts';
+export { scheduleNameOf } from './schedule.ts';
 export {
+  ConflictingDelayError,
   DeliveryAfterDeadlineError,
   InvalidTaskError,
   MessageTooLargeError,
   MissingQueueUrlError,
+  MissingSchedulerConfigError,
   PublishError,
   UnknownTaskTypeError,
 } from './errors.ts';
