@@ -2,9 +2,19 @@
  * The v1 message contract (docs/design.md#message-envelope-v1): one zod
  * schema, and the envelope type inferred from it. The publisher builds
  * bodies against it and the consumer parses them with it, so the two
- * cannot drift apart.
+ * cannot drift apart. Written with zod/mini, the same schemas and checks
+ * as zod's classic API as functions, which a bundler keeps only as far as
+ * they are used: the consumer bundle carries no validator beyond what this
+ * schema needs (issue 17; payload schemas are the app's choice,
+ * standard-schema.ts).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import type { StandardSchemaIssue } from './standard-schema.ts';
+
+// zod/mini loads no locale (classic zod does, at its first schema): without one every reason reads
+// "Invalid input". An app's own choice of locale, set before or after, is kept.
+if (!z.config().localeError) z.config(en());
 
 export const ENVELOPE_VERSION = 1;
 
@@ -14,7 +24,10 @@ export const ENVELOPE_VERSION = 1;
  * replaced by a store, merging two tenants' keys into one (incident 003,
  * docs/incidents.md#003-tenants-same-keys).
  */
-const wellFormed = (schema: z.ZodString) => schema.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
+const WELL_FORMED = z.regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no unpaired surrogates)');
+
+/** A well-formed string of 1..max UTF-16 code units. */
+const field = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), WELL_FORMED);
 
 /**
  * The tenant is also the message's SQS `MessageGroupId`, which SQS accepts
@@ -30,26 +43,31 @@ export const ENVELOPE_FIELD_LIMITS = { id: 128, type: 80, tenant: 128, dedupKey:
 
 export const envelopeSchema = z.object({
   v: z.literal(ENVELOPE_VERSION),
-  id: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.id)),
-  type: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.type)),
+  id: field(ENVELOPE_FIELD_LIMITS.id),
+  type: field(ENVELOPE_FIELD_LIMITS.type),
   tenant: z
     .string()
-    .min(1)
-    .max(ENVELOPE_FIELD_LIMITS.tenant)
-    .regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
-  dedupKey: wellFormed(z.string().min(1).max(ENVELOPE_FIELD_LIMITS.dedupKey)).optional(),
+    .check(
+      z.minLength(1),
+      z.maxLength(ENVELOPE_FIELD_LIMITS.tenant),
+      z.regex(TENANT_CHARACTERS, 'must be A-Z, a-z, 0-9 or ASCII punctuation other than "#" (what SQS accepts as a MessageGroupId)'),
+    ),
+  dedupKey: z.optional(field(ENVELOPE_FIELD_LIMITS.dedupKey)),
   createdAt: z.iso.datetime({ offset: true }),
-  notAfter: z.iso.datetime({ offset: true }).optional(),
+  notAfter: z.optional(z.iso.datetime({ offset: true })),
   payload: z.unknown(),
 });
 
 /** The validated v1 envelope, as the handler sees it: `payload` is the type's parsed payload. */
 export type TaskEnvelope<P = unknown> = Omit<z.output<typeof envelopeSchema>, 'payload'> & { readonly payload: P };
 
-/** A schema failure in one line, for the error an operator or app developer reads. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
+/** A schema failure in one line, for the error an operator or app developer reads: a ZodError, or any Standard Schema failure. */
+export function describeIssues(failure: { readonly issues: ReadonlyArray<StandardSchemaIssue> }): string {
+  return failure.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map((issue) => {
+      const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
+      return `${path.length ? path.join('.') : '(root)'}: ${issue.message}`;
+    })
     .join('; ');
 }

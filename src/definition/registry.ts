@@ -3,7 +3,7 @@
  * defaults to each type and rejects inconsistent definitions at load time
  * (synth, cold start, `tasklanes dev`, `npm start`) rather than at the first message.
  */
-import type { ZodType } from 'zod';
+import type { StandardSchemaV1 } from './standard-schema.ts';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
 import { FUNCTION_TIMEOUT_MARGIN_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS, QUEUE_RETENTION_SECONDS } from './limits.ts';
 import { CLOUDFORMATION_QUOTAS, MAX_LANES_PER_DEPLOYMENT } from './capacity.ts';
@@ -62,7 +62,7 @@ const SCHEDULE_EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|
  * schema. The result keeps the literal type name and the schema, so
  * `PayloadsOf` can give publishers a typed payload per type name.
  */
-export function defineTask<const T extends string, S extends ZodType>(
+export function defineTask<const T extends string, S extends StandardSchemaV1>(
   task: TaskTypeDefinition<S> & { readonly type: T },
 ): TypedTaskType<T, S> {
   // The handler's parameter narrows to the schema's output; the registry only ever calls it with parsed payloads.

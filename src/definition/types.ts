@@ -2,7 +2,7 @@
  * Types of the one definition of lanes and task types. Imported by cdk/,
  * src/cdk, src/runtime, src/publisher and the local run; must never import aws-cdk-lib.
  */
-import type { z } from 'zod';
+import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts';
 import type { TaskEnvelope } from './envelope.ts';
 
 /** Options of one lane. Every field is documented with its default in `lanes.ts`. */
@@ -87,13 +87,14 @@ export interface TaskSchedule {
   readonly tenant?: string;
 }
 
-export interface TaskTypeDefinition<S extends z.ZodType = z.ZodType> {
+export interface TaskTypeDefinition<S extends StandardSchemaV1 = StandardSchemaV1> {
   /** Name published in the envelope's `type`, e.g. `email.send`. */
   readonly type: string;
   readonly lane: string;
   readonly description?: string;
+  /** The payload's schema, of any Standard Schema validator (zod 4 or zod/mini, valibot, ArkType); the handler gets its output. */
   readonly schema: S;
-  readonly handler: TaskHandler<z.infer<S>>;
+  readonly handler: TaskHandler<InferOutput<S>>;
   /** Default: the lane's `taskTimeoutSeconds`. */
   readonly timeoutSeconds?: number;
   /** Attempts before the consumer dead-letters with the reason attached. Default: the lane's `maxReceiveCount`. */
@@ -101,7 +102,7 @@ export interface TaskTypeDefinition<S extends z.ZodType = z.ZodType> {
   /** Default: the lane's `maxAgeSeconds`. Ignored when the envelope has `notAfter`. */
   readonly maxAgeSeconds?: number;
   /** Dedup key when the envelope has none. Default: the envelope's `id`. */
-  readonly dedupKey?: (payload: z.infer<S>, envelope: TaskEnvelope<z.infer<S>>) => string;
+  readonly dedupKey?: (payload: InferOutput<S>, envelope: TaskEnvelope<InferOutput<S>>) => string;
   readonly schedule?: TaskSchedule;
   /** Scheduled types default to singletons: a tick that finds a run in progress is skipped. */
   readonly singleton?: boolean;
@@ -116,9 +117,9 @@ export interface ResolvedTaskType extends TaskTypeDefinition {
 }
 
 /** A task type as `defineTask` returns it: usable wherever a definition is, with its name and schema kept. */
-export type TypedTaskType<T extends string, S extends z.ZodType> = TaskTypeDefinition & { readonly type: T; readonly schema: S };
+export type TypedTaskType<T extends string, S extends StandardSchemaV1> = TaskTypeDefinition & { readonly type: T; readonly schema: S };
 
 /** Type name -> payload a publisher passes (the schema's input, before defaults apply). */
-export type PayloadsOf<Tasks extends readonly { readonly type: string; readonly schema: z.ZodType }[]> = {
-  [Task in Tasks[number] as Task['type']]: z.input<Task['schema']>;
+export type PayloadsOf<Tasks extends readonly { readonly type: string; readonly schema: StandardSchemaV1 }[]> = {
+  [Task in Tasks[number] as Task['type']]: InferInput<Task['schema']>;
 };

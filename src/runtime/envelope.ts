@@ -5,6 +5,7 @@
  */
 import type { Definition } from '../definition/registry.ts';
 import { describeIssues, ENVELOPE_FIELD_LIMITS, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
+import { validate } from '../definition/standard-schema.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import { ValidationError, type NamedFields } from './errors.ts';
 
@@ -13,7 +14,7 @@ export interface ParsedTask {
   readonly task: ResolvedTaskType;
 }
 
-export function parseTask(body: string, definition: Definition): ParsedTask {
+export async function parseTask(body: string, definition: Definition): Promise<ParsedTask> {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -35,9 +36,9 @@ export function parseTask(body: string, definition: Definition): ParsedTask {
   if (!parsed.success) throw new ValidationError(`invalid envelope: ${describeIssues(parsed.error)}`, named);
   const task = definition.findTask(parsed.data.type);
   if (!task) throw new ValidationError(`unknown task type "${parsed.data.type}"`, named);
-  const payload = task.schema.safeParse(parsed.data.payload);
-  if (!payload.success) throw new ValidationError(`invalid payload for "${task.type}": ${describeIssues(payload.error)}`, named);
-  return { envelope: { ...parsed.data, v: ENVELOPE_VERSION, payload: payload.data }, task };
+  const payload = await validate(task.schema, parsed.data.payload);
+  if (payload.issues) throw new ValidationError(`invalid payload for "${task.type}": ${describeIssues(payload)}`, named);
+  return { envelope: { ...parsed.data, v: ENVELOPE_VERSION, payload: payload.value }, task };
 }
 
 /** What the body names of itself, so a failure's log line and progress line say whose task it was. */

@@ -103,7 +103,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
 
   // 1. Validate (docs/design.md#1-validate). A body that fails here can never succeed: dead-letter at once.
   try {
-    ({ envelope, task } = parseTask(record.body, deps.definition));
+    ({ envelope, task } = await parseTask(record.body, deps.definition));
   } catch (error) {
     if (error instanceof ValidationError) {
       named = error.named;

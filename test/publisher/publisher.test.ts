@@ -71,7 +71,7 @@ describe('publish', () => {
     assert.equal(body.notAfter, '2030-01-01T00:00:00.000Z');
     assert.equal(message!.Attributes?.MessageGroupId, 'acme');
     // What the publisher writes, the consumer accepts.
-    assert.equal(parseTask(message!.Body!, testDefinition).task.type, 'test.isolated-ok');
+    assert.equal((await parseTask(message!.Body!, testDefinition)).task.type, 'test.isolated-ok');
   });
 
   test('rejects bad input before calling SQS, with named errors', async () => {
@@ -106,7 +106,7 @@ describe('publish', () => {
       await client.publish('test.isolated-ok', {}, { tenant });
       const [message] = await receiveAll('isolated');
       assert.equal(message!.Attributes?.MessageGroupId, tenant);
-      assert.equal(parseTask(message!.Body!, testDefinition).envelope.tenant, tenant);
+      assert.equal((await parseTask(message!.Body!, testDefinition)).envelope.tenant, tenant);
       await stack.clients.sqs.send(
         new DeleteMessageCommand({ QueueUrl: stack.resources.lanes.isolated!.queueUrl, ReceiptHandle: message!.ReceiptHandle! }),
       );
