@@ -6,7 +6,16 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { DIMENSIONS, DURATION_METRIC, LATENCY_METRIC, OUTCOMES, metricName, type Outcome, type TIMED_OUT } from '../definition/metrics.ts';
+import {
+  DIMENSIONS,
+  DURATION_METRIC,
+  LATENCY_METRIC,
+  OUTCOMES,
+  RATE_DENOMINATOR_OUTCOMES,
+  metricName,
+  type Outcome,
+  type TIMED_OUT,
+} from '../definition/metrics.ts';
 
 export class LaneTaskMetrics {
   constructor(
@@ -70,9 +79,11 @@ export class LaneTaskMetrics {
    * `minimumTasks` records reads as 0 so a handful of tasks cannot page.
    */
   ratePercent(outcomes: readonly Outcome[], period: Duration, minimumTasks: number, label: string): MathExpression {
-    const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, this.count(outcome, period)]));
+    // Deferrals count in the total only of their own rate (RATE_DENOMINATOR_OUTCOMES says why).
+    const counted = OUTCOMES.filter((outcome) => RATE_DENOMINATOR_OUTCOMES.includes(outcome) || outcomes.includes(outcome));
+    const counts = Object.fromEntries(counted.map((outcome) => [outcome, this.count(outcome, period)]));
     const sum = (names: readonly string[]) => names.map((name) => `FILL(${name}, 0)`).join(' + ');
-    const total = new MathExpression({ expression: sum(OUTCOMES), usingMetrics: counts, period, label: 'all outcomes' });
+    const total = new MathExpression({ expression: sum(counted), usingMetrics: counts, period, label: 'all outcomes' });
     return new MathExpression({
       expression: `IF(total >= ${minimumTasks}, 100 * (${sum(outcomes)}) / total, 0)`,
       usingMetrics: { ...counts, total },

@@ -9,6 +9,8 @@ export const ENV = {
   dlqUrl: 'TASKLANES_DLQ_URL',
   dedupTable: 'TASKLANES_DEDUP_TABLE',
   metricsNamespace: 'TASKLANES_METRICS_NAMESPACE',
+  /** The lane's own queue, where a deferred task's copy goes; set only on lanes with limits (docs/design.md#6-limits). */
+  queueUrl: 'TASKLANES_QUEUE_URL',
 } as const;
 
 /** Default CloudWatch namespace of the EMF metrics. */
@@ -56,6 +58,14 @@ export const DLQ_ATTRIBUTES = {
   /** The SQS message id of the delivery that was dead-lettered: the DLQ copy gets an id of its own. */
   messageId: 'tasklanes-message-id',
 } as const;
+
+/**
+ * The message attribute a deferred task's copy carries (docs/design.md#6-limits):
+ * JSON `{"deferrals": n, "attempts": k}`, how often the task was deferred and
+ * how many receives it spent running before its copy was sent. One
+ * attribute, so a publisher's own attributes keep nine of SQS's ten.
+ */
+export const DEFERRAL_ATTRIBUTE = 'tasklanes-deferral';
 
 /**
  * Where a dead letter's reason is kept when its attributes do not all fit

@@ -25,6 +25,7 @@ import type { LaneDefinition, LaneOptions } from './types.ts';
  * | queueAgeAlarmSeconds | 600 | |
  * | isolation | inline | |
  * | heartbeatIntervalMinutes | 1 | |
+ * | concurrency | none: no per-key limit | a limit costs DynamoDB requests on every run of the lane (docs/design.md#6-limits); deferral timings in `LIMIT_DEFAULTS` (task-limits.ts) |
  */
 export const LANE_DEFAULTS: LaneOptions = {
   batchSize: 10,

@@ -9,7 +9,16 @@
  * outcome count per record and delivery: the rate alarms divide by the sum
  * of all outcomes, so a record counted twice would dilute every rate.
  */
-export const OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'overlapSkipped'] as const;
+export const OUTCOMES = [
+  'succeeded',
+  'retried',
+  'deadLettered',
+  'expired',
+  'duplicate',
+  'coalesced',
+  'overlapSkipped',
+  'deferred',
+] as const;
 
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -28,6 +37,7 @@ const METRIC_NAMES: Readonly<Record<Outcome | typeof TIMED_OUT, string>> = {
   duplicate: 'TaskDuplicate',
   coalesced: 'TaskCoalesced',
   overlapSkipped: 'TaskOverlapSkipped',
+  deferred: 'TaskDeferred',
   timedOut: 'TaskTimedOut',
 };
 
@@ -53,6 +63,14 @@ export const DIMENSION_SETS: readonly (readonly string[])[] = [
   [DIMENSIONS.lane, DIMENSIONS.type, DIMENSIONS.outcome],
   [DIMENSIONS.lane, DIMENSIONS.outcome],
 ];
+
+/**
+ * The outcomes the rate alarms divide by: every outcome but `deferred`. A
+ * deferred task comes back as a copy that ends in an outcome of its own, so
+ * counting its deferrals too would dilute every rate exactly when a flood
+ * hits a limit (docs/design.md#6-limits).
+ */
+export const RATE_DENOMINATOR_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((outcome) => outcome !== 'deferred');
 
 /** Outcomes where the task did not get done on this delivery (the failure-rate alarm's numerator). */
 export const FAILURE_OUTCOMES: readonly Outcome[] = ['retried', 'deadLettered'];

@@ -4,7 +4,8 @@
  * (synth, cold start, `tasklanes dev`, `npm start`) rather than at the first message.
  */
 import type { StandardSchemaV1 } from './standard-schema.ts';
-import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
+import type { ConcurrencyLimit, LaneDefinition, RateLimit, ResolvedTaskType, TaskTypeDefinition, TypedTaskType } from './types.ts';
+import { LIMIT_DEFAULTS, MAX_SQS_DELAY_SECONDS, resolveLimits } from './task-limits.ts';
 import { FUNCTION_TIMEOUT_MARGIN_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS, QUEUE_RETENTION_SECONDS } from './limits.ts';
 import { CLOUDFORMATION_QUOTAS, MAX_LANES_PER_DEPLOYMENT } from './capacity.ts';
 import { NESTED_LANE_OUTPUTS, SHARED_OUTPUTS } from './stack-outputs.ts';
@@ -37,6 +38,19 @@ export class LaneOptionError extends DefinitionError {
     reason: string,
   ) {
     super(`lane "${lane}": ${reason}`);
+  }
+}
+
+/** A concurrency or rate limit (docs/design.md#6-limits) that cannot be enforced as written. */
+export class LimitOptionError extends DefinitionError {
+  override readonly name = 'LimitOptionError';
+  constructor(
+    /** `lane "<name>"` or `task type "<name>"`. */
+    readonly owner: string,
+    readonly option: 'concurrency' | 'rateLimit',
+    reason: string,
+  ) {
+    super(`${owner}: ${option} ${reason}`);
   }
 }
 
@@ -118,6 +132,40 @@ function checkScaling(lane: LaneDefinition): void {
     );
 }
 
+const isLimit = (value: unknown) => typeof value === 'number' && isCount(value, { min: 1, max: LIMIT_DEFAULTS.maxLimit });
+
+function checkConcurrency(owner: string, option: ConcurrencyLimit | undefined): void {
+  if (!option) return;
+  const hasPerTenant = 'perTenant' in option;
+  const hasKey = 'key' in option || 'limit' in option;
+  if (hasPerTenant === hasKey)
+    throw new LimitOptionError(owner, 'concurrency', 'takes either { perTenant } or { key, limit }, not both and not neither');
+  const limit = hasPerTenant ? option.perTenant : option.limit;
+  if (!isLimit(limit))
+    throw new LimitOptionError(
+      owner,
+      'concurrency',
+      `${hasPerTenant ? 'perTenant' : 'limit'} must be an integer 1..${LIMIT_DEFAULTS.maxLimit} (its holders share one DynamoDB item), got ${limit}`,
+    );
+  if (!hasPerTenant && typeof option.key !== 'function')
+    throw new LimitOptionError(owner, 'concurrency', 'key must be a function (payload, envelope) => string');
+}
+
+function checkRate(owner: string, option: RateLimit | undefined): void {
+  if (!option) return;
+  if (!isLimit(option.limit))
+    throw new LimitOptionError(owner, 'rateLimit', `limit must be an integer 1..${LIMIT_DEFAULTS.maxLimit}, got ${option.limit}`);
+  // A window longer than SQS's longest delay could not be waited out in one deferral.
+  if (!(typeof option.perSeconds === 'number' && option.perSeconds > 0 && option.perSeconds <= MAX_SQS_DELAY_SECONDS))
+    throw new LimitOptionError(
+      owner,
+      'rateLimit',
+      `perSeconds must be above 0 and at most ${MAX_SQS_DELAY_SECONDS}, got ${option.perSeconds}`,
+    );
+  if (option.key !== undefined && typeof option.key !== 'function')
+    throw new LimitOptionError(owner, 'rateLimit', 'key must be a function (payload, envelope) => string');
+}
+
 export interface DefinitionInput {
   readonly lanes: readonly LaneDefinition[];
   readonly tasks: readonly TaskTypeDefinition[];
@@ -145,6 +193,7 @@ export function createDefinition(input: DefinitionInput): Definition {
     if (lane.batchSize > 10 && lane.maxBatchingWindowSeconds < 1)
       throw new DefinitionError(`lane "${lane.name}": a batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
     checkScaling(lane);
+    checkConcurrency(`lane "${lane.name}"`, lane.concurrency);
     if (lane.maxReceiveCount < 1) throw new DefinitionError(`lane "${lane.name}": maxReceiveCount must be >= 1`);
     lanes.set(lane.name, lane);
   }
@@ -163,7 +212,10 @@ export function createDefinition(input: DefinitionInput): Definition {
       maxAttempts: task.maxAttempts ?? lane.maxReceiveCount,
       maxAgeSeconds: task.maxAgeSeconds ?? lane.maxAgeSeconds,
       singleton: task.singleton ?? task.schedule !== undefined,
+      limits: resolveLimits(lane, task),
     };
+    checkConcurrency(`task type "${task.type}"`, task.concurrency as ConcurrencyLimit | undefined);
+    checkRate(`task type "${task.type}"`, task.rateLimit as RateLimit | undefined);
     if (resolved.timeoutSeconds <= 0 || resolved.timeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS > MAX_FUNCTION_TIMEOUT_SECONDS)
       throw new DefinitionError(
         `task type "${task.type}": timeoutSeconds must be > 0 and leave ${FUNCTION_TIMEOUT_MARGIN_SECONDS}s below Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS}s limit`,

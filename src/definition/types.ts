@@ -47,7 +47,35 @@ export interface LaneOptions {
   readonly isolation: 'inline' | 'worker';
   /** Minutes between heartbeat tasks that prove the lane is alive end to end. */
   readonly heartbeatIntervalMinutes: number;
+  /**
+   * At most this many runs per key at once across every consumer of the lane,
+   * all of its types together (docs/design.md#6-limits). None by default: no
+   * per-key limit, and no extra requests.
+   */
+  readonly concurrency?: ConcurrencyLimit;
 }
+
+/** Which key a limit counts by: derived from the payload and the envelope, like `dedupKey`. */
+export type LimitKey<P = unknown> = (payload: P, envelope: TaskEnvelope<P>) => string;
+
+/**
+ * At most `perTenant` runs of one tenant at once, or at most `limit` runs per
+ * `key` at once (docs/design.md#6-limits). A task over it is `deferred`, not failed.
+ */
+export type ConcurrencyLimit<P = unknown> = { readonly perTenant: number } | { readonly key: LimitKey<P>; readonly limit: number };
+
+/** At most `limit` runs per key in any `perSeconds` (a token bucket refilled evenly; docs/design.md#6-limits). */
+export interface RateLimit<P = unknown> {
+  /** Default: the envelope's tenant. */
+  readonly key?: LimitKey<P>;
+  readonly limit: number;
+  readonly perSeconds: number;
+}
+
+/** One limit a type's runs are held to, resolved from the lane's and the type's options. */
+export type ResolvedLimit =
+  | { readonly kind: 'concurrency'; readonly scope: string; readonly key: LimitKey; readonly limit: number }
+  | { readonly kind: 'rate'; readonly scope: string; readonly key: LimitKey; readonly limit: number; readonly perSeconds: number };
 
 /** ProvisionedPollerConfig of an SQS event source mapping; the ranges are AWS's (src/definition/scaling.ts). */
 export interface ProvisionedPollers {
@@ -106,6 +134,10 @@ export interface TaskTypeDefinition<S extends StandardSchemaV1 = StandardSchemaV
   readonly schedule?: TaskSchedule;
   /** Scheduled types default to singletons: a tick that finds a run in progress is skipped. */
   readonly singleton?: boolean;
+  /** Per-key concurrency of this type alone, beside the lane's. None by default. */
+  readonly concurrency?: ConcurrencyLimit<InferOutput<S>>;
+  /** Per-key rate of this type's runs. None by default. */
+  readonly rateLimit?: RateLimit<InferOutput<S>>;
 }
 
 /** A task type after defaults from its lane are applied. */
@@ -114,6 +146,8 @@ export interface ResolvedTaskType extends TaskTypeDefinition {
   readonly maxAttempts: number;
   readonly maxAgeSeconds: number;
   readonly singleton: boolean;
+  /** The lane's concurrency limit, then the type's, then its rate limit; empty when none applies (no extra requests). */
+  readonly limits: readonly ResolvedLimit[];
 }
 
 /** A task type as `defineTask` returns it: usable wherever a definition is, with its name and schema kept. */

@@ -25,7 +25,7 @@ import {
   type LaneAlarmName,
   RATE_ALARMS,
 } from '../definition/alarm-thresholds.ts';
-import { OUTCOMES } from '../definition/metrics.ts';
+import { RATE_DENOMINATOR_OUTCOMES } from '../definition/metrics.ts';
 import { heartbeatType } from '../definition/schedule.ts';
 import type { LaneDefinition } from '../definition/types.ts';
 import type { OutcomeEvent } from '../runtime/outcome.ts';
@@ -161,9 +161,11 @@ export class LocalAlarmEvaluator {
 
   #rateAlarms(lane: LaneDefinition, events: readonly OutcomeEvent[], now: number): LocalAlarmState[] {
     const { ratePeriodMinutes, rateMinimumTasks } = this.#options;
-    const inWindow = events.filter((event) => event.at > now - ratePeriodMinutes * 60_000 && OUTCOMES.includes(event.outcome));
+    const recent = events.filter((event) => event.at > now - ratePeriodMinutes * 60_000);
     return RATE_ALARMS.map(({ alarm, outcomes, option, what }) => {
       const threshold = this.#options[option] as number;
+      // As the stack's total: deferrals count only in their own rate (RATE_DENOMINATOR_OUTCOMES).
+      const inWindow = recent.filter((event) => RATE_DENOMINATOR_OUTCOMES.includes(event.outcome) || outcomes.includes(event.outcome));
       const matching = inWindow.filter((event) => outcomes.includes(event.outcome)).length;
       // As the stack's expression: a window with fewer tasks than the minimum reads as 0.
       const value = inWindow.length >= rateMinimumTasks ? (100 * matching) / inWindow.length : 0;

@@ -44,6 +44,7 @@ export function startLocalConsumers(stack: LocalStack, options: LocalConsumersOp
       definition: stack.definition,
       lane,
       dlqUrl: queues.dlqUrl,
+      queueUrl: queues.queueUrl,
       dedupTable: stack.resources.dedupTable,
       sqs: stack.clients.sqs,
       dynamodb: stack.clients.dynamodb,

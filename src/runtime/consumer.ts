@@ -26,7 +26,9 @@ import { DedupStore } from './dedup.ts';
 import { DedupBatcher } from './dedup-batch.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
+import { TaskLimiter } from './limiter.ts';
 import { processRecord, type PipelineDependencies } from './pipeline.ts';
+import { laneUsesLimits } from '../definition/task-limits.ts';
 import { inlineRunner, type TaskRunner } from './runner.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -34,6 +36,8 @@ export interface LaneConsumerOptions {
   readonly definition: Definition;
   readonly lane: string;
   readonly dlqUrl: string;
+  /** The lane's own queue, where deferred copies go. Required when a type of the lane has limits (docs/design.md#6-limits). */
+  readonly queueUrl?: string;
   readonly dedupTable: string;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
@@ -49,6 +53,8 @@ export interface LaneConsumerOptions {
   readonly onOutcome?: OutcomeListener;
   /** Epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number;
+  /** Draws deferral waits (in [0, 1)). Default `Math.random`. */
+  readonly random?: () => number;
 }
 
 export interface LaneConsumer {
@@ -94,6 +100,16 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
   const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable, now });
+  // Only a lane whose types have limits pays for them (docs/design.md#6-limits).
+  let limiter: TaskLimiter | undefined;
+  if (laneUsesLimits(definition.tasksOf(lane))) {
+    if (!options.queueUrl) {
+      throw new ConfigurationError(
+        `lane "${lane}" has task types with limits: pass queueUrl (the lane's own queue, where deferred tasks go)`,
+      );
+    }
+    limiter = new TaskLimiter({ client: options.dynamodb, table: options.dedupTable, now });
+  }
   const deps: PipelineDependencies = {
     definition,
     lane,
@@ -108,7 +124,11 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     // The batch's claims and done marks share requests (dedup-batch.ts).
     const batched = new DedupBatcher(dedup);
-    const batchDeps: PipelineDependencies = { ...deps, dedup: batched };
+    const batchDeps: PipelineDependencies = {
+      ...deps,
+      dedup: batched,
+      ...(limiter && options.queueUrl ? { limits: { port: limiter.forBatch(), queueUrl: options.queueUrl, random: options.random } } : {}),
+    };
     const results = await Promise.all(
       event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled(record.messageId))),
     );

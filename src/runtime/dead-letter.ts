@@ -75,13 +75,19 @@ function cut(value: string, max: number): string {
   return value.slice(0, end);
 }
 
-export async function sendToDeadLetterQueue(destination: DeadLetterDestination, request: DeadLetterRequest): Promise<DeadLetterSent> {
-  // Attributes the publisher set travel along, except ours from an earlier dead-lettering.
+/** The attributes the publisher set, as SendMessage takes them: ours (an earlier dead-lettering, a deferral) stay behind. */
+export function publisherAttributes(record: SQSRecord): Array<[string, MessageAttributeValue]> {
   const carried: Array<[string, MessageAttributeValue]> = [];
-  for (const [name, value] of Object.entries(request.record.messageAttributes ?? {})) {
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
     if (name.startsWith('tasklanes-') || value.stringValue === undefined) continue;
     carried.push([name, { DataType: value.dataType, StringValue: value.stringValue }]);
   }
+  return carried;
+}
+
+export async function sendToDeadLetterQueue(destination: DeadLetterDestination, request: DeadLetterRequest): Promise<DeadLetterSent> {
+  // Attributes the publisher set travel along.
+  const carried = publisherAttributes(request.record);
   const reason: Array<[string, MessageAttributeValue]> = [
     [DLQ_ATTRIBUTES.reason, text(request.reason)],
     [DLQ_ATTRIBUTES.attempts, { DataType: 'Number', StringValue: String(request.attempts) }],

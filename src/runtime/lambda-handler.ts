@@ -51,6 +51,8 @@ export function createLaneHandler(definition: Definition, options: LaneHandlerOp
     definition,
     lane: requireEnv(ENV.lane),
     dlqUrl: requireEnv(ENV.dlqUrl),
+    // Set by the stack only on lanes with limits; the consumer says so if one needs it.
+    queueUrl: process.env[ENV.queueUrl],
     dedupTable: requireEnv(ENV.dedupTable),
     metricsNamespace: process.env[ENV.metricsNamespace],
     sqs: options.sqs ?? new SQSClient({}),

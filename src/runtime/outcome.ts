@@ -23,6 +23,9 @@ export interface OutcomeEvent {
   readonly latencyMs?: number;
   /** Why it failed, was dropped or was dead-lettered. */
   readonly reason?: string;
+  /** A `deferred` task's copy (its SQS message id), which comes back after `delaySeconds` (docs/design.md#6-limits). */
+  readonly deferredAs?: string;
+  readonly delaySeconds?: number;
   /** Epoch milliseconds. */
   readonly at: number;
 }

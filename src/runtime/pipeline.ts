@@ -16,6 +16,8 @@ import type { DedupPort } from './dedup.ts';
 import { DeadLetterRecordError, sendToDeadLetterQueue, type DeadLetterReason, type DeadLetterRecordStore } from './dead-letter.ts';
 import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
 import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError, type NamedFields } from './errors.ts';
+import { deferralDelaySeconds, deferralState, sendDeferredCopy } from './deferral.ts';
+import type { LimitGrant, LimitPort, OverLimit } from './limiter.ts';
 import type { OutcomeEvent } from './outcome.ts';
 import type { TaskRunner } from './runner.ts';
 
@@ -29,6 +31,21 @@ export interface PipelineDependencies {
   readonly deadLetterRecords: DeadLetterRecordStore;
   readonly runner: TaskRunner;
   readonly now: () => number;
+  /** Where runs take their limits' slots and deferred copies go: needed by lanes whose types have limits (docs/design.md#6-limits). */
+  readonly limits?: LimitDependencies;
+}
+
+export interface LimitDependencies {
+  readonly port: LimitPort;
+  /** The lane's own queue. */
+  readonly queueUrl: string;
+  /** Draws a deferral's wait (deferral.ts). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** A task type with limits reached a consumer built without `limits`: a wiring bug, never bad input. */
+export class LimitsNotConfiguredError extends Error {
+  override readonly name = 'LimitsNotConfiguredError';
 }
 
 export interface RecordResult {
@@ -44,16 +61,25 @@ export function taskDeadline(envelope: TaskEnvelope, task: ResolvedTaskType): nu
 
 const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
+const limitText = (over: OverLimit) =>
+  `${over.limit.kind} limit ${over.limit.limit}${over.limit.kind === 'rate' ? ` per ${over.limit.perSeconds}s` : ''} of ${over.limit.scope} for key "${over.key}" is full`;
+
 export async function processRecord(record: SQSRecord, deps: PipelineDependencies): Promise<RecordResult> {
   const started = deps.now();
-  const attempt = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
+  const receives = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
+  // A deferred copy carries the attempts its task spent before it was sent (docs/design.md#6-limits).
+  const deferral = deferralState(record);
+  const attempt = deferral.attempts + receives;
   let envelope: TaskEnvelope | undefined;
   let task: ResolvedTaskType | undefined;
   let dedupKey: string | undefined;
   /** What a body that failed validation named of itself. */
   let named: NamedFields = {};
 
-  const settle = (outcome: Outcome, extra: { reason?: string; timedOut?: boolean; failed?: boolean } = {}): RecordResult => {
+  const settle = (
+    outcome: Outcome,
+    extra: { reason?: string; timedOut?: boolean; failed?: boolean; deferredAs?: string; delaySeconds?: number } = {},
+  ): RecordResult => {
     const at = deps.now();
     return {
       failed: extra.failed ?? false,
@@ -71,6 +97,8 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
         durationMs: at - started,
         latencyMs: envelope ? at - Date.parse(envelope.createdAt) : undefined,
         reason: extra.reason,
+        ...(extra.deferredAs === undefined ? {} : { deferredAs: extra.deferredAs }),
+        ...(extra.delaySeconds === undefined ? {} : { delaySeconds: extra.delaySeconds }),
         at,
       },
     };
@@ -122,78 +150,128 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     return settle('expired', { reason: `past its deadline ${new Date(deadline).toISOString()}` });
   }
 
-  // 3. Dedup claim (docs/design.md#3-dedup-claim).
   dedupKey = dedupRecordKey(envelope, task);
   const owner = record.messageId;
-  try {
-    const claim = await deps.dedup.claim(dedupKey, {
-      owner,
-      attempt,
-      taskId: envelope.id,
-      leaseMs: leaseSeconds(task.timeoutSeconds) * 1000,
-    });
-    if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
-    if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
-    if (claim.kind === 'leaseHeld') {
-      throw new LeaseHeldError(`a copy of this same receive holds the lease until ${new Date(claim.leaseUntil).toISOString()}`);
-    }
-  } catch (error) {
-    // The dedup store is unreachable or the lease is held: nothing ran, try again later.
-    return retryOrDeadLetter(task, `claim: ${errorText(error)}`);
-  }
+  const leaseMs = leaseSeconds(task.timeoutSeconds) * 1000;
 
-  // Scheduled singletons (docs/design.md#scheduled-singletons): a tick that finds the previous run still
-  // going is skipped, not queued (incident 002, docs/incidents.md#002-overlapping-schedules).
-  const lease = task.singleton ? singletonKey(envelope, task) : undefined;
-  if (lease) {
+  // 6. Limits (docs/design.md#6-limits), before the claim: a task over a limit holds no claim while it waits.
+  let grant: LimitGrant | undefined;
+  if (task.limits.length > 0) {
+    const limits = deps.limits;
+    if (!limits)
+      throw new LimitsNotConfiguredError(`task type "${task.type}" has limits: the consumer of lane "${deps.lane}" needs limits`);
+    let decision: LimitGrant | OverLimit;
     try {
-      const held = await deps.dedup.claim(lease, {
+      decision = await limits.port.acquire({ task, envelope, owner, leaseMs });
+    } catch (error) {
+      // The table is unreachable: nothing ran, try again later.
+      return retryOrDeadLetter(task, `limits: ${errorText(error)}`);
+    }
+    if (decision.kind === 'over') {
+      const delaySeconds = deferralDelaySeconds(deferral.deferrals, (limits.random ?? Math.random)(), decision.retryAfterMs);
+      const reason = limitText(decision);
+      const back = deps.now() + delaySeconds * 1000;
+      if (back > deadline) {
+        return settle('expired', { reason: `${reason}; it would come back after its deadline ${new Date(deadline).toISOString()}` });
+      }
+      try {
+        // An earlier receive of this message may have claimed and died; its claim must not block the copy.
+        if (receives > 1) await deps.dedup.release(dedupKey, owner);
+        const deferredAs = await sendDeferredCopy({
+          sqs: deps.sqs,
+          queueUrl: limits.queueUrl,
+          record,
+          delaySeconds,
+          next: { deferrals: deferral.deferrals + 1, attempts: attempt - 1 },
+        });
+        return settle('deferred', { reason, deferredAs, delaySeconds });
+      } catch (error) {
+        return retryOrDeadLetter(task, `${reason}; deferring failed: ${errorText(error)}`);
+      }
+    }
+    grant = decision;
+  }
+  const releaseLimits = () =>
+    grant?.release().catch(() => {
+      // The slots' leases end on their own.
+    });
+  try {
+    // 3. Dedup claim (docs/design.md#3-dedup-claim).
+    try {
+      const claim = await deps.dedup.claim(dedupKey, {
         owner,
         attempt,
         taskId: envelope.id,
-        leaseMs: leaseSeconds(task.timeoutSeconds) * 1000,
+        leaseMs,
       });
-      if (held.kind !== 'claimed') {
-        // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
-        await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
-        return settle('overlapSkipped', { reason: `previous run still holds the singleton lease (${held.kind})` });
+      if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
+      if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
+      if (claim.kind === 'leaseHeld') {
+        throw new LeaseHeldError(`a copy of this same receive holds the lease until ${new Date(claim.leaseUntil).toISOString()}`);
       }
     } catch (error) {
-      await deps.dedup.release(dedupKey, owner).catch(() => {});
-      return retryOrDeadLetter(task, `singleton lease: ${errorText(error)}`);
+      // The dedup store is unreachable or the lease is held: nothing ran, try again later.
+      return retryOrDeadLetter(task, `claim: ${errorText(error)}`);
     }
-  }
 
-  // 4. Run under the task's timeout (docs/design.md#4-run).
-  let failure: unknown;
-  try {
-    await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
-  } catch (error) {
-    failure = error;
-  }
-  if (lease) {
-    await deps.dedup.release(lease, owner).catch(() => {
-      // Expires on its own at the end of the lease.
-    });
-  }
+    // Scheduled singletons (docs/design.md#scheduled-singletons): a tick that finds the previous run still
+    // going is skipped, not queued (incident 002, docs/incidents.md#002-overlapping-schedules).
+    const lease = task.singleton ? singletonKey(envelope, task) : undefined;
+    if (lease) {
+      try {
+        const held = await deps.dedup.claim(lease, {
+          owner,
+          attempt,
+          taskId: envelope.id,
+          leaseMs,
+        });
+        if (held.kind !== 'claimed') {
+          // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
+          await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
+          return settle('overlapSkipped', { reason: `previous run still holds the singleton lease (${held.kind})` });
+        }
+      } catch (error) {
+        await deps.dedup.release(dedupKey, owner).catch(() => {});
+        return retryOrDeadLetter(task, `singleton lease: ${errorText(error)}`);
+      }
+    }
 
-  // 5. Settle (docs/design.md#5-settle).
-  if (failure === undefined) {
+    // 4. Run under the task's timeout (docs/design.md#4-run).
+    let failure: unknown;
     try {
-      await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
-      return settle('succeeded');
+      await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
     } catch (error) {
-      // The work ran. A redelivery would run it again once the lease expires, so acknowledge;
-      // the claim's lease still coalesces repeats until then.
-      return settle('succeeded', { reason: `ran, but marking done failed: ${errorText(error)}` });
+      failure = error;
     }
-  }
+    // The limits' slots go back as soon as the run ends, not after its settling.
+    await releaseLimits();
+    if (lease) {
+      await deps.dedup.release(lease, owner).catch(() => {
+        // Expires on its own at the end of the lease.
+      });
+    }
 
-  const timedOut = failure instanceof TaskTimeoutError;
-  const reason = errorText(failure);
-  await deps.dedup.release(dedupKey, owner).catch(() => {
-    // The lease expires on its own; a redelivery takes over then.
-  });
-  if (failure instanceof PermanentError) return deadLetter('permanent', reason, timedOut);
-  return retryOrDeadLetter(task, reason, timedOut);
+    // 5. Settle (docs/design.md#5-settle).
+    if (failure === undefined) {
+      try {
+        await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
+        return settle('succeeded');
+      } catch (error) {
+        // The work ran. A redelivery would run it again once the lease expires, so acknowledge;
+        // the claim's lease still coalesces repeats until then.
+        return settle('succeeded', { reason: `ran, but marking done failed: ${errorText(error)}` });
+      }
+    }
+
+    const timedOut = failure instanceof TaskTimeoutError;
+    const reason = errorText(failure);
+    await deps.dedup.release(dedupKey, owner).catch(() => {
+      // The lease expires on its own; a redelivery takes over then.
+    });
+    if (failure instanceof PermanentError) return deadLetter('permanent', reason, timedOut);
+    return retryOrDeadLetter(task, reason, timedOut);
+  } finally {
+    // Every way out after the limits were taken gives their slots back (a second release does nothing).
+    await releaseLimits();
+  }
 }

@@ -206,6 +206,8 @@ function verdict(lookup: TaskLookup, now: number): string {
       return `acknowledged unrun: coalesced with the delivery running it${record?.status === 'done' && record.taskId !== last.id ? ` (task ${record.taskId}, done since)` : ''}`;
     case 'overlapSkipped':
       return 'skipped: the previous run of its schedule still held the lease';
+    case 'deferred':
+      return 'deferred: over a limit, it comes back later as a new delivery of the same body';
   }
 }
 
