@@ -4,7 +4,7 @@
  * disagree about them.
  */
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEDUP_TABLE_SCHEMA } from '../definition/environment.ts';
 import type { DedupTableOptions } from './options.ts';
@@ -24,6 +24,17 @@ export const DEDUP_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
+/**
+ * What the limits (docs/design.md#6-limits) add to a consumer whose lane
+ * uses them: UpdateItem, on the limit records only (their keys start with
+ * `#limit#`; task keys never start with `#`). Taking and giving back a
+ * slot and a rate's token are conditional UpdateItems; the reads and the
+ * first record's PutItem are in DEDUP_ACTIONS already.
+ */
+export const LIMIT_ACTIONS = ['dynamodb:UpdateItem'] as const;
+/** The leading-key pattern LIMIT_ACTIONS are confined to (src/definition/task-limits.ts, limitRecordKey). */
+export const LIMIT_KEY_PATTERN = '#limit#*';
+
 export class DedupTable extends Construct {
   readonly table: Table;
 
@@ -42,5 +53,16 @@ export class DedupTable extends Construct {
 
   grantClaims(grantee: IGrantable): void {
     this.table.grant(grantee, ...DEDUP_ACTIONS);
+  }
+
+  /** LIMIT_ACTIONS on the limit records, for a consumer whose lane has limits. */
+  grantLimits(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...LIMIT_ACTIONS],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [LIMIT_KEY_PATTERN] } },
+      }),
+    );
   }
 }

@@ -12,6 +12,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../definition/environment.ts';
+import { laneUsesLimits } from '../definition/task-limits.ts';
 import { QUEUE_RETENTION_SECONDS } from '../definition/limits.ts';
 import type { Definition } from '../definition/registry.ts';
 import { consumerTimeoutSeconds, visibilityTimeoutSeconds } from '../definition/timeouts.ts';
@@ -74,6 +75,8 @@ export class Lane extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: lane.maxReceiveCount },
     });
 
+    // Only a lane with limits gets their permissions and its own queue's URL.
+    const usesLimits = laneUsesLimits(props.definition.tasksOf(lane.name));
     const logGroup = new LogGroup(this, 'ConsumerLogs', { retention: props.consumer.logRetention });
     // Our own role instead of the default one with AWSLambdaBasicExecutionRole,
     // which may write to every log group in the account.
@@ -101,11 +104,17 @@ export class Lane extends Construct {
         [ENV.dlqUrl]: this.deadLetterQueue.queueUrl,
         [ENV.dedupTable]: props.dedupTable.table.tableName,
         [ENV.metricsNamespace]: props.metricsNamespace,
+        ...(usesLimits ? { [ENV.queueUrl]: this.queue.queueUrl } : {}),
         ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
     this.deadLetterQueue.grantSendMessages(this.consumer);
     props.dedupTable.grantClaims(this.consumer);
+    if (usesLimits) {
+      // A deferred task's copy goes back to this queue (docs/design.md#6-limits): SendMessage, nothing more.
+      this.queue.grant(this.consumer, 'sqs:SendMessage');
+      props.dedupTable.grantLimits(this.consumer);
+    }
 
     // Also grants the function exactly the consume actions on this queue.
     this.eventSource = new SqsEventSource(this.queue, {
