@@ -293,13 +293,10 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
     }
     const now = this.now();
     // A runAt within SQS's reach is a plain delay, rounded up so the task never arrives before its time.
+    const viaSchedule = runAt !== undefined && runAt - now > MAX_DELAY_SECONDS * 1000;
     const delaySeconds =
-      runAt === undefined
-        ? options.delaySeconds
-        : runAt - now <= MAX_DELAY_SECONDS * 1000
-          ? Math.max(0, Math.ceil((runAt - now) / 1000))
-          : undefined;
-    const deliverAt = delaySeconds === undefined ? runAt! : now + delaySeconds * 1000;
+      runAt === undefined ? options.delaySeconds : viaSchedule ? undefined : Math.max(0, Math.ceil((runAt - now) / 1000));
+    const deliverAt = viaSchedule ? runAt : now + (delaySeconds ?? 0) * 1000;
     // The consumer's deadline rule (src/runtime/pipeline.ts, taskDeadline): a delay that outlasts it only produces an expired task.
     // A task already past it is sent as ever: expiring stale work is the consumer's job (incident 000).
     const deadline = envelope.notAfter ? Date.parse(envelope.notAfter) : Date.parse(envelope.createdAt) + task.maxAgeSeconds * 1000;
@@ -315,7 +312,7 @@ export class Publisher<P extends PayloadMap = PayloadMap> {
       body,
       tenant: options.tenant,
       delaySeconds: delaySeconds || undefined,
-      ...(delaySeconds === undefined ? { scheduled: { at: deliverAt, deadline } } : {}),
+      ...(viaSchedule ? { scheduled: { at: deliverAt, deadline } } : {}),
     };
   }
 
