@@ -2,7 +2,8 @@
  * The whole system from one definition, as a construct that goes into an
  * app's existing stack: a Lane per lane with the schedules of its scheduled
  * task types (heartbeat included), the dedup table, the alarm topic with
- * every lane's alarms, the dashboard, the publisher policy, and the outputs
+ * every lane's alarms, the dashboard, the schedule group and role of `runAt`
+ * tasks, the publisher policy, and the outputs
  * apps and the ops CLI find them by. Environment-agnostic: nothing here looks
  * up the account, so `cdk synth` runs offline. One per stack: the outputs
  * keep fixed names (docs/deploy.md#how-apps-find-the-lanes).
@@ -24,6 +25,7 @@ import { Lane } from './lane.ts';
 import { resolveOptions, type TasklanesOptionsInput } from './options.ts';
 import { PublisherPolicy } from './publisher-policy.ts';
 import { QueryDefinitions } from './query-definitions.ts';
+import { ScheduledDelivery } from './scheduled-delivery.ts';
 import { LaneSchedules } from './schedules.ts';
 import { deploymentStackName } from './stack-name.ts';
 
@@ -63,7 +65,7 @@ export interface TasklanesProps extends TasklanesOptionsInput {
    * Where each lane's resources go. `inline`: in this construct's stack,
    * which CloudFormation's 500 resources per stack stop at about 20 lanes.
    * `nested`: each lane (queues, consumer, mapping, schedules, alarms, its
-   * dashboard) in a nested stack of its own, up to 65 lanes
+   * dashboard) in a nested stack of its own, up to 64 lanes
    * (docs/deploy.md#how-many-lanes). Choose it before the first deploy:
    * switching moves every lane's resources to another stack, queues included.
    * @default 'inline'
@@ -80,6 +82,8 @@ export class Tasklanes extends Construct {
   readonly dedupTable: DedupTable;
   readonly alarmTopic: AlarmTopic;
   readonly publisherPolicy: PublisherPolicy;
+  /** The schedule group and role of `runAt` tasks beyond SQS's 15 minutes. */
+  readonly scheduledDelivery: ScheduledDelivery;
   readonly dashboard: TasklanesDashboard;
   /** The lanes' nested stacks, with `laneStacks: 'nested'`; empty otherwise. */
   readonly laneStacks: readonly NestedStack[];
@@ -151,10 +155,12 @@ export class Tasklanes extends Construct {
       alarms,
       metricsNamespace,
     });
+    this.scheduledDelivery = new ScheduledDelivery(this, 'ScheduledDelivery', this.lanes);
     this.publisherPolicy = new PublisherPolicy(
       this,
       'Publisher',
       this.lanes.map((lane) => lane.queue),
+      this.scheduledDelivery,
     );
     new QueryDefinitions(this, 'Queries', { lanes: this.lanes });
 
@@ -180,6 +186,16 @@ export class Tasklanes extends Construct {
       stackOutputKey.publisherPolicyArn,
       this.publisherPolicy.policy.managedPolicyArn,
       'Attach to an app role to let it publish tasks.',
+    );
+    this.output(
+      stackOutputKey.scheduleGroupName,
+      this.scheduledDelivery.group.scheduleGroupName,
+      'Schedule group of runAt tasks beyond 15 minutes: TASKLANES_SCHEDULE_GROUP for publishers.',
+    );
+    this.output(
+      stackOutputKey.schedulerRoleArn,
+      this.scheduledDelivery.role.roleArn,
+      'Role those schedules send with: TASKLANES_SCHEDULER_ROLE_ARN for publishers.',
     );
 
     // Before synth: CloudFormation would refuse the deploy, or CDK fail with a count and no way out.

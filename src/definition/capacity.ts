@@ -18,5 +18,5 @@ export const CLOUDFORMATION_QUOTAS = {
   outputs: 200,
 } as const;
 
-/** The most lanes any layout fits: 65, at 3 outputs each beside 5 shared in the top-level stack. */
+/** The most lanes any layout fits: 64, at 3 outputs each beside 7 shared in the top-level stack. */
 export const MAX_LANES_PER_DEPLOYMENT = Math.floor((CLOUDFORMATION_QUOTAS.outputs - SHARED_OUTPUTS.length) / NESTED_LANE_OUTPUTS.length);

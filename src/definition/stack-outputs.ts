@@ -25,6 +25,10 @@ export const stackOutputKey = {
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
   publisherPolicyArn: 'PublisherPolicyArn',
+  /** The EventBridge Scheduler group a publisher creates `runAt` schedules in. */
+  scheduleGroupName: 'ScheduleGroupName',
+  /** The role those schedules send with (the publisher passes it: iam:PassRole). */
+  schedulerRoleArn: 'SchedulerRoleArn',
 } as const;
 
 /** The per-lane outputs, by their key functions in `stackOutputKey`. */
@@ -48,6 +52,8 @@ export const SHARED_OUTPUTS = [
   'alarmTopicArn',
   'dashboardName',
   'publisherPolicyArn',
+  'scheduleGroupName',
+  'schedulerRoleArn',
 ] as const satisfies readonly (keyof typeof stackOutputKey)[];
 
 /**

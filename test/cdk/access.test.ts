@@ -1,8 +1,10 @@
 /**
  * Least privilege and discoverability: each consumer may touch only its own
  * queue, its own DLQ, its own log group and the dedup table; publishers may
- * only send to the lane queues; the outputs name everything apps and the ops
- * CLI need, under keys from the shared `stackOutputKey`.
+ * only send to the lane queues and create schedules in the deployment's
+ * group, passing its scheduler role to Scheduler only; that role may only
+ * send to the lane queues and their DLQs; the outputs name everything apps
+ * and the ops CLI need, under keys from the shared `stackOutputKey`.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -68,20 +70,88 @@ describe('consumer roles', () => {
 describe('publisher', () => {
   const laneQueueArns = stack.tasklanes.lanes.map((lane) => JSON.stringify(arnOf(lane.queue))).sort();
 
-  test('managed policy: sqs:SendMessage on the lane queues, not the DLQs, nothing else', () => {
+  // Written out: the group's name is generated at synth, and the role is the one ScheduledDelivery creates.
+  const schedulingStatements = [
+    {
+      Action: 'scheduler:CreateSchedule',
+      Effect: 'Allow',
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':scheduler:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':schedule/Tasklanes-ScheduledDelivery-Group-B19D7CC4/*',
+          ],
+        ],
+      },
+    },
+    {
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': ['ScheduledDeliveryRole8FD3ACBA', 'Arn'] },
+    },
+  ];
+
+  test('managed policy: sqs:SendMessage on the lane queues, not the DLQs; CreateSchedule in its group and PassRole of its scheduler role to Scheduler; nothing else', () => {
     const policy = resource(template, stack.tasklanes.publisherPolicy.policy);
     const [statement, ...rest] = policy.Properties.PolicyDocument.Statement as Statement[];
-    assert.deepEqual(rest, []);
+    assert.deepEqual(rest, schedulingStatements);
     assert.equal(statement.Effect, 'Allow');
     assert.equal(statement.Action, 'sqs:SendMessage');
     assert.deepEqual((statement.Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(), laneQueueArns);
   });
 
-  test('grantPublish gives a role in the same app the same permission', () => {
-    const statements = statementsOf(logicalId(publisher));
-    assert.equal(statements.length, 1);
-    assert.equal(statements[0].Action, 'sqs:SendMessage');
-    assert.deepEqual((statements[0].Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(), laneQueueArns);
+  test('grantPublish gives a role in the same app the same permissions', () => {
+    const [statement, ...rest] = statementsOf(logicalId(publisher));
+    assert.deepEqual(rest, schedulingStatements);
+    assert.equal(statement.Action, 'sqs:SendMessage');
+    assert.deepEqual((statement.Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(), laneQueueArns);
+  });
+});
+
+describe('scheduled delivery (runAt beyond 15 minutes)', () => {
+  const { role, group } = stack.tasklanes.scheduledDelivery;
+
+  test('one schedule group for the deployment', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.hasResource('AWS::Scheduler::ScheduleGroup', {
+      Properties: { Name: 'Tasklanes-ScheduledDelivery-Group-B19D7CC4' },
+      // Deleted with the stack: a kept group's name would stop the stack from being created again.
+      DeletionPolicy: 'Delete',
+    });
+    assert.equal(logicalId(group), 'ScheduledDeliveryGroup6D657DBA');
+  });
+
+  test('its role: assumed by Scheduler for schedules of that group in this account only', () => {
+    assert.deepEqual(resource(template, role).Properties.AssumeRolePolicyDocument.Statement, [
+      {
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': { 'Fn::GetAtt': ['ScheduledDeliveryGroup6D657DBA', 'Arn'] },
+          },
+        },
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+      },
+    ]);
+  });
+
+  test('its role: sqs:SendMessage on every lane queue and its DLQ, nothing else', () => {
+    const [statement, ...rest] = statementsOf(logicalId(role));
+    assert.deepEqual(rest, []);
+    assert.equal(statement.Action, 'sqs:SendMessage');
+    assert.deepEqual(
+      (statement.Resource as unknown[]).map((arn) => JSON.stringify(arn)).sort(),
+      stack.tasklanes.lanes.flatMap((lane) => [JSON.stringify(arnOf(lane.queue)), JSON.stringify(arnOf(lane.deadLetterQueue))]).sort(),
+    );
   });
 });
 
@@ -109,11 +179,16 @@ describe('outputs', () => {
     template.hasOutput(stackOutputKey.publisherPolicyArn, { Value: { Ref: logicalId(stack.tasklanes.publisherPolicy.policy) } });
   });
 
+  test('schedule group name and scheduler role ARN, for publishers', () => {
+    template.hasOutput('ScheduleGroupName', { Value: 'Tasklanes-ScheduledDelivery-Group-B19D7CC4' });
+    template.hasOutput('SchedulerRoleArn', { Value: { 'Fn::GetAtt': ['ScheduledDeliveryRole8FD3ACBA', 'Arn'] } });
+  });
+
   test('the lane names, in definition order, for readers without the definition', () => {
     template.hasOutput('LaneNames', { Value: 'critical,notifications,bulk,default' });
   });
 
-  test('nothing else: five per lane plus five', () => {
-    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * 4 + 5);
+  test('nothing else: five per lane plus seven', () => {
+    assert.equal(Object.keys(template.toJSON().Outputs).length, 5 * 4 + 7);
   });
 });

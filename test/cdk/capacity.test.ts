@@ -1,13 +1,14 @@
 /**
  * Room for lanes: a stack holding its lanes stops near 20 of them
  * (CloudFormation's 500 resources per stack); with a nested stack per lane,
- * one deployment holds 65 (its 200 outputs). Both refusals come before
+ * one deployment holds 64 (its 200 outputs). Both refusals come before
  * synth, with a message that names the limit and the way out. Every count is
  * written out (per lane, with heartbeats on: 2 queues, 2 queue policies, the
  * consumer, its role, policy, log group and mapping, the heartbeat schedule
- * with the scheduler's role and policy, 15 alarms; 8 shared: dedup table,
- * topic, topic policy, dashboard, publisher policy, and the 3 saved Logs
- * Insights queries, saved once per 50 lanes).
+ * with the scheduler's role and policy, 15 alarms; 11 shared: dedup table,
+ * topic, topic policy, dashboard, publisher policy, the runAt schedule group
+ * with its scheduler role and policy, and the 3 saved Logs Insights queries,
+ * saved once per 50 lanes).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -21,13 +22,13 @@ const lanes = (n: number): LaneDefinition[] => Array.from({ length: n }, (_, i) 
 const definitionOf = (n: number) => createDefinition({ lanes: lanes(n), tasks: [] });
 
 const RESOURCES_PER_LANE = 27;
-const SHARED_RESOURCES = 8;
+const SHARED_RESOURCES = 11;
 
 describe('lanes in the stack itself (inline, the default)', () => {
-  test('18 lanes synthesize: 18 x 27 + 8 = 494 resources', () => {
+  test('18 lanes synthesize: 18 x 27 + 11 = 497 resources', () => {
     const { template } = synthesize({ definition: definitionOf(18) });
     assert.equal(Object.keys(template.toJSON().Resources).length, 18 * RESOURCES_PER_LANE + SHARED_RESOURCES);
-    assert.equal(Object.keys(template.toJSON().Resources).length, 494);
+    assert.equal(Object.keys(template.toJSON().Resources).length, 497);
   });
 
   test('19 lanes are refused while the stack is built, naming the 500-resource limit and the nested layout', () => {
@@ -36,10 +37,10 @@ describe('lanes in the stack itself (inline, the default)', () => {
       (error) =>
         error instanceof DeploymentTooLargeError &&
         error.quota === 'resources' &&
-        error.needed === 521 &&
+        error.needed === 524 &&
         error.allowed === 500 &&
         error.message ===
-          "stack Tasklanes would declare 521 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 65 lanes), or split the lanes across deployments.",
+          "stack Tasklanes would declare 524 resources, and CloudFormation allows 500 per stack. Give each lane a nested stack of its own (laneStacks: 'nested', up to 64 lanes), or split the lanes across deployments.",
     );
   });
 });
@@ -48,6 +49,7 @@ describe('a nested stack per lane', () => {
   const { stack, template } = synthesize({ definition: definitionOf(60), laneStacks: 'nested' });
   const root = template.toJSON() as { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 
+  // The scheduler role's policy names 120 queue ARNs: CDK moves a role policy past IAM's inline size limit into a managed policy (the second one).
   test('60 lanes: the top-level stack holds the shared resources (the saved queries twice: 50 lanes each) and one nested stack per lane', () => {
     assert.deepEqual(countByType(template), {
       'AWS::CloudFormation::Stack': 60,
@@ -55,7 +57,9 @@ describe('a nested stack per lane', () => {
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::CloudWatch::Dashboard': 1,
-      'AWS::IAM::ManagedPolicy': 1,
+      'AWS::IAM::ManagedPolicy': 2,
+      'AWS::Scheduler::ScheduleGroup': 1,
+      'AWS::IAM::Role': 1,
       'AWS::Logs::QueryDefinition': 6,
     });
   });
@@ -82,16 +86,16 @@ describe('a nested stack per lane', () => {
     nested.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Tasklanes-lane-7' });
   });
 
-  test('185 outputs at the top: 3 per lane (queue URL, consumer, mapping) and 5 shared', () => {
+  test('187 outputs at the top: 3 per lane (queue URL, consumer, mapping) and 7 shared', () => {
     const keys = Object.keys(root.Outputs);
-    assert.equal(keys.length, 185);
+    assert.equal(keys.length, 187);
     assert.deepEqual(
       keys.filter((key) => key.startsWith('LaneLane7')),
       ['LaneLane7QueueUrl', 'LaneLane7ConsumerFunctionName', 'LaneLane7EventSourceMappingUuid'],
     );
     assert.deepEqual(
       keys.filter((key) => !key.startsWith('LaneLane')),
-      ['LaneNames', 'DedupTableName', 'AlarmTopicArn', 'DashboardName', 'PublisherPolicyArn'],
+      ['LaneNames', 'DedupTableName', 'AlarmTopicArn', 'DashboardName', 'PublisherPolicyArn', 'ScheduleGroupName', 'SchedulerRoleArn'],
     );
   });
 
@@ -114,20 +118,20 @@ describe('a nested stack per lane', () => {
     assert.equal(widgets.filter((w) => w.type === 'metric').length, 0, "the lanes' graphs are on their own dashboards");
   });
 
-  test('65 lanes fit: 200 outputs at the top', () => {
-    const { template: at65 } = synthesize({ definition: definitionOf(65), laneStacks: 'nested' });
-    assert.equal(Object.keys(at65.toJSON().Outputs).length, 200);
+  test('64 lanes fit: 199 outputs at the top', () => {
+    const { template: at64 } = synthesize({ definition: definitionOf(64), laneStacks: 'nested' });
+    assert.equal(Object.keys(at64.toJSON().Outputs).length, 199);
   });
 
-  test('66 lanes are refused by the definition, naming the 200-output limit', () => {
+  test('65 lanes are refused by the definition, naming the 200-output limit', () => {
     assert.throws(
-      () => definitionOf(66),
+      () => definitionOf(65),
       (error) =>
         error instanceof DeploymentTooLargeError &&
         error.quota === 'outputs' &&
-        error.needed === 203 &&
+        error.needed === 202 &&
         error.allowed === 200 &&
-        /^66 lanes do not fit one deployment: at most 65 do, because CloudFormation allows 200 outputs per stack/.test(error.message),
+        /^65 lanes do not fit one deployment: at most 64 do, because CloudFormation allows 200 outputs per stack/.test(error.message),
     );
   });
 });

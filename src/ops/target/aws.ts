@@ -142,7 +142,7 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
             const from = since ?? to - AWS_TARGET_DEFAULTS.outcomeLookbackMs;
             const logGroupNames = await logGroups;
             const queryString = outcomeQuery(match);
-            // One query per 50 log groups: a deployment of nested lane stacks holds up to 65 lanes.
+            // One query per 50 log groups: a deployment of nested lane stacks holds up to 64 lanes.
             const rows: InsightsRow[] = [];
             for (const part of chunks(logGroupNames, MAX_QUERY_LOG_GROUPS)) {
               rows.push(
