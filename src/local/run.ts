@@ -11,6 +11,7 @@ import type { Definition } from '../definition/registry.ts';
 import { heartbeatType } from '../definition/schedule.ts';
 import { shortVisibilitySeconds } from '../definition/timeouts.ts';
 import { renderTable } from '../ops/format/table.ts';
+import { createSchedulerClient } from '../ops/target/local-clients.ts';
 import { UsageError } from '../ops/errors.ts';
 import { Publisher } from '../publisher/index.ts';
 import type { OutcomeEvent } from '../runtime/outcome.ts';
@@ -134,6 +135,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
 
   print('tasklanes is running locally.');
   print(`  SQS endpoint:      ${stack.servers.sqsEndpoint}`);
+  print(`  Scheduler:         ${stack.servers.schedulerEndpoint} (one-time schedules, group ${stack.servers.scheduleGroup})`);
   const backend = stack.servers.dynamodbBackend;
   const other = DYNAMODB_BACKENDS.find((name) => name !== backend)!;
   print(`  DynamoDB endpoint: ${stack.servers.dynamodbEndpoint} (${backend}; --dynamodb ${other} for the other)`);
@@ -158,6 +160,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     print(indent(renderTable(['type', 'fired', 'failed to send', 'succeeded'], rows)));
   };
 
+  const schedulerClient = createSchedulerClient(stack.servers.schedulerEndpoint, stack.servers.region);
   let stopping: Promise<void> | undefined;
   return {
     stack,
@@ -165,7 +168,15 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     scheduler,
     dashboard,
     recorder,
-    publisher: new Publisher({ definition, sqs: stack.clients.sqs, queueUrls: stack.queueUrls }),
+    // runAt beyond 15 minutes goes to the servers' scheduler endpoint, as it would go to EventBridge Scheduler.
+    publisher: new Publisher({
+      definition,
+      sqs: stack.clients.sqs,
+      queueUrls: stack.queueUrls,
+      scheduler: schedulerClient,
+      scheduleGroup: stack.servers.scheduleGroup,
+      schedulerRoleArn: stack.servers.schedulerRoleArn,
+    }),
     sendRaw: async (lane, body) =>
       (await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrls[lane], MessageBody: body }))).MessageId!,
     stop: () =>
@@ -175,6 +186,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
         printTicks();
         await dashboard.stop();
         await consumers.stop();
+        schedulerClient.destroy();
         await stack.stop();
         print('Stopped.');
       })()),

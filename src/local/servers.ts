@@ -19,10 +19,13 @@
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import { Agent, request, type RequestListener } from 'node:http';
+import { LOCAL_NAMES } from '../definition/environment.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { withImmediatePurge } from './immediate-purge.ts';
 import { PausableListener } from './listener.ts';
-import type { LocalEndpoints } from '../ops/target/local-clients.ts';
+import { LocalSchedulerEndpoint } from './scheduler-endpoint.ts';
+import { createSqsClient, type LocalEndpoints } from '../ops/target/local-clients.ts';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** The DynamoDB-compatible servers the local run can use. */
 export const DYNAMODB_BACKENDS = ['dynalite', 'dynamodb-local'] as const;
@@ -48,6 +51,10 @@ export interface LocalServersOptions {
   readonly sqsPort?: number;
   /** Default 0: the OS picks a free port. With DynamoDB Local, the port clients use (its process gets another). */
   readonly dynamodbPort?: number;
+  /** Port of the EventBridge Scheduler endpoint (one-time schedules, scheduler-endpoint.ts). Default 0: the OS picks a free port. */
+  readonly schedulerPort?: number;
+  /** The clock that endpoint fires schedules by, epoch ms. Default `Date.now`; a test moves its own, then calls `scheduler.fireDue()`. */
+  readonly schedulerNow?: () => number;
   /** Region in queue ARNs and of the clients. Default `us-east-1`. */
   readonly region?: string;
   /** Account id in queue URLs and ARNs. Default `123456789012` (a documentation account). */
@@ -59,6 +66,8 @@ export const LOCAL_SERVER_DEFAULTS = {
   host: '127.0.0.1',
   sqsPort: 0,
   dynamodbPort: 0,
+  schedulerPort: 0,
+  schedulerNow: Date.now,
   region: 'us-east-1',
   accountId: '123456789012',
 } as const satisfies Required<LocalServersOptions>;
@@ -76,6 +85,13 @@ export interface LocalServers extends LocalEndpoints {
   readonly sqsService: LocalSqsService;
   /** The server behind `dynamodbEndpoint`. */
   readonly dynamodbBackend: DynamoDbBackend;
+  /** EventBridge Scheduler's API for one-time schedules (`AWS_ENDPOINT_URL_SCHEDULER`), which fire into the embedded SQS. */
+  readonly schedulerEndpoint: string;
+  /** The endpoint's schedules and counters; `fireDue()` after moving its clock. */
+  readonly scheduler: LocalSchedulerEndpoint;
+  /** The schedule group and role a publisher names locally, as the stack outputs ScheduleGroupName and SchedulerRoleArn on AWS. */
+  readonly scheduleGroup: string;
+  readonly schedulerRoleArn: string;
   /** Stops accepting and drops connections to SQS; queues and messages are kept. */
   pauseSqs(): Promise<void>;
   /** SQS listens again on the same port. */
@@ -102,6 +118,10 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     emulateLazyQueues: false,
   });
   const sqs = new PausableListener(withImmediatePurge(service, requestHandler), settings.host);
+  // The scheduler endpoint sends into SQS, so it starts once SQS has its port.
+  let toSqs: SQSClient | undefined;
+  let scheduler: LocalSchedulerEndpoint | undefined;
+  let schedulerListener: PausableListener | undefined;
 
   let dynamodb: PausableListener;
   let dynamodbLocal: DynamoDbLocal | undefined;
@@ -120,9 +140,19 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     // Queue URLs embed the port, which is only known now.
     service.PORT = sqs.port;
     await dynamodb.listen(settings.dynamodbPort);
+    toSqs = createSqsClient(sqs.endpoint, settings.region);
+    scheduler = new LocalSchedulerEndpoint({
+      sqs: toSqs,
+      region: settings.region,
+      accountId: settings.accountId,
+      now: settings.schedulerNow,
+    });
+    schedulerListener = new PausableListener(scheduler.listener, settings.host);
+    await schedulerListener.listen(settings.schedulerPort);
   } catch (error) {
     toDynamodbLocal.destroy();
-    await Promise.all([sqs.close(), dynamodbLocal?.stop()]);
+    toSqs?.destroy();
+    await Promise.all([sqs.close(), schedulerListener?.close(), dynamodbLocal?.stop()]);
     throw error;
   }
 
@@ -132,12 +162,19 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     region: settings.region,
     sqsService: service,
     dynamodbBackend: settings.dynamodb,
+    schedulerEndpoint: schedulerListener!.endpoint,
+    scheduler: scheduler!,
+    scheduleGroup: LOCAL_NAMES.scheduleGroup,
+    schedulerRoleArn: `arn:aws:iam::${settings.accountId}:role/${LOCAL_NAMES.schedulerRole}`,
     pauseSqs: () => sqs.pause(),
     resumeSqs: () => sqs.resume(),
     pauseDynamodb: () => dynamodb.pause(),
     resumeDynamodb: () => dynamodb.resume(),
     async stop() {
-      await Promise.all([sqs.close(), dynamodb.close()]);
+      // First, while SQS still listens: a schedule firing now is delivered, and the endpoint's timer is cleared.
+      await scheduler!.stop();
+      toSqs!.destroy();
+      await Promise.all([sqs.close(), dynamodb.close(), schedulerListener!.close()]);
       toDynamodbLocal.destroy();
       await dynamodbLocal?.stop();
       // Clears the per-message visibility and retention timers.

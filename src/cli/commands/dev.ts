@@ -10,9 +10,10 @@ import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { queueUrlEnvName } from '../../definition/environment.ts';
+import { PUBLISHER_ENV, queueUrlEnvName } from '../../definition/environment.ts';
 import type { Definition } from '../../definition/registry.ts';
 import { LOCAL_RUN_ARGS, LOCAL_RUN_USAGE, localRunSettings, startLocalRun } from '../../local/run.ts';
+import type { LocalServers } from '../../local/servers.ts';
 import { EXIT, type Command } from '../../ops/commands/command.ts';
 import { LOCAL_CREDENTIALS } from '../../ops/target/local-clients.ts';
 import { DevError } from '../errors.ts';
@@ -59,10 +60,14 @@ async function loadDefinition(path: string): Promise<Definition> {
 }
 
 /** The environment an app's scripts use to publish to this run with the unchanged Publisher and AWS SDK. */
-function envFileText(endpoint: string, region: string, queueUrls: Readonly<Record<string, string>>): string {
+function envFileText(servers: LocalServers, queueUrls: Readonly<Record<string, string>>): string {
   const lines = [
-    `AWS_ENDPOINT_URL_SQS=${endpoint}`,
-    `AWS_REGION=${region}`,
+    `AWS_ENDPOINT_URL_SQS=${servers.sqsEndpoint}`,
+    // runAt beyond 15 minutes: the SDK's SchedulerClient reads its endpoint here, the publisher the group and role.
+    `AWS_ENDPOINT_URL_SCHEDULER=${servers.schedulerEndpoint}`,
+    `${PUBLISHER_ENV.scheduleGroup}=${servers.scheduleGroup}`,
+    `${PUBLISHER_ENV.schedulerRoleArn}=${servers.schedulerRoleArn}`,
+    `AWS_REGION=${servers.region}`,
     `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
     ...Object.entries(queueUrls).map(([lane, url]) => `${queueUrlEnvName(lane)}=${url}`),
@@ -120,7 +125,7 @@ ${DEV_DEFAULTS.envFile}.`,
       ...settings,
       print: (line) => context.stdout.write(`${line}\n`),
     });
-    await writeFile(DEV_DEFAULTS.envFile, envFileText(run.stack.servers.sqsEndpoint, run.stack.servers.region, run.stack.queueUrls), {
+    await writeFile(DEV_DEFAULTS.envFile, envFileText(run.stack.servers, run.stack.queueUrls), {
       mode: 0o600,
     });
     context.stdout.write(`  publish env:       ${DEV_DEFAULTS.envFile}\n\nServing until Ctrl-C.\n`);

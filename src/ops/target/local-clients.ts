@@ -5,6 +5,7 @@
  * and instance metadata (slow, and could pick up real credentials).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient, type SchedulerClientConfig } from '@aws-sdk/client-scheduler';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 
 /** Where the local servers listen. */
@@ -31,6 +32,11 @@ export interface LocalClientOverrides {
 
 export function createSqsClient(endpoint: string, region: string, overrides: SQSClientConfig = {}): SQSClient {
   return new SQSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, ...overrides });
+}
+
+/** For the local servers' scheduler endpoint (one-time schedules), as a publisher's `scheduler` option. */
+export function createSchedulerClient(endpoint: string, region: string, overrides: SchedulerClientConfig = {}): SchedulerClient {
+  return new SchedulerClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, ...overrides });
 }
 
 export function createDynamoDbClient(endpoint: string, region: string, overrides: DynamoDBClientConfig = {}): DynamoDBClient {
