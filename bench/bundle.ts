@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
-import { CONSUMER_BUNDLING } from '../src/cdk/consumer-bundling.ts';
+import { CONSUMER_BUNDLING, LAMBDA_CREDENTIALS_ALIAS } from '../src/cdk/consumer-bundling.ts';
 import { DEFAULT_OPTIONS } from '../src/cdk/options.ts';
 import { DEMO_STACK_PROPS } from '../demo/cdk-props.ts';
 import { ENV } from '../src/definition/environment.ts';
@@ -40,7 +40,8 @@ export class ColdImportError extends Error {
   override readonly name = 'ColdImportError';
 }
 
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+/** `lambdaCredentials`: the stack's credentials alias (CONSUMER_BUNDLING.esbuildArgs), tasklanes' own; the peer's stack would not have it. */
+export function esbuildOptions(entry: string, outfile: string, lambdaCredentials = true): BuildOptions {
   const b = CONSUMER_BUNDLING;
   return {
     entryPoints: [entry],
@@ -60,6 +61,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     sourcesContent: b.sourcesContent,
     // bundleAwsSDK: the SDK goes into the bundle, as deployed.
     external: b.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+    alias: lambdaCredentials ? { ...LAMBDA_CREDENTIALS_ALIAS } : undefined,
     logLevel: 'silent',
   };
 }
@@ -86,15 +88,15 @@ async function coldImportMs(file: string): Promise<number> {
 export async function measureBundles(runs: number, onProgress: (message: string) => void): Promise<BundleFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'tasklanes-bench-'));
   try {
-    const entries: Array<{ name: string; entry: string }> = [
-      { name: 'tasklanes (demo/handler.ts)', entry: DEMO_STACK_PROPS.handlerEntry },
-      { name: 'peer (bench/peer/handler.ts)', entry: PEER_ENTRY },
+    const entries: Array<{ name: string; entry: string; lambdaCredentials: boolean }> = [
+      { name: 'tasklanes (demo/handler.ts)', entry: DEMO_STACK_PROPS.handlerEntry, lambdaCredentials: true },
+      { name: 'peer (bench/peer/handler.ts)', entry: PEER_ENTRY, lambdaCredentials: false },
     ];
     const figures: BundleFigure[] = [];
-    for (const [index, { name, entry }] of entries.entries()) {
+    for (const [index, { name, entry, lambdaCredentials }] of entries.entries()) {
       const outfile = join(dir, `bundle-${index}`, 'index.mjs');
       onProgress(`bundling ${name}`);
-      await build(esbuildOptions(entry, outfile));
+      await build(esbuildOptions(entry, outfile, lambdaCredentials));
       const samples: number[] = [];
       for (let n = 0; n < runs; n++) {
         onProgress(`cold import ${name}: run ${n + 1}/${runs}`);

@@ -3,7 +3,7 @@
  * pluggable transport; the default one renders and discards, so the demo and
  * tests run without a mail server.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineTask, PermanentError } from 'tasklanes';
 
 const TEMPLATES = {
@@ -17,8 +17,8 @@ export const emailSend = defineTask({
   description: 'Render and send one transactional email.',
   schema: z.object({
     to: z.email(),
-    template: z.string().min(1),
-    vars: z.record(z.string(), z.string()).default({}),
+    template: z.string().check(z.minLength(1)),
+    vars: z._default(z.record(z.string(), z.string()), {}),
   }),
   handler: async (payload) => {
     const render = TEMPLATES[payload.template as keyof typeof TEMPLATES];

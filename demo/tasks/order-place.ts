@@ -1,5 +1,5 @@
 /** `order.place` (critical): confirms an order a shopper is waiting for. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineTask } from 'tasklanes';
 
 export const orderPlace = defineTask({
@@ -7,8 +7,8 @@ export const orderPlace = defineTask({
   lane: 'critical',
   description: 'Reserve stock and confirm an order.',
   schema: z.object({
-    orderId: z.string().min(1),
-    items: z.array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive() })).min(1),
+    orderId: z.string().check(z.minLength(1)),
+    items: z.array(z.object({ sku: z.string().check(z.minLength(1)), quantity: z.int().check(z.positive()) })).check(z.minLength(1)),
   }),
   dedupKey: (payload) => `order-${payload.orderId}`,
   handler: async (payload) => ({

@@ -5,7 +5,7 @@
  * run in worker threads that are terminated at the timeout.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineTask } from 'tasklanes';
 
 export const pdfRender = defineTask({
@@ -13,8 +13,8 @@ export const pdfRender = defineTask({
   lane: 'bulk',
   description: 'Lay out and render a PDF document.',
   schema: z.object({
-    documentId: z.string().min(1),
-    pages: z.number().int().positive().max(1_000_000),
+    documentId: z.string().check(z.minLength(1)),
+    pages: z.int().check(z.positive(), z.maximum(1_000_000)),
   }),
   timeoutSeconds: 120,
   handler: (payload) => {

@@ -3,7 +3,7 @@
  * answers are permanent (the subscriber rejected it), 5xx and network errors
  * are retried by the lane.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineTask, PermanentError } from 'tasklanes';
 
 export const webhookDeliver = defineTask({
@@ -12,8 +12,8 @@ export const webhookDeliver = defineTask({
   description: 'POST one event to a subscriber URL.',
   schema: z.object({
     url: z.url({ protocol: /^https?$/ }),
-    event: z.string().min(1),
-    data: z.record(z.string(), z.unknown()).default({}),
+    event: z.string().check(z.minLength(1)),
+    data: z._default(z.record(z.string(), z.unknown()), {}),
   }),
   handler: async (payload, { signal, envelope }) => {
     const response = await fetch(payload.url, {

@@ -13,6 +13,14 @@ export interface ConsumerCode {
   readonly bundling?: BundlingOptions;
 }
 
+/**
+ * The SDK clients' default credential chain, replaced in the bundle by the
+ * credentials a Lambda function has (src/runtime/lambda-credentials.ts,
+ * about 130 KB less). A package path, resolved from the project root, so it
+ * finds the installed tasklanes (or this repo's source) in a Docker build too.
+ */
+export const LAMBDA_CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': 'tasklanes/lambda-credentials' } as const;
+
 export const CONSUMER_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
   format: OutputFormat.ESM,
@@ -28,4 +36,6 @@ export const CONSUMER_BUNDLING: BundlingOptions = {
   // The bundle carries the SDK version we tested with instead of whatever the
   // runtime ships that month; it costs a few hundred KB of cold start.
   bundleAwsSDK: true,
+  // An app's own esbuildArgs are merged over these (lane.ts); its own --alias replaces this one.
+  esbuildArgs: { '--alias': Object.entries(LAMBDA_CREDENTIALS_ALIAS).map(([from, to]) => `${from}=${to}`) },
 };

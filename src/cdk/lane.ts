@@ -90,7 +90,12 @@ export class Lane extends Construct {
       handler: 'handler',
       projectRoot: props.code.projectRoot,
       depsLockFilePath: props.code.depsLockFilePath,
-      bundling: { ...CONSUMER_BUNDLING, sourceMap, ...props.code.bundling },
+      bundling: {
+        ...CONSUMER_BUNDLING,
+        sourceMap,
+        ...props.code.bundling,
+        esbuildArgs: { ...CONSUMER_BUNDLING.esbuildArgs, ...props.code.bundling?.esbuildArgs },
+      },
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.consumer.memorySizeMb,

@@ -5,7 +5,7 @@
  * comes from the scheduled time, so a scheduler retry of one tick is a
  * duplicate, never a second run.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { LaneDefinition, ResolvedTaskType, TaskTypeDefinition } from './types.ts';
 
 /** EventBridge Scheduler context attributes, substituted in a target's Input. */

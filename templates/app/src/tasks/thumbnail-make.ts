@@ -1,6 +1,6 @@
 /** `thumbnail.make`: one task type, in its own file. Throw PermanentError for what a retry cannot fix. */
 import { defineTask, PermanentError } from 'tasklanes';
-import { z } from 'zod';
+import * as z from 'zod'; // a namespace import: esbuild keeps only what the schemas use
 
 export const thumbnailMake = defineTask({
   type: 'thumbnail.make',
