@@ -14,7 +14,9 @@
  * The publisher and the ops CLI keep the default chain: they run on
  * developers' machines and CI as well.
  */
-import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { fromEnv, type FromEnvInit } from '@aws-sdk/credential-provider-env';
 
 /** Stands in for `defaultProvider` of @aws-sdk/credential-provider-node, the one export the SDK clients import from it. */
-export const defaultProvider = (init?: Parameters<typeof fromEnv>[0]) => fromEnv(init);
+export function defaultProvider(init?: FromEnvInit): ReturnType<typeof fromEnv> {
+  return fromEnv(init);
+}

@@ -171,6 +171,8 @@ test("cdk synth runs offline: one bundle, with the app's task types and without 
   const bundle = await readFile(join(app, 'cdk.out', assets[0]!, 'index.mjs'), 'utf8');
   assert.ok(bundle.includes('invoice.send') && bundle.includes('thumbnail.make'), "the bundle holds the app's task types");
   assert.ok(!bundle.includes('aws-cdk-lib'), 'no aws-cdk-lib in the Lambda bundle');
+  // The installed package's alias target (dist), as an app resolves it: no STS client, whose operations the default chain names.
+  assert.ok(!bundle.includes('AssumeRoleWithWebIdentity'), 'only the credentials a Lambda function has (tasklanes/lambda-credentials)');
   const template = JSON.parse(await readFile(join(app, 'cdk.out', 'thumbnails-tasks.template.json'), 'utf8')) as {
     Outputs: Record<string, { Value: unknown }>;
   };
