@@ -6,7 +6,11 @@
  * same ones (src/ops/target/aws.ts), so the console and the CLI answer alike.
  */
 
-/** Fields of an outcome line, as Logs Insights discovers them in its JSON (the OutcomeEvent's names). */
+/**
+ * Fields of an outcome line, as Logs Insights discovers them in its JSON (the
+ * OutcomeEvent's names). A success's compact line has all but `attempt`
+ * (when 1), `reason` and `timedOut` (src/runtime/consumer.ts, logOutcome).
+ */
 export const OUTCOME_LOG_FIELDS = [
   'lane',
   'type',

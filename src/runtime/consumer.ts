@@ -9,15 +9,15 @@
  * at once and acknowledge) plus expired/duplicate/coalesced
  * acknowledgements with their own counts. Powertools Logger does the
  * logging; instead of its injectLambdaContext middleware, which adds five
- * context fields (~230 bytes) to every task's line, the invocation's
- * request id alone is appended: the function name and version are already
- * the log group and stream, and at one line per task CloudWatch Logs
- * ingestion is a large part of the bill.
+ * context fields (~230 bytes) to every task's line, a line that is not a
+ * success carries the invocation's request id alone: the function name and
+ * version are already the log group and stream, and at one line per task
+ * CloudWatch Logs ingestion is a large part of the bill.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import middy, { type MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
@@ -70,21 +70,23 @@ export class ConfigurationError extends Error {
 const SERVICE_NAME = 'tasklanes';
 
 /**
- * One line per task. The line has its own timestamp, so `at` is not repeated;
- * `timedOut` only when it happened.
+ * One line per task (docs/design.md#outcomes). The line has its own
+ * timestamp, so `at` is not repeated; `timedOut` only when it happened. A
+ * success, most lines by far, is compact: what finds it again (lane, type,
+ * tenant, id, dedup key, message id) and its duration, `attempt` only above
+ * 1; its latency is in EMF (TaskLatency). Every other outcome is logged in
+ * full, with the invocation's request id.
  */
-function logOutcome(logger: Logger, event: OutcomeEvent): void {
-  const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
+function logOutcome(logger: Logger, event: OutcomeEvent, requestId: string): void {
   const { at: _at, timedOut, ...fields } = event;
-  logger[level](`task ${event.outcome}`, timedOut ? { ...fields, timedOut } : fields);
+  if (event.outcome === 'succeeded') {
+    const { latencyMs: _latencyMs, attempt, ...compact } = fields;
+    logger.info('task succeeded', attempt > 1 ? { ...compact, attempt } : compact);
+    return;
+  }
+  const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
+  logger[level](`task ${event.outcome}`, { ...fields, ...(timedOut ? { timedOut } : {}), requestId });
 }
-
-/** Appends the invocation's request id to every line it logs. */
-const requestIdKey = (logger: Logger): MiddlewareObj<SQSEvent, SQSBatchResponse> => ({
-  before: ({ context }) => {
-    logger.appendKeys({ requestId: context.awsRequestId });
-  },
-});
 
 export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   const { definition, lane } = options;
@@ -121,7 +123,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     now,
   };
 
-  const processBatch = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const processBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // The batch's claims and done marks share requests (dedup-batch.ts).
     const batched = new DedupBatcher(dedup);
     const batchDeps: PipelineDependencies = {
@@ -135,7 +137,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const { event: outcome, failed } of results) {
       metrics.add(outcome);
-      logOutcome(logger, outcome);
+      logOutcome(logger, outcome, context.awsRequestId);
       options.onOutcome?.(outcome);
       if (failed) batchItemFailures.push({ itemIdentifier: outcome.messageId });
     }
@@ -143,7 +145,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     return { batchItemFailures };
   };
 
-  const handler = middy<SQSEvent, SQSBatchResponse>().use(requestIdKey(logger)).handler(processBatch);
+  const handler = middy<SQSEvent, SQSBatchResponse>().handler(processBatch);
   return {
     handler: (event, context) => handler(event, context),
     close: () => runner.close(),

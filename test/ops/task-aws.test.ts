@@ -68,6 +68,7 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
   let consumers: LocalConsumers;
   let flaky: PublishedTask;
   let permanent: PublishedTask;
+  let ok: PublishedTask;
   /** What the fake Insights answers: the captured lines this picks. */
   let answer: (line: Record<string, unknown>) => boolean = () => false;
   /** Statuses GetQueryResults reports before Complete. */
@@ -87,10 +88,12 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     const publisher = new Publisher({ definition: testDefinition, sqs: stack().clients.sqs, queueUrls: stack().queueUrls });
     flaky = await publisher.publish('test.flaky', { failTimes: 1 }, { tenant: 'acme' });
     permanent = await publisher.publish('test.permanent', {}, { tenant: 'acme' });
+    ok = await publisher.publish('test.ok', {}, { tenant: 'acme' });
     await waitFor(
       () =>
         outcomes.some((event) => event.id === flaky.id && event.outcome === 'succeeded') &&
-        outcomes.some((event) => event.id === permanent.id),
+        outcomes.some((event) => event.id === permanent.id) &&
+        outcomes.some((event) => event.id === ok.id),
       {
         timeoutMs: 60_000,
         description: 'the flaky task to succeed and the permanent one to be dead-lettered',
@@ -225,6 +228,32 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
       ['fast'],
     );
     assert.deepEqual(lookup.deadLetters, []);
+  });
+
+  it('succeeded on its first attempt: the compact line (no attempt, latency or request id) answers as attempt 1', async () => {
+    sent.length = 0;
+    answer = (line) => line.id === ok.id;
+    statuses = [];
+    const lookup = await lookupTask(await target(), { id: ok.id });
+    const [line] = lines.filter(answer);
+    assert.deepEqual([line?.attempt, line?.latencyMs, line?.requestId], [undefined, undefined, undefined]);
+    assert.deepEqual(
+      lookup.trail.outcomes.map(({ at: _at, durationMs: _durationMs, ...rest }) => rest),
+      [
+        {
+          lane: 'fast',
+          type: 'test.ok',
+          tenant: 'acme',
+          id: ok.id,
+          dedupKey: `acme#test.ok#${ok.id}`,
+          messageId: ok.messageId,
+          timedOut: false,
+          outcome: 'succeeded',
+          attempt: 1,
+        },
+      ],
+    );
+    assert.equal(lookup.trail.record?.status, 'done');
   });
 
   it("dead-lettered: the outcome from the logs, the letter from the lane's DLQ; --since sets the range", async () => {

@@ -280,7 +280,8 @@ function outcomeOf(row: InsightsRow): TaskOutcome {
     ...optional('id'),
     ...optional('dedupKey'),
     messageId: row.messageId ?? '',
-    attempt: Number(row.attempt ?? 0),
+    // A success's compact line leaves out attempt 1 (src/runtime/consumer.ts, logOutcome).
+    attempt: Number(row.attempt ?? 1),
     durationMs: Number(row.durationMs ?? 0),
     ...optional('reason'),
     at: insightsTime(row['@timestamp'] ?? ''),
