@@ -12,13 +12,15 @@ import type { ConcurrencyLimit, LaneDefinition, LimitKey, ResolvedLimit, TaskTyp
  *
  * | option | default | why |
  * |---|---|---|
- * | firstDelaySeconds | 1 | the first wait is short: a slot often frees within a run |
- * | maxDelaySeconds | 60 | the wait doubles per deferral up to this; bounds how late a freed slot is noticed |
+ * | firstDelaySeconds | 1 | the first wait while no run time is known yet (then a task waits for its place on the key's schedule) |
+ * | maxDelaySeconds | 60 | that wait doubles per deferral up to this; bounds how late a freed slot is noticed |
+ * | waitInPlaceSeconds | 1 | a run refused a slot in a batch already held by a run of its key waits this long in the invocation for a slot this consumer gives back (SQS delays in whole seconds) |
  * | maxLimit | 1000 | a concurrency limit's holders live in one DynamoDB item (400 KB); the SQS event source's MaximumConcurrency bound |
  */
 export const LIMIT_DEFAULTS = {
   firstDelaySeconds: 1,
   maxDelaySeconds: 60,
+  waitInPlaceSeconds: 1,
   maxLimit: 1000,
 } as const;
 

@@ -26,6 +26,7 @@ import { DedupStore } from './dedup.ts';
 import { DedupBatcher } from './dedup-batch.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
+import { DeferralBatcher } from './deferral-batch.ts';
 import { TaskLimiter } from './limiter.ts';
 import { processRecord, type PipelineDependencies } from './pipeline.ts';
 import { laneUsesLimits } from '../definition/task-limits.ts';
@@ -129,7 +130,10 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     const batchDeps: PipelineDependencies = {
       ...deps,
       dedup: batched,
-      ...(limiter && options.queueUrl ? { limits: { port: limiter.forBatch(), queueUrl: options.queueUrl, random: options.random } } : {}),
+      // The batch's deferred copies share SendMessageBatch requests (deferral-batch.ts).
+      ...(limiter && options.queueUrl
+        ? { limits: { port: limiter.forBatch(), queueUrl: options.queueUrl, random: options.random, send: new DeferralBatcher().send } }
+        : {}),
     };
     const results = await Promise.all(
       event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled(record.messageId))),

@@ -6,10 +6,12 @@
  * never counted toward `maxReceiveCount`, and a copy that cannot be sent
  * leaves the original to be redelivered: nothing is lost.
  *
- * The wait doubles per deferral (from LIMIT_DEFAULTS.firstDelaySeconds up to
- * maxDelaySeconds), drawn between half and all of it so a flood's copies do
- * not come back together; a rate limit's wait is at least until its next
- * token. It never exceeds SQS's 900 s.
+ * The wait is the task's place on its key's schedule (deferral-schedule.ts),
+ * so a flood's copies come back spread at the rate the limit serves them;
+ * where there is no estimate yet, it doubles per deferral (from
+ * LIMIT_DEFAULTS.firstDelaySeconds up to maxDelaySeconds), drawn between half
+ * and all of it so the copies do not come back together. It never exceeds
+ * SQS's 900 s.
  */
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
@@ -43,14 +45,15 @@ export function deferralState(record: SQSRecord): DeferralState {
 }
 
 /**
- * Seconds the copy waits: `random` in [0, 1) draws it between half and all of the doubled wait.
- * At least `atLeastMs` (a rate limit's next token), at most SQS's 900 s.
+ * Seconds the copy waits: its place on the key's schedule (`waitMs`, deferral-schedule.ts), to the
+ * nearest second SQS can delay by; without one, a backoff doubling per deferral, drawn by `random`
+ * in [0, 1) between half and all of it. Never above SQS's 900 s.
  */
-export function deferralDelaySeconds(deferrals: number, random: number, atLeastMs = 0): number {
+export function deferralDelaySeconds(deferrals: number, random: number, waitMs?: number): number {
+  if (waitMs !== undefined) return Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.round(waitMs / 1000)));
   const { firstDelaySeconds, maxDelaySeconds } = LIMIT_DEFAULTS;
   const wait = Math.min(maxDelaySeconds, firstDelaySeconds * 2 ** deferrals);
-  const drawn = Math.ceil(wait / 2 + (wait / 2) * random);
-  return Math.min(MAX_SQS_DELAY_SECONDS, Math.max(drawn, Math.ceil(atLeastMs / 1000)));
+  return Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(wait / 2 + (wait / 2) * random));
 }
 
 export interface DeferRequest {
@@ -62,21 +65,23 @@ export interface DeferRequest {
   readonly next: DeferralState;
 }
 
-/** Sends the copy; returns its SQS message id. */
-export async function sendDeferredCopy(request: DeferRequest): Promise<string | undefined> {
+/** The copy as SendMessage (and a SendMessageBatch entry) takes it, without its queue. */
+export function copyMessage(request: DeferRequest) {
   const { record } = request;
   // The publisher's attributes travel along; ours are replaced.
   const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(publisherAttributes(record));
   attributes[DEFERRAL_ATTRIBUTE] = { DataType: 'String', StringValue: JSON.stringify(request.next) };
   const groupId = record.attributes.MessageGroupId;
-  const { MessageId } = await request.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: request.queueUrl,
-      MessageBody: record.body,
-      DelaySeconds: request.delaySeconds,
-      ...(groupId ? { MessageGroupId: groupId } : {}),
-      MessageAttributes: attributes,
-    }),
-  );
+  return {
+    MessageBody: record.body,
+    DelaySeconds: request.delaySeconds,
+    ...(groupId ? { MessageGroupId: groupId } : {}),
+    MessageAttributes: attributes,
+  };
+}
+
+/** Sends the copy alone; returns its SQS message id. */
+export async function sendDeferredCopy(request: DeferRequest): Promise<string | undefined> {
+  const { MessageId } = await request.sqs.send(new SendMessageCommand({ QueueUrl: request.queueUrl, ...copyMessage(request) }));
   return MessageId;
 }

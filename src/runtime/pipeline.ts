@@ -16,7 +16,7 @@ import type { DedupPort } from './dedup.ts';
 import { DeadLetterRecordError, sendToDeadLetterQueue, type DeadLetterReason, type DeadLetterRecordStore } from './dead-letter.ts';
 import { dedupRecordKey, parseTask, singletonKey } from './envelope.ts';
 import { LeaseHeldError, PermanentError, TaskTimeoutError, ValidationError, type NamedFields } from './errors.ts';
-import { deferralDelaySeconds, deferralState, sendDeferredCopy } from './deferral.ts';
+import { deferralDelaySeconds, deferralState, sendDeferredCopy, type DeferRequest } from './deferral.ts';
 import type { LimitGrant, LimitPort, OverLimit } from './limiter.ts';
 import type { OutcomeEvent } from './outcome.ts';
 import type { TaskRunner } from './runner.ts';
@@ -41,6 +41,8 @@ export interface LimitDependencies {
   readonly queueUrl: string;
   /** Draws a deferral's wait (deferral.ts). Default `Math.random`. */
   readonly random?: () => number;
+  /** Sends a deferred copy. Default `sendDeferredCopy`, one request each; the consumer batches them (deferral-batch.ts). */
+  readonly send?: (request: DeferRequest) => Promise<string | undefined>;
 }
 
 /** A task type with limits reached a consumer built without `limits`: a wiring bug, never bad input. */
@@ -168,7 +170,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       return retryOrDeadLetter(task, `limits: ${errorText(error)}`);
     }
     if (decision.kind === 'over') {
-      const delaySeconds = deferralDelaySeconds(deferral.deferrals, (limits.random ?? Math.random)(), decision.retryAfterMs);
+      const delaySeconds = deferralDelaySeconds(deferral.deferrals, (limits.random ?? Math.random)(), decision.waitMs);
       const reason = limitText(decision);
       const back = deps.now() + delaySeconds * 1000;
       if (back > deadline) {
@@ -177,7 +179,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       try {
         // An earlier receive of this message may have claimed and died; its claim must not block the copy.
         if (receives > 1) await deps.dedup.release(dedupKey, owner);
-        const deferredAs = await sendDeferredCopy({
+        const deferredAs = await (limits.send ?? sendDeferredCopy)({
           sqs: deps.sqs,
           queueUrl: limits.queueUrl,
           record,
@@ -191,8 +193,8 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     }
     grant = decision;
   }
-  const releaseLimits = () =>
-    grant?.release().catch(() => {
+  const releaseLimits = (runMs?: number) =>
+    grant?.release(runMs).catch(() => {
       // The slots' leases end on their own.
     });
   try {
@@ -238,13 +240,14 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
 
     // 4. Run under the task's timeout (docs/design.md#4-run).
     let failure: unknown;
+    const runStarted = deps.now();
     try {
       await deps.runner.run({ task, envelope, lane: deps.lane, attempt });
     } catch (error) {
       failure = error;
     }
-    // The limits' slots go back as soon as the run ends, not after its settling.
-    await releaseLimits();
+    // The limits' slots go back as soon as the run ends, not after its settling; its run time schedules deferrals.
+    await releaseLimits(deps.now() - runStarted);
     if (lease) {
       await deps.dedup.release(lease, owner).catch(() => {
         // Expires on its own at the end of the lease.

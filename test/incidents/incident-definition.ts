@@ -36,6 +36,18 @@ export const INCIDENT_LIMITS = {
   criticalMaxReceiveCount: 3,
   /** scheduled: the singleton report of incident 002 (docs/incidents.md#002-overlapping-schedules), beside normal load. */
   scheduledTimeoutSeconds: 30,
+  /** shared, shared-open: one tenant's flood in a lane it shares with others (docs/incidents.md#004-flood, issue 14). */
+  sharedTimeoutSeconds: 5,
+  sharedMaxReceiveCount: 3,
+  /** Batches in flight in each shared lane: room for every tenant beside the flood's running and waiting tasks. */
+  sharedMaxConcurrency: 10,
+  /** Runs of one tenant at once in the `shared` lane; `shared-open` has no limit. */
+  sharedPerTenant: 5,
+  /**
+   * How long one shared task runs: slow next to a deferral (A runs 50 a second, while the consumer works
+   * through A's whole backlog to reach B and C in about 2 s on a loaded machine), short enough for 1,000.
+   */
+  sharedTaskMs: 100,
 } as const;
 
 /** How often the poison task looks whether its batch-mates have finished. */
@@ -88,6 +100,16 @@ const lanes = [
     maxReceiveCount: INCIDENT_LIMITS.criticalMaxReceiveCount,
     maxConcurrency: 2,
   }),
+  ...(['shared', 'shared-open'] as const).map((name) =>
+    defineLane(name, 'Calls of every tenant through one lane; `shared` holds each tenant to a few at once.', {
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      taskTimeoutSeconds: INCIDENT_LIMITS.sharedTimeoutSeconds,
+      maxReceiveCount: INCIDENT_LIMITS.sharedMaxReceiveCount,
+      maxConcurrency: INCIDENT_LIMITS.sharedMaxConcurrency,
+      ...(name === 'shared' ? { concurrency: { perTenant: INCIDENT_LIMITS.sharedPerTenant } } : {}),
+    }),
+  ),
   defineLane('scheduled', 'A periodic singleton beside normal load.', {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
@@ -161,6 +183,9 @@ const taskTypes = [
     }),
   }),
   defineTask({ type: 'scheduled.work', lane: 'scheduled', schema: nothing, handler: recorded(() => 'done') }),
+  ...(['shared', 'shared-open'] as const).map((lane) =>
+    defineTask({ type: `${lane}.call`, lane, schema: nothing, handler: recorded(() => sleep(INCIDENT_LIMITS.sharedTaskMs)) }),
+  ),
   defineTask({
     type: 'scheduled.report',
     lane: 'scheduled',

@@ -8,6 +8,11 @@
  *   published = succeeded + expired + duplicate + coalesced + overlapSkipped
  *             + dead-lettered (in a DLQ now) + dropped (by an operator)
  *
+ * where a task deferred by a limit (docs/design.md#6-limits) is followed to
+ * its copy (the outcome names it) and settles where the copy does, so its
+ * deferrals are counted apart and never as a disposition; `succeeded`
+ * includes the deferred-then-succeeded, also given alone.
+ *
  * with every published message settled exactly once (lost = 0), no task id
  * and no dedup key run to completion twice (run twice = 0), the metric
  * counters equal to the ledger, and the claims sent the way the DynamoDB
@@ -36,7 +41,7 @@ interface Entry {
   readonly taskId?: string;
   /** The exact body, for raw messages (bad input) that carry no usable id. */
   readonly body?: string;
-  /** The original SQS message id, then one per redrive. */
+  /** The original SQS message id, then one per redrive and per deferred copy. */
   readonly messageIds: string[];
   redrives: number;
   dropped: boolean;
@@ -66,6 +71,10 @@ export interface LedgerRow {
   readonly runTwice: number;
   /** Deliveries that failed and were redelivered (`retried` outcomes). */
   readonly retried: number;
+  /** Deliveries held back by a limit (`deferred` outcomes), each followed by its copy. */
+  readonly deferred: number;
+  /** Of `succeeded`, the tasks that were deferred at least once first. */
+  readonly deferredThenSucceeded: number;
   /** Handler runs that started and never completed (crashes, timeouts, failures). */
   readonly unfinishedRuns: number;
   readonly wallSeconds: number;
@@ -97,6 +106,7 @@ export const LEDGER_COLUMNS = [
   'lost',
   'runTwice',
   'retried',
+  'deferred',
   'wallSeconds',
 ] as const;
 
@@ -211,6 +221,7 @@ export class Ledger {
     }
     assert.equal(metrics.deadLettered, lettersWithReason, 'metric deadLettered equals the letters the consumer dead-lettered');
     assert.equal(metrics.retried, row.retried, 'metric retried equals the ledger');
+    assert.equal(metrics.deferred, row.deferred, 'metric deferred equals the ledger');
     return row;
   }
 
@@ -222,6 +233,18 @@ export class Ledger {
 
     const entryByMessage = new Map<string, Entry>();
     for (const entry of this.entries) for (const id of entry.messageIds) entryByMessage.set(id, entry);
+    // A deferral names its copy: the copy's outcomes are the task's. A copy's own deferral can be
+    // reported before its parent's (each is reported when its batch ends), so link until nothing changes.
+    for (let linked = true; linked; ) {
+      linked = false;
+      for (const event of events) {
+        const entry = entryByMessage.get(event.messageId);
+        if (event.outcome === 'deferred' && entry && event.deferredAs && !entryByMessage.has(event.deferredAs)) {
+          entryByMessage.set(event.deferredAs, entry);
+          linked = true;
+        }
+      }
+    }
     const eventsOf = new Map<Entry, OutcomeEvent[]>();
     for (const event of events) {
       const entry = entryByMessage.get(event.messageId);
@@ -257,6 +280,7 @@ export class Ledger {
     let deadLetteredWithoutReason = 0;
     let lettersWithReason = 0;
     let lost = 0;
+    let deferredThenSucceeded = 0;
     const dedupKeyOf = new Map<string, string>();
     for (const entry of this.entries) {
       const name = entry.taskId ?? `raw message ${entry.messageIds[0]}`;
@@ -267,7 +291,9 @@ export class Ledger {
       const withReason = letters.filter((letter) => letter.reason !== undefined);
       lettersWithReason += withReason.length;
       if (withReason.length > consumerLetters) problems.push(`${name}: a letter with a reason but no deadLettered outcome`);
-      const terminal = own.filter((event) => event.outcome !== 'retried' && event.outcome !== 'deadLettered');
+      const terminal = own.filter(
+        (event) => event.outcome !== 'retried' && event.outcome !== 'deadLettered' && event.outcome !== 'deferred',
+      );
       const inDlq = letters.length - entry.redrives;
       const dispositions: Disposition[] = [
         ...terminal.map((event) => event.outcome as Disposition),
@@ -287,6 +313,7 @@ export class Ledger {
       if (dispositions.length > 1) problems.push(`${name}: settled ${dispositions.length} times (${dispositions.join(', ')})`);
       const final = dispositions.at(-1)!;
       counts[final]++;
+      if (final === 'succeeded' && own.some((event) => event.outcome === 'deferred')) deferredThenSucceeded++;
       if (final === 'deadLettered' && letters.at(-1)!.reason === undefined) deadLetteredWithoutReason++;
 
       if (entry.taskId) {
@@ -326,6 +353,8 @@ export class Ledger {
       lost,
       runTwice,
       retried: events.filter((event) => event.outcome === 'retried').length,
+      deferred: events.filter((event) => event.outcome === 'deferred').length,
+      deferredThenSucceeded,
       unfinishedRuns,
       wallSeconds: Math.round((Date.now() - this.started) / 100) / 10,
     };

@@ -1,7 +1,7 @@
 /**
  * The unit layer's definition: two lanes and a task type per pipeline path
  * (plain, keyed by its payload, a scheduled singleton, another lane's, one
- * whose schema throws). Handlers never run here: the tests' runner fakes them.
+ * whose schema throws, one held to limits). Handlers never run here: the tests' runner fakes them.
  */
 import { z } from 'zod';
 import { defineLane } from '../../../src/definition/lanes.ts';
@@ -15,6 +15,8 @@ export const TASK_TIMEOUT_SECONDS = 5;
 export const LEASE_MS = 35_000;
 export const MAX_AGE_SECONDS = 3_600;
 export const DEDUP_WINDOW_SECONDS = 600;
+/** unit.limited: runs of one tenant at once. */
+export const LIMITED_PER_TENANT = 2;
 
 const noop = () => undefined;
 
@@ -40,6 +42,14 @@ export const unitDefinition = createDefinition({
     }),
     defineTask({ type: 'unit.tick', lane: LANE, schema: z.object({}), schedule: { expression: 'rate(5 minutes)' }, handler: noop }),
     defineTask({ type: 'unit.elsewhere', lane: OTHER_LANE, schema: z.object({}), handler: noop }),
+    defineTask({
+      type: 'unit.limited',
+      lane: LANE,
+      schema: z.object({ host: z.string() }),
+      concurrency: { perTenant: LIMITED_PER_TENANT },
+      rateLimit: { key: (payload) => payload.host, limit: 10, perSeconds: 1 },
+      handler: noop,
+    }),
     defineTask({
       type: 'unit.schema-bug',
       lane: LANE,

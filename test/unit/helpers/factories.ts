@@ -12,8 +12,9 @@ import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-l
 import type { DeadLetterRecordStore, ReasonAttributes } from '../../../src/runtime/dead-letter.ts';
 import type { ClaimEntry, ClaimRequest, ClaimResult, DedupPort, DoneMark } from '../../../src/runtime/dedup.ts';
 import type { BatchedStore } from '../../../src/runtime/dedup-batch.ts';
+import type { LimitDecision, LimitPort, LimitRequest } from '../../../src/runtime/limiter.ts';
 import type { TaskRun, TaskRunner } from '../../../src/runtime/runner.ts';
-import type { WorkerRequest } from '../../../src/runtime/task-worker.ts';
+import type { WorkerReady, WorkerRequest } from '../../../src/runtime/task-worker.ts';
 import type { PoolThread } from '../../../src/runtime/worker-pool.ts';
 
 /** The clock's start: 2024-05-01T12:00:00.000Z. */
@@ -122,6 +123,31 @@ export class FakeDedupStore implements DedupPort {
   }
 }
 
+/** What a FakeLimits answers: granted (its release recorded), over a limit, or an error the acquire throws. */
+export type LimitAnswer = 'granted' | Omit<Extract<LimitDecision, { kind: 'over' }>, 'kind'> | Error;
+
+/** The pipeline's limit port, answering every acquire with `answer` and recording acquires and releases in order. */
+export class FakeLimits implements LimitPort {
+  readonly calls: Array<{ readonly op: 'acquire'; readonly owner: string; readonly leaseMs: number } | { readonly op: 'release' }> = [];
+
+  constructor(private readonly answer: LimitAnswer = 'granted') {}
+
+  async acquire(request: LimitRequest): Promise<LimitDecision> {
+    this.calls.push({ op: 'acquire', owner: request.owner, leaseMs: request.leaseMs });
+    if (this.answer instanceof Error) throw this.answer;
+    if (this.answer !== 'granted') return { kind: 'over', ...this.answer };
+    let released = false;
+    return {
+      kind: 'granted',
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.calls.push({ op: 'release' });
+      },
+    };
+  }
+}
+
 export interface Deferred<T> {
   readonly promise: Promise<T>;
   resolve(value: T): void;
@@ -190,6 +216,12 @@ export class FakeThread extends EventEmitter implements PoolThread {
     super();
   }
 
+  /** What serveTaskWorker posts once it listens. */
+  ready(): void {
+    const ready: WorkerReady = { ready: true };
+    this.emit('message', ready);
+  }
+
   postMessage(request: WorkerRequest): void {
     this.requests.push(request);
   }
@@ -214,14 +246,19 @@ export interface FakeThreads {
   readonly startThread: (entry: string | URL, workerData: Record<string, unknown>) => FakeThread;
 }
 
-/** Starts FakeThreads for a WorkerPool (its `startThread` option). */
-export function fakeThreads(): FakeThreads {
+/**
+ * Starts FakeThreads for a WorkerPool (its `startThread` option). Each is
+ * ready as soon as the pool listens (a microtask later), unless `ready` is
+ * 'manual': then the test calls `ready()`, or never does.
+ */
+export function fakeThreads(ready: 'auto' | 'manual' = 'auto'): FakeThreads {
   const started: FakeThread[] = [];
   return {
     started,
     startThread: (_entry, data) => {
       const thread = new FakeThread(data);
       started.push(thread);
+      if (ready === 'auto') queueMicrotask(() => thread.ready());
       return thread;
     },
   };
