@@ -5,12 +5,14 @@
  * the stack (`tasklanes/cdk`) and the local run (`tasklanes/local`).
  */
 export { defineLane, LANE_DEFAULTS } from './definition/lanes.ts';
+export { LIMIT_DEFAULTS } from './definition/task-limits.ts';
 export {
   createDefinition,
   defineTask,
   DefinitionError,
   DeploymentTooLargeError,
   LaneOptionError,
+  LimitOptionError,
   type Definition,
   type DefinitionInput,
 } from './definition/registry.ts';
@@ -20,10 +22,12 @@ export { heartbeatType } from './definition/schedule.ts';
 export { queueUrlEnvName } from './definition/environment.ts';
 export { PermanentError } from './runtime/errors.ts';
 export type {
+  ConcurrencyLimit,
   LaneDefinition,
   LaneOptions,
   PayloadsOf,
   ProvisionedPollers,
+  RateLimit,
   ResolvedTaskType,
   TaskContext,
   TaskHandler,
