@@ -11,6 +11,7 @@ import { CLOUDFORMATION_QUOTAS, MAX_LANES_PER_DEPLOYMENT } from './capacity.ts';
 import { NESTED_LANE_OUTPUTS, SHARED_OUTPUTS } from './stack-outputs.ts';
 import { INVOKES_PER_POLLER, MAXIMUM_CONCURRENCY, PROVISIONED_POLLERS, provisionedConcurrency } from './scaling.ts';
 import { heartbeatTask } from './schedule.ts';
+import { isolationOverheadSeconds } from './timeouts.ts';
 
 export class DefinitionError extends Error {
   override readonly name: string = 'DefinitionError';
@@ -216,9 +217,11 @@ export function createDefinition(input: DefinitionInput): Definition {
     };
     checkConcurrency(`task type "${task.type}"`, task.concurrency as ConcurrencyLimit | undefined);
     checkRate(`task type "${task.type}"`, task.rateLimit as RateLimit | undefined);
-    if (resolved.timeoutSeconds <= 0 || resolved.timeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS > MAX_FUNCTION_TIMEOUT_SECONDS)
+    // The lane's function timeout adds these to its longest task (timeouts.ts).
+    const beyondTimeout = isolationOverheadSeconds(lane.isolation) + FUNCTION_TIMEOUT_MARGIN_SECONDS;
+    if (resolved.timeoutSeconds <= 0 || resolved.timeoutSeconds + beyondTimeout > MAX_FUNCTION_TIMEOUT_SECONDS)
       throw new DefinitionError(
-        `task type "${task.type}": timeoutSeconds must be > 0 and leave ${FUNCTION_TIMEOUT_MARGIN_SECONDS}s below Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS}s limit`,
+        `task type "${task.type}": timeoutSeconds must be > 0 and leave ${beyondTimeout}s below Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS}s limit`,
       );
     if (resolved.maxAgeSeconds <= 0 || resolved.maxAgeSeconds > QUEUE_RETENTION_SECONDS)
       throw new DefinitionError(

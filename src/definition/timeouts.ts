@@ -7,13 +7,26 @@ import {
   LEASE_MARGIN_SECONDS,
   SHORT_VISIBILITY_SLACK_SECONDS,
   VISIBILITY_TIMEOUT_FACTOR,
-  WORKER_START_GRACE_SECONDS,
+  WORKER_REPLY_GRACE_SECONDS,
+  WORKER_START_TIMEOUT_SECONDS,
 } from './limits.ts';
 import type { Definition } from './registry.ts';
+import type { LaneDefinition } from './types.ts';
 
-/** The consumer's (Lambda function's) timeout: the lane's longest task timeout plus a margin. */
+/**
+ * Seconds a task may take beyond its timeout because of its lane's isolation:
+ * in a `worker` lane, the wait for a thread to start (bounded, outside the
+ * timeout) and the grace for its answer; none inline.
+ */
+export function isolationOverheadSeconds(isolation: LaneDefinition['isolation']): number {
+  return isolation === 'worker' ? WORKER_START_TIMEOUT_SECONDS + WORKER_REPLY_GRACE_SECONDS : 0;
+}
+
+/** The consumer's (Lambda function's) timeout: the lane's longest task, with its isolation's overhead, plus a margin to settle. */
 export function consumerTimeoutSeconds(definition: Definition, lane: string): number {
-  return definition.maxTaskTimeoutSeconds(lane) + FUNCTION_TIMEOUT_MARGIN_SECONDS;
+  return (
+    definition.maxTaskTimeoutSeconds(lane) + isolationOverheadSeconds(definition.lane(lane).isolation) + FUNCTION_TIMEOUT_MARGIN_SECONDS
+  );
 }
 
 /** Queue visibility timeout: AWS recommends at least 6x the consumer's timeout for SQS event sources. */
@@ -28,11 +41,14 @@ export function leaseSeconds(taskTimeoutSeconds: number): number {
 
 /**
  * The shortest visibility timeout that never brings a record back while its
- * first delivery may still run: the lane's longest task, a worker's start-up
- * when the lane is isolated, and slack. Local runs and tests use it so that
- * retries come within seconds; the stack keeps AWS's 6x rule.
+ * first delivery may still run: the lane's longest task, its isolation's
+ * overhead (a worker's start-up bound and answer grace: a record that comes
+ * back while its first delivery waits for a thread would take its claim over
+ * and run twice), and slack. Local runs and tests use it so that retries come
+ * within seconds; the stack keeps AWS's 6x rule.
  */
 export function shortVisibilitySeconds(definition: Definition, lane: string): number {
-  const grace = definition.lane(lane).isolation === 'worker' ? WORKER_START_GRACE_SECONDS : 0;
-  return definition.maxTaskTimeoutSeconds(lane) + grace + SHORT_VISIBILITY_SLACK_SECONDS;
+  return (
+    definition.maxTaskTimeoutSeconds(lane) + isolationOverheadSeconds(definition.lane(lane).isolation) + SHORT_VISIBILITY_SLACK_SECONDS
+  );
 }

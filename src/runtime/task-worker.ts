@@ -1,7 +1,8 @@
 /**
- * The worker-thread side of worker-pool.ts: receives one task at a time,
- * runs its handler with the same signal and timeout as an inline lane, and
- * answers with the result or the error's class and message.
+ * The worker-thread side of worker-pool.ts: says it is ready once it
+ * listens, then receives one task at a time, runs its handler with the same
+ * signal and timeout as an inline lane, and answers with the result or the
+ * error's class and message.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Definition } from '../definition/registry.ts';
@@ -23,6 +24,20 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string; readonly kind: FailureKind };
+
+/**
+ * Posted once, when the thread listens for requests. The pool posts no task
+ * before it, so a thread's start-up (loading the entry) never counts against
+ * a task's timeout.
+ */
+export interface WorkerReady {
+  readonly ready: true;
+}
+
+/** What a worker thread posts to the pool. */
+export type WorkerMessage = WorkerReady | WorkerReply;
+
+export const isWorkerReady = (message: WorkerMessage): message is WorkerReady => 'ready' in message;
 
 /** How the pool rebuilds a worker's error on the main thread, where the pipeline branches on classes. */
 export type FailureKind = 'permanent' | 'timeout' | 'retryable';
@@ -53,6 +68,8 @@ export function serveTaskWorker(definition: Definition): void {
     }
     port.postMessage(reply);
   });
+  const ready: WorkerReady = { ready: true };
+  port.postMessage(ready);
 }
 
 /** Handler results are informational; drop what cannot cross the thread boundary rather than fail a task that succeeded. */

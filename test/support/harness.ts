@@ -30,8 +30,9 @@ export interface HarnessOptions {
   readonly workerEntry?: string | URL;
   /**
    * Short, so that failed records come back quickly, yet longer than the
-   * lane's longest task timeout plus a worker's start-up grace, as the
-   * stack's 6x rule guarantees on AWS. Default: that timeout + 3 s, per lane.
+   * lane's longest task timeout (in a worker lane with the thread start-up
+   * bound and reply grace), as the stack's 6x rule guarantees on AWS.
+   * Default: that + 3 s, per lane (shortVisibilitySeconds).
    * One number for every lane, or a function of the lane's name.
    */
   readonly visibilityTimeoutSeconds?: number | ((lane: string) => number);
