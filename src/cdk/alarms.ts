@@ -20,6 +20,7 @@ import {
   type AlarmOptions,
   type LaneAlarmName,
   RATE_ALARMS,
+  rateAlarmApplies,
 } from '../definition/alarm-thresholds.ts';
 import type { Definition } from '../definition/registry.ts';
 import { stackOutputKey } from '../definition/stack-outputs.ts';
@@ -178,7 +179,9 @@ export class LaneAlarms extends Construct {
         description: `Lane ${name}: the event source mapping filtered out tasks, and for SQS that deletes them without running them or counting an outcome. tasklanes sets no filter criteria, so someone added them to the mapping by hand. First: remove the FilterCriteria from the lane's event source mapping (the stack output ${stackOutputKey.eventSourceMappingUuid(name)}), then ask the publishers to republish what was lost in the window.`,
         missingData: MISSING_NO_FILTER,
       },
-      ...RATE_ALARMS.map((spec) => rate(spec.alarm, spec.outcomes, options[spec.option], `${spec.what}. ${spec.firstStep}`)),
+      ...RATE_ALARMS.filter((spec) => rateAlarmApplies(spec, props.definition, name)).map((spec) =>
+        rate(spec.alarm, spec.outcomes, options[spec.option], `${spec.what}. ${spec.firstStep}`),
+      ),
       ...(props.heartbeat ? heartbeatAlarms(lane, tasks, props.heartbeat, options) : []),
     ];
 

@@ -8,6 +8,7 @@ import { QUEUE_RETENTION_SECONDS } from './limits.ts';
 import { FAILURE_OUTCOMES, type Outcome } from './metrics.ts';
 import type { Definition } from './registry.ts';
 import { visibilityTimeoutSeconds } from './timeouts.ts';
+import { laneUsesLimits } from './task-limits.ts';
 import type { LaneDefinition } from './types.ts';
 
 /** Short names of a lane's alarms, as the stack names them (`<stack>-<lane>-<name>`) and the local evaluator reports them. */
@@ -25,6 +26,7 @@ export const LANE_ALARM_NAMES = [
   'CoalescedRate',
   'DuplicateRate',
   'FailureRate',
+  'DeferredRate',
   'HeartbeatMissing',
   'HeartbeatDelay',
 ] as const;
@@ -48,6 +50,13 @@ export interface AlarmOptions {
   readonly duplicateRatePercent: number;
   /** Page when more than this percentage was retried or dead-lettered. Default 10. */
   readonly failureRatePercent: number;
+  /**
+   * Lanes with limits only: page when more than this percentage of the lane's
+   * deliveries were deferred (over a limit, docs/design.md#6-limits). Default
+   * 50: a flood is deferred by design, but most of a lane's deliveries being
+   * copies for 10 minutes means a key is held back for good.
+   */
+  readonly deferredRatePercent: number;
   /** Rates are computed over windows of this many minutes. Default 5. */
   readonly ratePeriodMinutes: number;
   /** A window with fewer tasks than this reads as rate 0: two tasks, one expired, is not an incident. Default 10. */
@@ -83,6 +92,7 @@ export const DEFAULT_ALARM_OPTIONS: AlarmOptions = {
   coalescedRatePercent: 25,
   duplicateRatePercent: 10,
   failureRatePercent: 10,
+  deferredRatePercent: 50,
   ratePeriodMinutes: 5,
   rateMinimumTasks: 10,
   consumerErrors: 0,
@@ -125,7 +135,7 @@ export const DEAD_LETTER_ALARMS: readonly DeadLetterAlarm[] = [
 ];
 
 /** Options of AlarmOptions that hold a rate alarm's threshold, in percent. */
-type RateOption = 'expiredRatePercent' | 'coalescedRatePercent' | 'duplicateRatePercent' | 'failureRatePercent';
+type RateOption = 'expiredRatePercent' | 'coalescedRatePercent' | 'duplicateRatePercent' | 'failureRatePercent' | 'deferredRatePercent';
 
 export interface RateAlarm {
   readonly alarm: LaneAlarmName;
@@ -136,6 +146,13 @@ export interface RateAlarm {
   readonly what: string;
   /** The first thing on-call checks, appended to the CloudWatch alarm's description. */
   readonly firstStep: string;
+  /** Only on lanes whose types have limits: no other lane defers. */
+  readonly onlyWithLimits?: boolean;
+}
+
+/** Whether a lane gets a rate alarm: those of limits only where its types have limits. */
+export function rateAlarmApplies(spec: RateAlarm, definition: Definition, lane: string): boolean {
+  return !spec.onlyWithLimits || laneUsesLimits(definition.tasksOf(lane));
 }
 
 /** The rate alarms: alarm -> outcomes -> threshold option, read by the stack's alarms and the local evaluator alike. */
@@ -171,6 +188,15 @@ export const RATE_ALARMS: readonly RateAlarm[] = [
     what: 'were retried or dead-lettered',
     firstStep:
       'First: the log lines with those outcomes name the error and type (timeouts among them show on the dashboard); check the downstream service they call.',
+  },
+  {
+    alarm: 'DeferredRate',
+    outcomes: ['deferred'],
+    option: 'deferredRatePercent',
+    what: 'were deferred: over a per-key concurrency or rate limit, sent back delayed',
+    firstStep:
+      'One tenant or key is flooding the lane, or its limit is set too low for its traffic. First: the TaskDeferred log lines name the limit and key in their reason; drop that class of tasks with the ops CLI if it is a flood, or raise the limit.',
+    onlyWithLimits: true,
   },
 ];
 

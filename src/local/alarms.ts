@@ -24,6 +24,7 @@ import {
   type AlarmOptions,
   type LaneAlarmName,
   RATE_ALARMS,
+  rateAlarmApplies,
 } from '../definition/alarm-thresholds.ts';
 import { RATE_DENOMINATOR_OUTCOMES } from '../definition/metrics.ts';
 import { heartbeatType } from '../definition/schedule.ts';
@@ -162,23 +163,25 @@ export class LocalAlarmEvaluator {
   #rateAlarms(lane: LaneDefinition, events: readonly OutcomeEvent[], now: number): LocalAlarmState[] {
     const { ratePeriodMinutes, rateMinimumTasks } = this.#options;
     const recent = events.filter((event) => event.at > now - ratePeriodMinutes * 60_000);
-    return RATE_ALARMS.map(({ alarm, outcomes, option, what }) => {
-      const threshold = this.#options[option] as number;
-      // As the stack's total: deferrals count only in their own rate (RATE_DENOMINATOR_OUTCOMES).
-      const inWindow = recent.filter((event) => RATE_DENOMINATOR_OUTCOMES.includes(event.outcome) || outcomes.includes(event.outcome));
-      const matching = inWindow.filter((event) => outcomes.includes(event.outcome)).length;
-      // As the stack's expression: a window with fewer tasks than the minimum reads as 0.
-      const value = inWindow.length >= rateMinimumTasks ? (100 * matching) / inWindow.length : 0;
-      return {
-        lane: lane.name,
-        alarm,
-        state: above(value, threshold),
-        value,
-        threshold,
-        unit: 'percent',
-        description: `${matching} of ${inWindow.length} tasks in the last ${ratePeriodMinutes} min ${what} (rates count from ${rateMinimumTasks} tasks); alarm above ${threshold}%.`,
-      };
-    });
+    return RATE_ALARMS.filter((spec) => rateAlarmApplies(spec, this.#stack.definition, lane.name)).map(
+      ({ alarm, outcomes, option, what }) => {
+        const threshold = this.#options[option] as number;
+        // As the stack's total: deferrals count only in their own rate (RATE_DENOMINATOR_OUTCOMES).
+        const inWindow = recent.filter((event) => RATE_DENOMINATOR_OUTCOMES.includes(event.outcome) || outcomes.includes(event.outcome));
+        const matching = inWindow.filter((event) => outcomes.includes(event.outcome)).length;
+        // As the stack's expression: a window with fewer tasks than the minimum reads as 0.
+        const value = inWindow.length >= rateMinimumTasks ? (100 * matching) / inWindow.length : 0;
+        return {
+          lane: lane.name,
+          alarm,
+          state: above(value, threshold),
+          value,
+          threshold,
+          unit: 'percent',
+          description: `${matching} of ${inWindow.length} tasks in the last ${ratePeriodMinutes} min ${what} (rates count from ${rateMinimumTasks} tasks); alarm above ${threshold}%.`,
+        };
+      },
+    );
   }
 
   #heartbeatAlarms(lane: LaneDefinition, events: readonly OutcomeEvent[], now: number): LocalAlarmState[] {
