@@ -2,8 +2,8 @@
  * What limits (docs/design.md#6-limits) add to the stack: on a lane whose
  * types have a limit, its consumer may also send to its own queue (the
  * deferred copies: sqs:SendMessage alone) and UpdateItem the dedup table's
- * limit records only, and knows its queue's URL; a lane without limits gets
- * none of it.
+ * limit records only, and knows its queue's URL, and it has a DeferredRate
+ * alarm; a lane without limits gets none of it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -87,4 +87,48 @@ test('lane plain (no limits): no SendMessage on its own queue, no UpdateItem, no
     false,
   );
   assert.equal(resource(template, lane.consumer).Properties.Environment.Variables[ENV.queueUrl], undefined);
+});
+
+const alarmsOf = (lane: string) =>
+  Object.values(template.toJSON().Resources as Record<string, Resource>).filter(
+    (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName.startsWith(`Tasklanes-${lane}-`),
+  );
+
+test('lane shared (has limits): a DeferredRate alarm, percent of deliveries deferred among all outcomes, deferrals included', () => {
+  const [alarm] = alarmsOf('shared').filter((a) => a.Properties.AlarmName === 'Tasklanes-shared-DeferredRate');
+  assert.ok(alarm, 'the alarm exists');
+  assert.equal(alarm.Properties.Threshold, 50);
+  assert.equal(alarm.Properties.EvaluationPeriods, 3);
+  assert.equal(alarm.Properties.DatapointsToAlarm, 2);
+  const queries = alarm.Properties.Metrics as Record<string, any>[];
+  assert.deepEqual(
+    queries.filter((q) => q.MetricStat).map((q) => q.MetricStat.Metric.MetricName),
+    [
+      'TaskSucceeded',
+      'TaskRetried',
+      'TaskDeadLettered',
+      'TaskExpired',
+      'TaskDuplicate',
+      'TaskCoalesced',
+      'TaskOverlapSkipped',
+      'TaskDeferred',
+    ],
+  );
+  assert.equal(
+    queries.find((q) => q.Id === 'total')?.Expression,
+    'FILL(succeeded, 0) + FILL(retried, 0) + FILL(deadLettered, 0) + FILL(expired, 0) + FILL(duplicate, 0) + FILL(coalesced, 0)' +
+      ' + FILL(overlapSkipped, 0) + FILL(deferred, 0)',
+  );
+  assert.equal(queries.find((q) => q.ReturnData !== false)?.Expression, 'IF(total >= 10, 100 * (FILL(deferred, 0)) / total, 0)');
+});
+
+test('lane plain (no limits): no DeferredRate alarm', () => {
+  assert.deepEqual(
+    alarmsOf('plain').filter((a) => a.Properties.AlarmName.endsWith('-DeferredRate')),
+    [],
+  );
+  assert.ok(
+    alarmsOf('plain').some((a) => a.Properties.AlarmName === 'Tasklanes-plain-FailureRate'),
+    'its other rate alarms are there',
+  );
 });
