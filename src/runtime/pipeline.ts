@@ -170,7 +170,10 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
       return retryOrDeadLetter(task, `limits: ${errorText(error)}`);
     }
     if (decision.kind === 'over') {
-      const delaySeconds = deferralDelaySeconds(deferral.deferrals, (limits.random ?? Math.random)(), decision.waitMs);
+      // A rate's next token is never there early: its wait rounds up, a concurrency estimate to the nearest second.
+      const waitMs =
+        decision.waitMs !== undefined && decision.limit.kind === 'rate' ? Math.ceil(decision.waitMs / 1000) * 1000 : decision.waitMs;
+      const delaySeconds = deferralDelaySeconds(deferral.deferrals, (limits.random ?? Math.random)(), waitMs);
       const reason = limitText(decision);
       const back = deps.now() + delaySeconds * 1000;
       if (back > deadline) {

@@ -178,8 +178,8 @@ describe('a run over a limit', () => {
     assert.deepEqual(sqs.sent, [copySent(4, '{"deferrals":4,"attempts":1}')]);
   });
 
-  test("with a place on the key's schedule, the copy waits until it, to the nearest second", async () => {
-    const { deps, sqs } = prepare({ limits: { limit: rate, key: 'hooks.example.com', waitMs: 12_600 } });
+  test("with a place on the key's schedule, the copy waits until it: a rate's rounded up, a concurrency estimate to the nearest second", async () => {
+    const { deps, sqs } = prepare({ limits: { limit: rate, key: 'hooks.example.com', waitMs: 12_100 } });
     const result = await processRecord(record(), deps);
     assert.equal(result.event.reason, 'rate limit 10 per 1s of type:unit.limited for key "hooks.example.com" is full');
     assert.deepEqual(sqs.sent, [copySent(13, '{"deferrals":1,"attempts":0}')]);
