@@ -1,6 +1,6 @@
 /**
  * The dashboard as the on-call console (issue 12), in chromium against
- * `npm start` after its demo: the firing list at the top is the evaluator's
+ * `npm start` after its demo (the run demo-session.ts shares with dashboard.cases.ts): the firing list at the top is the evaluator's
  * alarms in ALARM (read from `/api/status`, not from the page), and actions
  * taken in the page, each after its confirmation, are seen by the CLI in
  * its own process: a pause in the CLI's `status`, a redrive as exactly the
@@ -9,41 +9,26 @@
  * and its task search answers what `tasklanes task` answers.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { DashboardStatus } from '../../src/local/dashboard/snapshot.ts';
 import type { DeadLetterView } from '../../src/ops/lanes/dlq-peek.ts';
 import type { LaneStatus } from '../../src/ops/lanes/status.ts';
 import { cli } from '../ops/support.ts';
 import { waitFor } from '../support/wait.ts';
-import { launchChromium, type Browser } from './browser.ts';
-import { startNpmStart, type StartProcess } from './start-process.ts';
+import type { Browser } from './browser.ts';
+import { demoSession } from './demo-session.ts';
 
-/** As in dashboard.test.ts: the demo's slowest task times out three times. */
-const DEMO_TIMEOUT_MS = 180_000;
 /** The demo leaves dead letters in this lane (its DeadLetters alarm fires). */
 const LANE = 'notifications';
 
-let start: StartProcess;
-let browser: Browser | undefined;
+let browser: Browser;
 let page: Page;
 let url: string;
 let stateFile: string;
 
 before(async () => {
-  start = startNpmStart();
-  [, url = ''] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
-  stateFile = join(start.cwd, '.tasklanes', 'local.json');
-  await start.waitForOutput(/Demo summary: .*/, { timeoutMs: DEMO_TIMEOUT_MS, intervalMs: 250 });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  await page.goto(url);
-  await page.waitForSelector('body[data-generated-at^="2"]');
-});
-after(async () => {
-  await browser?.close();
-  assert.equal(await start.stop(), 0, `npm start did not stop cleanly:\n${start.output()}`);
+  ({ browser, page, url, stateFile } = await demoSession());
 });
 
 const local = async (...args: string[]) => {
@@ -59,7 +44,7 @@ const DEAD_TYPE = 'email.send';
 /** How many dead letters of DEAD_TYPE the redrive put back into the (paused) lane, per the CLI's peek before it. */
 let redrivenOfType = 0;
 
-it('shows what is firing first, and the list is the alarms the evaluator has in ALARM', { timeout: DEMO_TIMEOUT_MS + 60_000 }, async () => {
+it('shows what is firing first, and the list is the alarms the evaluator has in ALARM', async () => {
   const firstSection = await page.evaluate(() => document.querySelector('[data-testid="firing"], [data-testid="lanes"]')?.id);
   assert.equal(firstSection, 'firing');
   // The page redraws every 2 s and alarms may change in between: compare one drawn page with a fresh evaluation until they agree.
@@ -80,7 +65,7 @@ it('shows what is firing first, and the list is the alarms the evaluator has in 
 
 it('draws the first snapshot from its HTML, with every poll refused', async () => {
   const lanes = ((await (await fetch(`${url}/api/status`)).json()) as DashboardStatus).lanes.map((lane) => lane.lane);
-  const fresh = await browser!.context.newPage();
+  const fresh = await browser.context.newPage();
   await fresh.route('**/api/status', (route) => route.abort());
   await fresh.goto(url);
   assert.match((await fresh.getAttribute('body', 'data-generated-at')) ?? '', /^\d{4}-\d\d-\d\dT/);

@@ -1,50 +1,31 @@
 /**
- * The local dashboard in a real browser: `npm start` runs its demo, the page
- * shows every lane's queue numbers and outcome counters, and they equal the
+ * The local dashboard in a real browser: `npm start` runs its demo (one run,
+ * demo-session.ts, shared with console.cases.ts), the page shows every
+ * lane's queue numbers and outcome counters, and they equal the
  * OutcomeRecorder's counters that `/api/status` serves. Saves a screenshot
  * (to docs/dashboard.png with UPDATE_DOCS_SCREENSHOT=1, else a temp file).
  * Then npm start's side of issue 15: its state file is 0600 with the
  * control URL, and a POST without the token is refused and logged on stderr.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { COUNTER_COLUMNS } from '../../src/local/dashboard/page.ts';
 import type { DashboardStatus } from '../../src/local/dashboard/snapshot.ts';
 import type { LocalStackState } from '../../src/ops/target/state-file.ts';
 import { waitFor } from '../support/wait.ts';
-import { CHROMIUM_PATH, launchChromium, type Browser } from './browser.ts';
-import { startNpmStart, type StartProcess } from './start-process.ts';
+import { demoSession } from './demo-session.ts';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
-/** The demo's slowest task times out three times; on a loaded 2-core machine that takes a while. */
-const DEMO_TIMEOUT_MS = 180_000;
 /** Outcomes the demo produces at least once each. */
 const DEMO_OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'timedOut'] as const;
 
-let start: StartProcess;
-let browser: Browser | undefined;
-before(async () => {
-  start = startNpmStart();
-});
-after(async () => {
-  await browser?.close();
-  assert.equal(await start.stop(), 0, `npm start did not stop cleanly:\n${start.output()}`);
-});
-
-it("shows the recorder's counters and the queues after the demo, in chromium", { timeout: DEMO_TIMEOUT_MS + 60_000 }, async () => {
-  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing: .ci/run installs it (apt-get install chromium)`);
-  const [, url] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
-  await start.waitForOutput(/Demo summary: .*/, { timeoutMs: DEMO_TIMEOUT_MS, intervalMs: 250 });
+it("shows the recorder's counters and the queues after the demo, in chromium", async () => {
+  const { url, page } = await demoSession();
   const api = async () => (await (await fetch(`${url}/api/status`)).json()) as DashboardStatus;
-
-  browser = await launchChromium();
-  const page = await browser.context.newPage();
-  await page.goto(url!);
-  await page.waitForSelector('body[data-generated-at^="2"]');
 
   // The page redraws every 2 s and a heartbeat may land in between: compare one drawn page with the API until they agree.
   const compared = await waitFor(
@@ -98,8 +79,7 @@ it("shows the recorder's counters and the queues after the demo, in chromium", {
 });
 
 it('npm start keeps its control token in a 0600 state file, and logs a refused request on stderr', async () => {
-  const [, url] = await start.waitForOutput(/dashboard:\s+(http:\/\/127\.0\.0\.1:\d+)/);
-  const stateFile = join(start.cwd, '.tasklanes', 'local.json');
+  const { start, url, stateFile } = await demoSession();
   assert.equal(statSync(stateFile).mode & 0o777, 0o600);
   assert.equal((JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackState).control?.url, url);
 
