@@ -11,7 +11,12 @@
  * where a task deferred by a limit (docs/design.md#6-limits) is followed to
  * its copy (the outcome names it) and settles where the copy does, so its
  * deferrals are counted apart and never as a disposition; `succeeded`
- * includes the deferred-then-succeeded, also given alone.
+ * includes the deferred-then-succeeded, also given alone. A message SQS
+ * delivers again after it settled (its batch outlasted the visibility
+ * timeout: a loaded machine, or SQS keeping its at-least-once word) settles
+ * again as a duplicate of its own run, or the same way as before; such
+ * echoes are counted apart (`redelivered`), never as a second disposition,
+ * and an echo that ran the handler again still shows in run twice.
  *
  * with every published message settled exactly once (lost = 0), no task id
  * and no dedup key run to completion twice (run twice = 0), the metric
@@ -24,6 +29,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { PublishedTask } from '../../src/publisher/index.ts';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
+import type { Outcome } from '../../src/definition/metrics.ts';
 import { emptyCounts, type OutcomeCounts } from '../../src/local/outcome-recorder.ts';
 import type { DynamoDbBackend } from '../../src/local/servers.ts';
 import { claimModeOf, type ClaimMode, type ClaimWrite } from '../support/claim-writes.ts';
@@ -71,6 +77,8 @@ export interface LedgerRow {
   readonly runTwice: number;
   /** Deliveries that failed and were redelivered (`retried` outcomes). */
   readonly retried: number;
+  /** Settlements of a message that had already settled: SQS delivered it again (see the header). */
+  readonly redelivered: number;
   /** Deliveries held back by a limit (`deferred` outcomes), each followed by its copy. */
   readonly deferred: number;
   /** Of `succeeded`, the tasks that were deferred at least once first. */
@@ -87,6 +95,8 @@ interface Snapshot {
   readonly events: OutcomeEvent[];
   readonly emfLines: string[];
   readonly lettersWithReason: number;
+  /** The outcomes of `redelivered` echoes, which the metrics count beside the ledger's dispositions. */
+  readonly echoes: Partial<Record<Outcome, number>>;
 }
 
 /** The table's columns, in order, as docs/reliability.md prints them. */
@@ -106,6 +116,7 @@ export const LEDGER_COLUMNS = [
   'lost',
   'runTwice',
   'retried',
+  'redelivered',
   'deferred',
   'wallSeconds',
 ] as const;
@@ -204,7 +215,7 @@ export class Ledger {
   /** Waits for every message to settle, asserts the books balance, prints and returns the row. */
   async settle(t: TestContext): Promise<LedgerRow> {
     await this.waitUntilSettled();
-    const { row, problems, events, emfLines, lettersWithReason } = await this.snapshot();
+    const { row, problems, events, emfLines, lettersWithReason, echoes } = await this.snapshot();
     t.diagnostic(`ledger ${formatRow(row)}`);
     assert.deepEqual(problems.slice(0, SHOWN_PROBLEMS), [], `${this.scenario}: ${problems.length} accounting problem(s)`);
     assert.equal(row.lost, 0, 'lost');
@@ -217,7 +228,7 @@ export class Ledger {
     const metrics = sumEmfCounts(emfLines);
     assert.deepEqual(metrics, countEvents(events), 'EMF counts equal the outcome events');
     for (const outcome of ['succeeded', 'expired', 'duplicate', 'coalesced', 'overlapSkipped'] as const) {
-      assert.equal(metrics[outcome], row[outcome], `metric ${outcome} equals the ledger`);
+      assert.equal(metrics[outcome], row[outcome] + (echoes[outcome] ?? 0), `metric ${outcome} equals the ledger and its echoes`);
     }
     assert.equal(metrics.deadLettered, lettersWithReason, 'metric deadLettered equals the letters the consumer dead-lettered');
     assert.equal(metrics.retried, row.retried, 'metric retried equals the ledger');
@@ -281,6 +292,7 @@ export class Ledger {
     let lettersWithReason = 0;
     let lost = 0;
     let deferredThenSucceeded = 0;
+    const echoes: Partial<Record<Outcome, number>> = {};
     const dedupKeyOf = new Map<string, string>();
     for (const entry of this.entries) {
       const name = entry.taskId ?? `raw message ${entry.messageIds[0]}`;
@@ -291,10 +303,23 @@ export class Ledger {
       const withReason = letters.filter((letter) => letter.reason !== undefined);
       lettersWithReason += withReason.length;
       if (withReason.length > consumerLetters) problems.push(`${name}: a letter with a reason but no deadLettered outcome`);
-      const terminal = own.filter(
-        (event) => event.outcome !== 'retried' && event.outcome !== 'deadLettered' && event.outcome !== 'deferred',
-      );
-      const inDlq = letters.length - entry.redrives;
+      const settledAs = new Map<string, Outcome>();
+      const isEcho = (event: OutcomeEvent) => {
+        const first = settledAs.get(event.messageId);
+        if (first === undefined) {
+          settledAs.set(event.messageId, event.outcome);
+          return false;
+        }
+        const echo = event.outcome === first || event.outcome === 'duplicate' || event.outcome === 'coalesced';
+        if (echo) echoes[event.outcome] = (echoes[event.outcome] ?? 0) + 1;
+        return echo;
+      };
+      const settling = own.filter((event) => event.outcome !== 'retried' && event.outcome !== 'deferred' && !isEcho(event));
+      const echoLetters =
+        own.filter((event) => event.outcome === 'deadLettered').length -
+        settling.filter((event) => event.outcome === 'deadLettered').length;
+      const terminal = settling.filter((event) => event.outcome !== 'deadLettered');
+      const inDlq = letters.length - entry.redrives - echoLetters;
       const dispositions: Disposition[] = [
         ...terminal.map((event) => event.outcome as Disposition),
         ...Array<Disposition>(Math.max(0, inDlq)).fill('deadLettered'),
@@ -353,12 +378,13 @@ export class Ledger {
       lost,
       runTwice,
       retried: events.filter((event) => event.outcome === 'retried').length,
+      redelivered: Object.values(echoes).reduce((total, count) => total + count, 0),
       deferred: events.filter((event) => event.outcome === 'deferred').length,
       deferredThenSucceeded,
       unfinishedRuns,
       wallSeconds: Math.round((Date.now() - this.started) / 100) / 10,
     };
-    return { row, problems, unsettled, events, emfLines, lettersWithReason };
+    return { row, problems, unsettled, events, emfLines, lettersWithReason, echoes };
   }
 
   /** The entry a letter belongs to: by task id and lane, else by exact body; the first one not yet matched as often. */
