@@ -47,7 +47,7 @@ export const INCIDENT_LIMITS = {
    * How long one shared task runs: slow next to a deferral (A runs 50 a second, while the consumer works
    * through A's whole backlog to reach B and C in about 2 s on a loaded machine), short enough for 1,000.
    */
-  sharedTaskMs: 100,
+  sharedTaskMs: 200,
 } as const;
 
 /** How often the poison task looks whether its batch-mates have finished. */

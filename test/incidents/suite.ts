@@ -8,6 +8,10 @@
  * (`for (const dynamodb of DYNAMODB_BACKENDS) describe(...)`, one suite each):
  * on DynamoDB Local a batch's claims take the PartiQL path AWS runs, on
  * dynalite the single-claim fallback; the ledger asserts which one ran.
+ * The two longest (001-poison-task.ts, 004-tenant-flood.ts: minutes of
+ * visibility timeouts and deferrals per backend) export their scenarios as a
+ * function instead, called by one `<name>.<backend>.test.ts` per backend, so
+ * the test runner runs the two backends in parallel processes.
  */
 import type { PollerTuning } from '../../src/local/poller.ts';
 import type { DynamoDbBackend } from '../../src/local/servers.ts';

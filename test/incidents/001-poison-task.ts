@@ -22,7 +22,7 @@ import { readExecutions } from '../support/execution-log.ts';
 import { waitFor } from '../support/wait.ts';
 import type { TaskEnvelope } from '../../src/definition/envelope.ts';
 import { dedupRecordKey } from '../../src/runtime/envelope.ts';
-import { DYNAMODB_BACKENDS } from '../../src/local/servers.ts';
+import type { DynamoDbBackend } from '../../src/local/servers.ts';
 import { INCIDENT_LIMITS, incidentDefinition } from './incident-definition.ts';
 import { incidentSuite } from './suite.ts';
 
@@ -31,7 +31,8 @@ const MATES = 9;
 const DEADLINE_AHEAD_MS = 1_500;
 const DEADLINE_MATES = 4;
 
-for (const dynamodb of DYNAMODB_BACKENDS)
+/** Registers the scenarios on `dynamodb`; one entry file per backend calls it, so the two run in parallel. */
+export function poisonTaskScenarios(dynamodb: DynamoDbBackend): void {
   describe(`on ${dynamodb}`, () => {
     const suite = incidentSuite({ dynamodb, consume: false });
 
@@ -147,3 +148,4 @@ for (const dynamodb of DYNAMODB_BACKENDS)
       assert.equal(row.executed, MATES, 'every batch-mate completed exactly once');
     });
   });
+}

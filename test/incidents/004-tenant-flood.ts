@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { BatchEntry, PublishedTask } from '../../src/publisher/index.ts';
-import { DYNAMODB_BACKENDS } from '../../src/local/servers.ts';
+import type { DynamoDbBackend } from '../../src/local/servers.ts';
 import { readExecutions } from '../support/execution-log.ts';
 import { INCIDENT_LIMITS } from './incident-definition.ts';
 import type { LedgerRow } from './ledger.ts';
@@ -34,7 +34,8 @@ interface Finishes {
   readonly row: LedgerRow;
 }
 
-for (const dynamodb of DYNAMODB_BACKENDS)
+/** Registers the scenarios on `dynamodb`; one entry file per backend calls it, so the two run in parallel. */
+export function tenantFloodScenarios(dynamodb: DynamoDbBackend): void {
   describe(`on ${dynamodb}`, () => {
     const suite = incidentSuite({ dynamodb });
 
@@ -113,3 +114,4 @@ for (const dynamodb of DYNAMODB_BACKENDS)
       assert.equal(row.deferred, 0);
     });
   });
+}
