@@ -15,7 +15,8 @@ export const DEMO_LANES: readonly LaneDefinition[] = [
     maxConcurrency: 50,
     queueAgeAlarmSeconds: 60,
   }),
-  defineLane('notifications', 'Email and webhooks: must never be lost, never purged with another lane.', {
+  // Its sms.send has a rateLimit (demo/tasks/sms-send.ts): the lane's consumer defers, and it has a DeferredRate alarm.
+  defineLane('notifications', 'Email, text messages and webhooks: must never be lost, never purged with another lane.', {
     taskTimeoutSeconds: 30,
     maxReceiveCount: 8,
     maxAgeSeconds: 24 * 60 * 60,

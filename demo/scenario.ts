@@ -1,8 +1,8 @@
 /**
  * The short demo `npm start` publishes: one or more tasks per outcome the
  * pipeline has (success, retry then success, permanent failure, invalid body,
- * expired, duplicate, coalesced, timeout of a CPU-bound task), then waits
- * until every task has reached a final outcome.
+ * expired, duplicate, coalesced, deferred over a rate limit, timeout of a
+ * CPU-bound task), then waits until every task has reached a final outcome.
  */
 import { randomUUID } from 'node:crypto';
 import type { Outcome } from 'tasklanes';
@@ -92,6 +92,19 @@ export async function publishDemo(deps: DemoDependencies): Promise<DemoTask[]> {
     (await publisher.publish('webhook.deliver', { url: `${deps.webhookUrl}/gone`, event: 'order.placed' }, { tenant: 'acme' })).id,
     'dead-lettered (permanent)',
   );
+  // Two texts of one tenant at once, over sms.send's rate of one per tenant every 10 s (demo/tasks/sms-send.ts):
+  // whichever is received first takes the token and the other is deferred to the next, 10 s on. Once, because
+  // both are received well within those 10 s (one batch, or the next receive), and its copy comes back at its
+  // place rounded up to the second, when the token is there: nothing else sends texts for this tenant.
+  const texts = await publisher.publishBatch(
+    [1, 2].map((n) => ({
+      type: 'sms.send',
+      payload: { to: '+15550100', text: `Your order ${orderId} ships today (${n} of 2)` },
+      options: { tenant: 'acme' },
+    })),
+  );
+  for (const [i, r] of texts.successful.entries())
+    add(`text message ${i + 1} of 2 for acme, sent together`, r.id, 'one sent at once, the other deferred once, then sent');
   const invalid = await deps.sendRaw('default', '{"v":1,"type":"order.place", this is not JSON');
   tasks.push({ label: 'malformed body from a raw SendMessage', key: { messageId: invalid }, expected: 'dead-lettered (invalid)' });
   // Valid JSON with a payload the type's schema refuses: its progress line still names its type, tenant and id.

@@ -1,10 +1,12 @@
 /**
  * Least privilege and discoverability: each consumer may touch only its own
- * queue, its own DLQ, its own log group and the dedup table; publishers may
- * only send to the lane queues and create schedules in the deployment's
- * group, passing its scheduler role to Scheduler only; that role may only
- * send to the lane queues and their DLQs; the outputs name everything apps
- * and the ops CLI need, under keys from the shared `stackOutputKey`.
+ * queue, its own DLQ, its own log group and the dedup table (a lane with
+ * limits also sends to its own queue and updates the table's limit
+ * records); publishers may only send to the lane queues and create
+ * schedules in the deployment's group, passing its scheduler role to
+ * Scheduler only; that role may only send to the lane queues and their
+ * DLQs; the outputs name everything apps and the ops CLI need, under keys
+ * from the shared `stackOutputKey`.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -23,7 +25,11 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
+
+/** The demo's lanes whose types have a limit (docs/design.md#6-limits): notifications, for sms.send's rate. */
+const LANES_WITH_LIMITS: ReadonlySet<string> = new Set(['notifications']);
 
 function statementsOf(roleId: string): Statement[] {
   const policies = Object.values(template.toJSON().Resources as Record<string, Resource>).filter(
@@ -50,17 +56,37 @@ describe('consumer roles', () => {
 
       const statements = statementsOf(roleId);
       assert.ok(statements.every((s) => s.Effect === 'Allow'));
-      const byResource = new Map(statements.map((s) => [JSON.stringify(s.Resource), actions(s)]));
+      // Each statement as resource, actions and condition, in a stable order: a lane with limits has two on the dedup table.
+      const entries = (list: [unknown, string[], unknown?][]) =>
+        list.map(([res, acts, condition]) => JSON.stringify([res, acts, condition ?? null])).sort();
+      const limited = LANES_WITH_LIMITS.has(lane.definition.name);
       assert.deepEqual(
-        byResource,
-        new Map([
-          [JSON.stringify(arnOf(lane.consumer.logGroup)), ['logs:CreateLogStream', 'logs:PutLogEvents']],
-          [JSON.stringify(arnOf(lane.deadLetterQueue)), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']],
-          [JSON.stringify(arnOf(stack.tasklanes.dedupTable.table)), [...DEDUP_ACTIONS].sort()],
+        entries(statements.map((s) => [s.Resource, actions(s), s.Condition])),
+        entries([
+          [arnOf(lane.consumer.logGroup), ['logs:CreateLogStream', 'logs:PutLogEvents']],
+          [arnOf(lane.deadLetterQueue), ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']],
+          [arnOf(stack.tasklanes.dedupTable.table), [...DEDUP_ACTIONS].sort()],
           [
-            JSON.stringify(arnOf(lane.queue)),
-            ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+            arnOf(lane.queue),
+            [
+              'sqs:ChangeMessageVisibility',
+              'sqs:DeleteMessage',
+              'sqs:GetQueueAttributes',
+              'sqs:GetQueueUrl',
+              'sqs:ReceiveMessage',
+              // The deferred copies go back to the lane's own queue.
+              ...(limited ? ['sqs:SendMessage'] : []),
+            ],
           ],
+          ...(limited
+            ? ([
+                [
+                  arnOf(stack.tasklanes.dedupTable.table),
+                  ['dynamodb:UpdateItem'],
+                  { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#limit#*'] } },
+                ],
+              ] as [unknown, string[], unknown][])
+            : []),
         ]),
       );
     });

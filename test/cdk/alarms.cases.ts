@@ -59,7 +59,9 @@ type Row = readonly [
  * failed invocations above 0 per 5 minutes, 2 of 3; any record the mapping
  * filtered out, in one 5-minute window; the rates
  * over 5-minute windows, 2 of 3 breaching: expired 5 %, coalesced 25 %,
- * duplicate 3 % (overridden from 10), failure 10 %; HeartbeatMissing when
+ * duplicate 3 % (overridden from 10), failure 10 %, and on notifications
+ * alone (sms.send has a rateLimit) deferred 50 % with the deferrals in the
+ * total; HeartbeatMissing when
  * fewer than 1 success in each of 3 one-minute intervals. Per lane: QueueAge
  * is the lane's queueAgeAlarmSeconds, HeartbeatDelay the same in ms, and
  * Backlog is maxConcurrency x batchSize x ceil(queueAge / longest task timeout).
@@ -100,6 +102,8 @@ const EXPECTED: Record<LaneName, Record<string, Row>> = {
     CoalescedRate: [25, GT, 'notBreaching', 3, 2, 300],
     DuplicateRate: [3, GT, 'notBreaching', 3, 2, 300],
     FailureRate: [10, GT, 'notBreaching', 3, 2, 300],
+    // Only this lane has a type with a limit (sms.send's rateLimit): deferred 50 % of all outcomes, deferrals included.
+    DeferredRate: [50, GT, 'notBreaching', 3, 2, 300],
     HeartbeatMissing: [1, LT, 'breaching', 3, 3, 60],
     HeartbeatDelay: [300_000, GT, 'notBreaching', 2, 2, 60],
   },
@@ -165,7 +169,7 @@ function periodOf(a: Record<string, any>): number {
   return [...periods][0];
 }
 
-test("the demo's four lanes; one topic; exactly the 60 alarms listed, nothing else", () => {
+test("the demo's four lanes; one topic; exactly the 61 alarms listed, nothing else", () => {
   assert.deepEqual(
     stack.tasklanes.lanes.map((lane) => lane.definition.name),
     LANES,
@@ -175,7 +179,7 @@ test("the demo's four lanes; one topic; exactly the 60 alarms listed, nothing el
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName as string);
   const expected = Object.entries(EXPECTED).flatMap(([lane, alarms]) => Object.keys(alarms).map((id) => `Tasklanes-${lane}-${id}`));
-  assert.equal(expected.length, 60);
+  assert.equal(expected.length, 61);
   assert.deepEqual(names.sort(), expected.sort());
 });
 

@@ -98,6 +98,8 @@ for (const { lane, built } of lanes) {
         [ENV.dlqUrl]: { Ref: logicalId(built.deadLetterQueue) },
         [ENV.dedupTable]: { Ref: logicalId(stack.tasklanes.dedupTable.table) },
         [ENV.metricsNamespace]: DEFAULT_METRICS_NAMESPACE,
+        // The lane of sms.send (a rateLimit) sends its deferred copies to its own queue.
+        ...(lane.name === 'notifications' ? { [ENV.queueUrl]: { Ref: logicalId(built.queue) } } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       });
     });

@@ -21,7 +21,7 @@ import { demoSession } from './demo-session.ts';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
 /** Outcomes the demo produces at least once each. */
-const DEMO_OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'timedOut'] as const;
+const DEMO_OUTCOMES = ['succeeded', 'retried', 'deadLettered', 'expired', 'duplicate', 'coalesced', 'deferred', 'timedOut'] as const;
 
 it("shows the recorder's counters and the queues after the demo, in chromium", async () => {
   const { url, page } = await demoSession();

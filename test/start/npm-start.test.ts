@@ -24,9 +24,21 @@ test('npm start runs the demo end to end and prints every outcome', { timeout: S
   const summary = /Demo summary: (\d+) tasks: (.*)/.exec(output);
   assert.ok(summary, 'prints the summary line');
   const totals = Object.fromEntries(summary[2]!.split(', ').map((part) => [part.split(' ')[0], Number(part.split(' ')[1])]));
-  assert.deepEqual(totals, { succeeded: 6, expired: 1, deadLettered: 5, coalesced: 2, duplicate: 1 });
-  assert.equal(Number(summary[1]), 15);
+  // Counted by final outcome: the deferred text message ends succeeded (its row shows the deferral).
+  assert.deepEqual(totals, { succeeded: 8, expired: 1, deadLettered: 5, coalesced: 2, duplicate: 1 });
+  assert.equal(Number(summary[1]), 17);
   const row = (label: string) => output.split('\n').find((line) => line.includes(label)) ?? '';
+  // Two texts of one tenant at once, over sms.send's rate of one per 10 s: exactly one is deferred, once, then sent.
+  const texts = output
+    .split('\n')
+    .filter((line) => /text message [12] of 2 for acme/.test(line))
+    .map((line) => / then sent\s+(\S.*)$/.exec(line)?.[1]);
+  assert.deepEqual(texts.sort(), ['deferred -> succeeded', 'succeeded']);
+  const [, deferredId] =
+    /text message [12] of 2 for acme, sent together\s+notifications\s+(\S+)\s.*deferred -> succeeded$/m.exec(output) ?? [];
+  // Its wait spent no attempt: the copy succeeds on attempt 1.
+  for (const line of [`attempt 1: deferred (rate limit 1 per 10s of type:sms.send for key "acme" is full)`, 'attempt 1: succeeded'])
+    assert.match(output, new RegExp(`\\[notifications\\] sms\\.send\\s+acme\\s+${deferredId}  ${line.replace(/[().]/g, '\\$&')}`));
   assert.match(row('webhook, subscriber 503 once'), /retried -> succeeded$/);
   assert.match(row('pathological PDF'), /retried\(timeout\) -> retried\(timeout\) -> deadLettered\(timeout\)$/);
   assert.match(row('malformed body'), /deadLettered$/);
