@@ -25,7 +25,7 @@ import {
   PublishError,
   UnknownTaskTypeError,
 } from './errors.ts';
-import { scheduleDelivery, type ScheduleTarget } from './schedule.ts';
+import { scheduleDelivery, type ScheduledTask, type ScheduleTarget } from './schedule.ts';
 
 export interface PublishOptions {
   /** Required: scopes dedup, metrics and logs; also the SQS MessageGroupId (fair queues). */
@@ -108,13 +108,8 @@ export interface BatchResult<P extends PayloadMap = PayloadMap> {
   readonly failed: ReadonlyArray<FailedEntry<P>>;
 }
 
-interface PreparedMessage {
-  readonly id: string;
-  readonly type: string;
-  readonly lane: string;
-  readonly queueUrl: string;
-  readonly body: string;
-  readonly tenant: string;
+/** What a schedule is made of (its task), less when: SQS takes it as is, with an optional delay. */
+interface PreparedMessage extends Omit<ScheduledTask, 'at' | 'deadline'> {
   readonly delaySeconds?: number;
   /** Set when a schedule delivers the task: when (epoch ms), and the task's deadline, which bounds Scheduler's retries. */
   readonly scheduled?: { readonly at: number; readonly deadline: number };

@@ -200,15 +200,12 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     grant?.release(runMs).catch(() => {
       // The slots' leases end on their own.
     });
+  // The task's own claim and its singleton lease are taken alike, by this delivery.
+  const claimAs = (key: string) => deps.dedup.claim(key, { owner, attempt, taskId: envelope.id, leaseMs });
   try {
     // 3. Dedup claim (docs/design.md#3-dedup-claim).
     try {
-      const claim = await deps.dedup.claim(dedupKey, {
-        owner,
-        attempt,
-        taskId: envelope.id,
-        leaseMs,
-      });
+      const claim = await claimAs(dedupKey);
       if (claim.kind === 'duplicate') return settle('duplicate', { reason: 'already done within the dedup window' });
       if (claim.kind === 'coalesced') return settle('coalesced', { reason: `in progress by delivery ${claim.owner}` });
       if (claim.kind === 'leaseHeld') {
@@ -224,12 +221,7 @@ export async function processRecord(record: SQSRecord, deps: PipelineDependencie
     const lease = task.singleton ? singletonKey(envelope, task) : undefined;
     if (lease) {
       try {
-        const held = await deps.dedup.claim(lease, {
-          owner,
-          attempt,
-          taskId: envelope.id,
-          leaseMs,
-        });
+        const held = await claimAs(lease);
         if (held.kind !== 'claimed') {
           // Done, so a scheduler retry of this same tick is a duplicate rather than a second skip.
           await deps.dedup.markDone(dedupKey, owner, envelope.id, deps.definition.lane(deps.lane).dedupWindowSeconds);
