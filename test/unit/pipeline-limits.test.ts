@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { deferralDelaySeconds } from '../../src/runtime/deferral.ts';
-import { processRecord, type PipelineDependencies } from '../../src/runtime/pipeline.ts';
+import { LimitsNotConfiguredError, processRecord, type PipelineDependencies } from '../../src/runtime/pipeline.ts';
 import type { ResolvedLimit } from '../../src/definition/types.ts';
 import { LANE, LIMITED_PER_TENANT, unitDefinition } from './helpers/definition.ts';
 import {
@@ -129,6 +129,39 @@ describe('a run within its limits', () => {
       ['release after claim', 'release after claim,markDone'],
       'once after the run, once more (a no-op) on the way out',
     );
+  });
+
+  test('giving the slots back fails: the run still succeeds and is marked done (the leases end on their own)', async () => {
+    const { deps, dedup, runner } = prepare();
+    const port = deps.limits!.port;
+    const failingRelease = {
+      ...deps,
+      limits: {
+        ...deps.limits!,
+        port: {
+          acquire: async (request: Parameters<typeof port.acquire>[0]) => {
+            const decision = await port.acquire(request);
+            if (decision.kind !== 'granted') return decision;
+            return { kind: 'granted' as const, release: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) };
+          },
+        },
+      },
+    };
+    const result = await processRecord(record(), failingRelease);
+    assert.equal(result.event.outcome, 'succeeded');
+    assert.equal(result.failed, false);
+    assert.equal(runner.runs.length, 1);
+    assert.deepEqual(
+      dedup.calls.map((call) => call.op),
+      ['claim', 'markDone'],
+    );
+  });
+
+  test('a consumer built without limits meets a type with limits: LimitsNotConfiguredError, nothing claimed or run', async () => {
+    const { deps, dedup, runner } = prepare();
+    await assert.rejects(processRecord(record(), { ...deps, limits: undefined }), LimitsNotConfiguredError);
+    assert.deepEqual(dedup.calls, []);
+    assert.equal(runner.runs.length, 0);
   });
 
   test('a duplicate found at the claim gives its slots back and never runs', async () => {
