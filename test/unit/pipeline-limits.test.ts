@@ -95,30 +95,32 @@ const copySent = (delaySeconds: number, deferral: string, fields: Record<string,
   },
 });
 
+/** `deps` whose granted slots are given back through `release`, which gets the fake's own release to call or not. */
+function withRelease(deps: PipelineDependencies, release: (granted: () => Promise<void>) => Promise<void>): PipelineDependencies {
+  const port = deps.limits!.port;
+  return {
+    ...deps,
+    limits: {
+      ...deps.limits!,
+      port: {
+        acquire: async (request) => {
+          const decision = await port.acquire(request);
+          if (decision.kind !== 'granted') return decision;
+          return { kind: 'granted', release: () => release(() => decision.release()) };
+        },
+      },
+    },
+  };
+}
+
 describe('a run within its limits', () => {
   test('takes its slots before the claim and gives them back when the run ends, before the done mark', async () => {
     const { deps, dedup, limits, runner } = prepare();
     const order: string[] = [];
-    const port = deps.limits!.port;
-    const seen = {
-      ...deps,
-      limits: {
-        ...deps.limits!,
-        port: {
-          acquire: async (request: Parameters<typeof port.acquire>[0]) => {
-            const decision = await port.acquire(request);
-            if (decision.kind !== 'granted') return decision;
-            return {
-              kind: 'granted' as const,
-              release: async () => {
-                order.push(`release after ${dedup.calls.map((call) => call.op).join(',')}`);
-                await decision.release();
-              },
-            };
-          },
-        },
-      },
-    };
+    const seen = withRelease(deps, async (release) => {
+      order.push(`release after ${dedup.calls.map((call) => call.op).join(',')}`);
+      await release();
+    });
     const result = await processRecord(record(), seen);
     assert.equal(result.event.outcome, 'succeeded');
     assert.equal(result.failed, false);
@@ -133,20 +135,7 @@ describe('a run within its limits', () => {
 
   test('giving the slots back fails: the run still succeeds and is marked done (the leases end on their own)', async () => {
     const { deps, dedup, runner } = prepare();
-    const port = deps.limits!.port;
-    const failingRelease = {
-      ...deps,
-      limits: {
-        ...deps.limits!,
-        port: {
-          acquire: async (request: Parameters<typeof port.acquire>[0]) => {
-            const decision = await port.acquire(request);
-            if (decision.kind !== 'granted') return decision;
-            return { kind: 'granted' as const, release: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) };
-          },
-        },
-      },
-    };
+    const failingRelease = withRelease(deps, () => Promise.reject(new Error('ProvisionedThroughputExceededException')));
     const result = await processRecord(record(), failingRelease);
     assert.equal(result.event.outcome, 'succeeded');
     assert.equal(result.failed, false);
