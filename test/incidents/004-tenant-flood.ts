@@ -37,7 +37,8 @@ interface Finishes {
 /** Registers the scenarios on `dynamodb`; one entry file per backend calls it, so the two run in parallel. */
 export function tenantFloodScenarios(dynamodb: DynamoDbBackend): void {
   describe(`on ${dynamodb}`, () => {
-    const suite = incidentSuite({ dynamodb });
+    // The lanes' own concurrency, above the local cap: see INCIDENT_LIMITS.sharedMaxConcurrency.
+    const suite = incidentSuite({ dynamodb, tuning: { maxConcurrency: INCIDENT_LIMITS.sharedMaxConcurrency } });
 
     const tasksOf = (lane: string, tenant: string, count: number): BatchEntry[] =>
       Array.from({ length: count }, () => ({ type: `${lane}.call`, payload: {}, options: { tenant } }));

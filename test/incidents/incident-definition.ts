@@ -39,15 +39,20 @@ export const INCIDENT_LIMITS = {
   /** shared, shared-open: one tenant's flood in a lane it shares with others (docs/incidents.md#004-flood, issue 14). */
   sharedTimeoutSeconds: 5,
   sharedMaxReceiveCount: 3,
-  /** Batches in flight in each shared lane: room for every tenant beside the flood's running and waiting tasks. */
+  /**
+   * Batches in flight in each shared lane: room for every tenant beside the flood's running and waiting
+   * tasks. 004-tenant-flood.ts lifts the local poller's cap (LOCAL_CONCURRENCY_CAP, 4) to it: with 4, A's
+   * runs and waits could hold every batch, leaving one batch at a time to work through A's backlog to B
+   * and C, who then finished after 158 to 220 of A's tasks with eight CPU hogs on the machine (35 to 70 with 10).
+   */
   sharedMaxConcurrency: 10,
   /** Runs of one tenant at once in the `shared` lane; `shared-open` has no limit. */
   sharedPerTenant: 5,
   /**
    * How long one shared task runs. B and C's place among A's finishes is the time the consumer takes to
    * work through A's backlog (CPU: slower on a loaded machine) times A's rate (5 / this, on the clock):
-   * with 200 ms they finished after up to 160 of A's on a quiet machine, but after 260 and 398 in suite
-   * runs with two CPU hogs. 400 ms halves A's rate, at about 30 s more per backend.
+   * with 200 ms (and 4 batches) they finished after up to 160 of A's on a quiet machine, but after 260 and
+   * 398 in suite runs with two CPU hogs. 400 ms halves A's rate, at about 30 s more per backend.
    */
   sharedTaskMs: 400,
 } as const;
