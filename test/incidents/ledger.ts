@@ -14,7 +14,9 @@
  * includes the deferred-then-succeeded, also given alone. A message SQS
  * delivers again after it settled (its batch outlasted the visibility
  * timeout: a loaded machine, or SQS keeping its at-least-once word) settles
- * again as a duplicate of its own run, or the same way as before; such
+ * again as a duplicate of its own run, or the same way as before; a
+ * deferred message delivered again forks its task, and the fork that finds
+ * the other's run settles as its duplicate or coalesced repeat. Such
  * echoes are counted apart (`redelivered`), never as a second disposition,
  * and an echo that ran the handler again still shows in run twice.
  *
@@ -314,7 +316,19 @@ export class Ledger {
         if (echo) echoes[event.outcome] = (echoes[event.outcome] ?? 0) + 1;
         return echo;
       };
-      const settling = own.filter((event) => event.outcome !== 'retried' && event.outcome !== 'deferred' && !isEcho(event));
+      let settling = own.filter((event) => event.outcome !== 'retried' && event.outcome !== 'deferred' && !isEcho(event));
+      // A deferred message SQS delivers again (its batch outlasted the visibility timeout) forks its
+      // task: the redelivery and the copy both come back, and whichever finds the other's run settles
+      // as its duplicate or coalesced repeat. Those repeats are echoes too; a second run still shows in
+      // run twice, which counts completions, not outcomes.
+      const forked = own.some(
+        (event) => event.outcome === 'deferred' && own.some((other) => other !== event && other.messageId === event.messageId),
+      );
+      const repeats = settling.filter((event) => event.outcome === 'duplicate' || event.outcome === 'coalesced');
+      if (forked && repeats.length > 0 && repeats.length < settling.length) {
+        for (const repeat of repeats) echoes[repeat.outcome] = (echoes[repeat.outcome] ?? 0) + 1;
+        settling = settling.filter((event) => !repeats.includes(event));
+      }
       const echoLetters =
         own.filter((event) => event.outcome === 'deadLettered').length -
         settling.filter((event) => event.outcome === 'deadLettered').length;
