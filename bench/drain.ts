@@ -2,12 +2,13 @@
  * One timed drain: a backlog is published (untimed), then a lane poller,
  * the local event source mapping, feeds it to a contender until every
  * message is deleted. Requests and log bytes are counted for the publish
- * and the drain separately.
+ * and the drain separately; each invocation of the contender is timed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLanePoller } from '../src/local/poller.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';
 import { contenderHandler, type Contender } from './contenders.ts';
+import type { InvocationTiming } from './duration.ts';
 import { LogSink } from './log-sink.ts';
 import type { RequestCounts } from './request-counter.ts';
 import type { Rig } from './rig.ts';
@@ -38,6 +39,8 @@ export interface DrainResult {
   readonly logBytes: number;
   /** Invocations of the contender (Lambda requests). */
   readonly batches: number;
+  /** Each invocation's wall time and requests (Lambda duration). */
+  readonly invocations: readonly InvocationTiming[];
   /** Records the contender reported as failed (redelivered): 0 in a clean run. */
   readonly reportedFailures: number;
 }
@@ -64,17 +67,19 @@ export async function timedDrain(rig: Rig, spec: DrainSpec): Promise<DrainResult
   const sink = new LogSink();
   const contender = contenderHandler(spec.contender, rig.resources, sink);
   rig.counter.reset();
+  rig.clock.reset();
   const started = performance.now();
   const poller = startLanePoller({
     definition: benchDefinition,
     lane: BENCH_LANE,
     queue: rig.queues,
     sqs: rig.clients.sqs,
-    handler: contender.handler,
+    handler: rig.clock.wrap(contender.handler),
     tuning: { batchSize: spec.batchSize, maxBatchingWindowSeconds: 0, maxConcurrency: spec.concurrency },
   });
   let elapsedMs: number;
   let drain: RequestCounts;
+  let invocations: readonly InvocationTiming[];
   try {
     let lastDeleted = 0;
     let lastProgressAt = started;
@@ -85,6 +90,7 @@ export async function timedDrain(rig: Rig, spec: DrainSpec): Promise<DrainResult
       if (deleted >= spec.tasks) {
         elapsedMs = now - started;
         drain = rig.counter.snapshot();
+        invocations = rig.clock.snapshot();
         break;
       }
       if (deleted > lastDeleted) {
@@ -116,6 +122,7 @@ export async function timedDrain(rig: Rig, spec: DrainSpec): Promise<DrainResult
     drain,
     logBytes: sink.bytes,
     batches: poller.counters.batches,
+    invocations,
     reportedFailures: poller.counters.reportedFailures,
   };
 }

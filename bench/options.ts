@@ -2,8 +2,10 @@
  * Every tunable number of the benchmark, with its default and why, in one
  * place. `npm run bench` uses BENCH_DEFAULTS; `npm run bench -- --quick`
  * uses QUICK_OVERRIDES to check the rig end to end in about a minute (its
- * figures are too small to publish).
+ * figures are too small to publish). `--runs N` runs figures 1-4 N times in
+ * one invocation and reports each figure's median and spread over the runs.
  */
+import type { Service } from './duration.ts';
 
 export interface BenchOptions {
   /**
@@ -44,6 +46,20 @@ export interface BenchOptions {
   readonly scalingBacklogs: readonly number[];
   /** A drain that has made no progress for this long is reported as stalled, not waited on forever. */
   readonly stallTimeoutMs: number;
+  /**
+   * Whole benchmarks (warm-up and figures 1-4, each on a fresh rig) run in
+   * one invocation; every figure is reported as its median and min–max over
+   * them. Figure 5 runs once, after the last. Set with `--runs N`.
+   */
+  readonly runs: number;
+  /**
+   * Round trip of one request from a Lambda function to the service in the
+   * same region, for figure 2's duration estimate on AWS: the rig's servers
+   * answer in well under a millisecond, AWS's in single-digit milliseconds
+   * (DynamoDB's documented latency; SQS is slower). Not measured here: an
+   * assumption to replace with a deployed lane's X-Ray or SDK timings.
+   */
+  readonly awsRoundTripMs: Readonly<Record<Service, number>>;
 }
 
 export const BENCH_DEFAULTS: BenchOptions = {
@@ -60,6 +76,8 @@ export const BENCH_DEFAULTS: BenchOptions = {
   cpuWarmupSamples: 3,
   scalingBacklogs: [1_000, 10_000, 100_000],
   stallTimeoutMs: 60_000,
+  runs: 1,
+  awsRoundTripMs: { dynamodb: 5, sqs: 10 },
 };
 
 export const QUICK_OVERRIDES: Partial<BenchOptions> = {
@@ -77,12 +95,24 @@ export class BenchOptionsError extends Error {
   override readonly name = 'BenchOptionsError';
 }
 
-/** `--quick` is the only flag; anything else is a typo worth stopping for. */
+const USAGE = 'options: --quick, --runs N (N a whole number from 1)';
+
+/** `--quick` and `--runs N` are the only flags; anything else is a typo worth stopping for. */
 export function optionsFromArgs(args: readonly string[]): BenchOptions & { readonly quick: boolean } {
-  const unknown = args.filter((arg) => arg !== '--quick');
-  if (unknown.length) throw new BenchOptionsError(`unknown argument(s) ${unknown.join(' ')}; the only option is --quick`);
-  const quick = args.includes('--quick');
-  const options = { ...BENCH_DEFAULTS, ...(quick ? QUICK_OVERRIDES : {}), quick };
+  let quick = false;
+  let runs: number | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--runs') {
+      const value = args[++index];
+      if (runs !== undefined) throw new BenchOptionsError(`--runs given twice; ${USAGE}`);
+      if (value === undefined || !/^[1-9][0-9]*$/.test(value))
+        throw new BenchOptionsError(`--runs needs a run count, got ${value ?? 'nothing'}; ${USAGE}`);
+      runs = Number(value);
+    } else throw new BenchOptionsError(`unknown argument ${arg}; ${USAGE}`);
+  }
+  const options = { ...BENCH_DEFAULTS, ...(quick ? QUICK_OVERRIDES : {}), ...(runs === undefined ? {} : { runs }), quick };
   const unsized = options.batchSizes.filter((size) => !options.throughputTasks[size]);
   if (unsized.length) throw new BenchOptionsError(`throughputTasks has no task count for batch size(s) ${unsized.join(', ')}`);
   return options;

@@ -14,8 +14,14 @@ export const PRICES = {
   dynamodbPerMillionWriteUnits: 0.625,
   /** On-demand read request units. */
   dynamodbPerMillionReadUnits: 0.125,
-  /** Per invocation. Duration (GB-s) is left out: local wall time says nothing about Lambda's. */
+  /** Per invocation. */
   lambdaPerMillionRequests: 0.2,
+  /**
+   * Duration on arm64 (the stack deploys Architecture.ARM_64), first 7.5
+   * billion GB-seconds a month; billed per invocation in whole milliseconds,
+   * rounded up, at the function's memory size.
+   */
+  lambdaArm64PerGbSecond: 0.0000133334,
   /** Standard log class ingestion: every log line and EMF document a consumer writes. */
   cloudwatchLogsPerGb: 0.5,
 } as const;

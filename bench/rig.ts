@@ -2,7 +2,8 @@
  * The benchmark rig: the embedded SQS server, a DynamoDB backend (dynalite
  * in-process, or DynamoDB Local, AWS's own emulator, in a JVM), the lane's
  * queue and DLQ and the dedup table as `local/provision.ts` creates them,
- * the peer's idempotency table, and clients that count every request.
+ * the peer's idempotency table, and clients that count every request and
+ * time the requests of each invocation (duration.ts).
  */
 import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createLocalClients, type LocalClients } from '../src/ops/target/local-clients.ts';
@@ -12,6 +13,7 @@ import type { LaneQueues } from '../src/ops/target/target.ts';
 import { startLocalServers } from '../src/local/servers.ts';
 import type { ContenderResources } from './contenders.ts';
 import { BENCH_LANE, benchDefinition } from './definition.ts';
+import { InvocationClock } from './duration.ts';
 import { PEER_TABLE_KEY } from './peer/consumer.ts';
 import { RequestCounter } from './request-counter.ts';
 
@@ -24,6 +26,7 @@ export interface Rig {
   readonly dedupTable: string;
   readonly peerTable: string;
   readonly counter: RequestCounter;
+  readonly clock: InvocationClock;
   /** The rig's clients and tables, as a contender takes them. */
   readonly resources: ContenderResources;
   stop(): Promise<void>;
@@ -53,6 +56,9 @@ export async function startRig(backend: DynamoBackend): Promise<Rig> {
     const counter = new RequestCounter();
     counter.attach(clients.sqs, 'sqs');
     counter.attach(clients.dynamodb, 'dynamodb');
+    const clock = new InvocationClock();
+    clock.attach(clients.sqs, 'sqs');
+    clock.attach(clients.dynamodb, 'dynamodb');
     const queues = resources.lanes[BENCH_LANE]!;
     return {
       backend,
@@ -61,6 +67,7 @@ export async function startRig(backend: DynamoBackend): Promise<Rig> {
       dedupTable: resources.dedupTable,
       peerTable: PEER_TABLE,
       counter,
+      clock,
       resources: { ...clients, dlqUrl: queues.dlqUrl, dedupTable: resources.dedupTable, peerTable: PEER_TABLE },
       stop,
     };

@@ -1,21 +1,24 @@
 /**
  * The benchmark, figure by figure: throughput and request counts (1, 2) on
  * the local servers, bundles and cold import (3), CPU per task (4), scaling
- * (5); prints progress and a summary, and writes RESULTS.md.
+ * (5); prints progress and a summary, and writes RESULTS.md. With
+ * `--runs N`, figures 1-4 run N times, each on a fresh rig, and every figure
+ * is reported as its median and spread over the runs.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureBundles } from './bundle.ts';
 import { CONTENDERS, type Contender } from './contenders.ts';
+import { MEMORY_SIZE_MB } from './cost.ts';
 import { measureCpu, type CpuFigure } from './cpu.ts';
 import { timedDrain } from './drain.ts';
 import { optionsFromArgs } from './options.ts';
-import { renderReport, writeResults, type ThroughputRow } from './report.ts';
-import { startRig, type DynamoBackend } from './rig.ts';
-import { measureScaling } from './scaling.ts';
+import { renderReport, renderSummary, writeResults, type RunFigures, type ThroughputRow } from './report.ts';
+import { startRig, type DynamoBackend, type Rig } from './rig.ts';
+import { measureScaling, type ScalingRow } from './scaling.ts';
 
-/** `npm run bench` must finish in 15 minutes; scaling gets what the other figures leave of this. */
+/** `npm run bench` must finish in 15 minutes; scaling gets what one run's other figures leave of this. */
 const TOTAL_BUDGET_MS = 14 * 60_000;
 /** DynamoDB Local answers like AWS (the blocking item on a failed condition, consumed capacity), so request counts are AWS's. */
 const BACKEND: DynamoBackend = 'dynamodb-local';
@@ -36,27 +39,30 @@ function environment(): Record<string, string> {
     'SQS backend': 'local-aws-sqs, in process',
     'poller concurrency': `${options.concurrency} (receives in progress plus batches in flight, figures 1 and 5)`,
     mode: options.quick ? 'QUICK (--quick): too small to publish' : 'full',
+    'Lambda memory (duration)': `${MEMORY_SIZE_MB} MB, arm64 (the stack's consumer default, src/cdk/options.ts)`,
   };
 }
 
-progress(`tasklanes bench${options.quick ? ' (quick)' : ''}: starting SQS and ${BACKEND}`);
-const rig = await startRig(BACKEND);
-/** One drain of figure 1 (or its warm-up) with the run's options; batch 1 is published the naive way, larger batches tuned. */
-const drain = (contender: Contender, tasks: number, batchSize: number, duplicateShare: number, onProgress?: (deleted: number) => void) =>
-  timedDrain(rig, {
-    contender,
-    tasks,
-    batchSize,
-    duplicateShare,
-    duplicateDistance: options.duplicateDistance,
-    publishPath: batchSize === 1 ? 'naive' : 'tuned',
-    concurrency: options.concurrency,
-    stallTimeoutMs: options.stallTimeoutMs,
-    onProgress,
-  });
-try {
+const runLabel = (index: number) => (options.runs > 1 ? `run ${index + 1}/${options.runs}: ` : '');
+
+/** Figures 1-4 on the rig: one run of the benchmark. */
+async function runFigures(rig: Rig, label: string, runStarted: number): Promise<RunFigures> {
+  const say = (message: string) => progress(`${label}${message}`);
+  /** One drain of figure 1 (or its warm-up) with the run's options; batch 1 is published the naive way, larger batches tuned. */
+  const drain = (contender: Contender, tasks: number, batchSize: number, duplicateShare: number, onProgress?: (deleted: number) => void) =>
+    timedDrain(rig, {
+      contender,
+      tasks,
+      batchSize,
+      duplicateShare,
+      duplicateDistance: options.duplicateDistance,
+      publishPath: batchSize === 1 ? 'naive' : 'tuned',
+      concurrency: options.concurrency,
+      stallTimeoutMs: options.stallTimeoutMs,
+      onProgress,
+    });
   for (const contender of CONTENDERS) {
-    progress(`warm-up: ${contender}, ${options.warmupTasks} tasks, not measured`);
+    say(`warm-up: ${contender}, ${options.warmupTasks} tasks, not measured`);
     await drain(contender, options.warmupTasks, Math.max(...options.batchSizes), 0);
   }
 
@@ -68,10 +74,11 @@ try {
       for (let repeat = 1; repeat <= options.throughputRepeats; repeat++) {
         // Contenders alternate within a repeat, so a neighbour's burst hits all of them alike.
         for (const contender of CONTENDERS) {
-          const label = `figure 1: ${contender}, batch ${batchSize}, ${duplicateShare * 100}% duplicates, repeat ${repeat}/${options.throughputRepeats}`;
-          progress(label);
-          const result = await drain(contender, tasks, batchSize, duplicateShare, (deleted) => progress(`  ${deleted}/${tasks}`));
-          progress(`  ${result.tasksPerSecond.toFixed(0)} tasks/s (${result.reportedFailures} redelivered)`);
+          say(
+            `figure 1: ${contender}, batch ${batchSize}, ${duplicateShare * 100}% duplicates, repeat ${repeat}/${options.throughputRepeats}`,
+          );
+          const result = await drain(contender, tasks, batchSize, duplicateShare, (deleted) => say(`  ${deleted}/${tasks}`));
+          say(`  ${result.tasksPerSecond.toFixed(0)} tasks/s (${result.reportedFailures} redelivered)`);
           row[contender].push(result);
         }
       }
@@ -79,36 +86,62 @@ try {
     }
   }
 
-  progress('figure 3: bundles and cold import');
-  const bundles = await measureBundles(options.coldImportRuns, progress);
+  say('figure 3: bundles and cold import');
+  const bundles = await measureBundles(options.coldImportRuns, say);
 
   const cpu: CpuFigure[] = [];
   for (const batchSize of options.batchSizes) {
     for (const contender of ['tasklanes', 'peer'] as const) {
-      progress(`figure 4: CPU per task, ${contender}, batch ${batchSize}`);
+      say(`figure 4: CPU per task, ${contender}, batch ${batchSize}`);
       cpu.push(await measureCpu(contender, batchSize, options.cpuRecords, options.cpuRepeats, options.cpuWarmupSamples));
     }
   }
-
-  const scaling = await measureScaling(rig, {
-    backlogs: options.scalingBacklogs,
-    concurrency: options.concurrency,
-    stallTimeoutMs: options.stallTimeoutMs,
-    budgetMs: TOTAL_BUDGET_MS - (performance.now() - started),
-    onProgress: progress,
-  });
-
-  const markdown = renderReport({
-    environment: environment(),
-    throughput,
-    bundles,
-    cpu,
-    scaling,
-    wallSeconds: (performance.now() - started) / 1000,
-  });
-  await writeResults(RESULTS_FILE, markdown);
-  console.log(`\n${markdown}\n`);
-  progress(`wrote ${RESULTS_FILE}`);
-} finally {
-  await rig.stop();
+  return { throughput, bundles, cpu, wallSeconds: (performance.now() - runStarted) / 1000 };
 }
+
+progress(`tasklanes bench${options.quick ? ' (quick)' : ''}, ${options.runs} run(s): SQS and ${BACKEND} start afresh for each run`);
+const runs: RunFigures[] = [];
+let scaling: ScalingRow[] = [];
+for (let index = 0; index < options.runs; index++) {
+  const label = runLabel(index);
+  const runStarted = performance.now();
+  progress(`${label}starting SQS and ${BACKEND}`);
+  // A fresh rig per run: each run starts as a separate `npm run bench` would, with empty tables and a new JVM.
+  const rig = await startRig(BACKEND);
+  try {
+    const figures = await runFigures(rig, label, runStarted);
+    runs.push(figures);
+    if (options.runs > 1) {
+      progress(
+        `${label}done in ${figures.wallSeconds.toFixed(0)} s; this run's summary:\n${renderSummary([figures], options.awsRoundTripMs)}`,
+      );
+    }
+    if (index === options.runs - 1) {
+      // Scaling gets what one run's figures leave of the budget, so --runs N does not shrink it.
+      scaling = await measureScaling(rig, {
+        backlogs: options.scalingBacklogs,
+        concurrency: options.concurrency,
+        stallTimeoutMs: options.stallTimeoutMs,
+        budgetMs: TOTAL_BUDGET_MS - (performance.now() - runStarted),
+        onProgress: progress,
+      });
+    }
+  } finally {
+    await rig.stop();
+  }
+}
+
+const report = {
+  environment: environment(),
+  runs,
+  scaling,
+  awsRoundTripMs: options.awsRoundTripMs,
+  wallSeconds: (performance.now() - started) / 1000,
+};
+const markdown = renderReport(report);
+await writeResults(RESULTS_FILE, markdown);
+console.log(`\n${markdown}\n`);
+console.log(
+  `Summary${options.runs > 1 ? `, median (min–max) over ${options.runs} runs` : ''}:\n${renderSummary(runs, options.awsRoundTripMs)}\n`,
+);
+progress(`wrote ${RESULTS_FILE}`);
