@@ -1,5 +1,5 @@
 /**
- * The consumer of one lane: a handler for SQS events with
+ * The consumer of one lane: a middy handler for SQS events with
  * `ReportBatchItemFailures`. Records of a batch run concurrently through the
  * pipeline; each ends in one outcome, one log line and one metric count, and
  * only the records that must be redelivered are reported as failures.
@@ -13,21 +13,17 @@
  * success carries the invocation's request id alone: the function name and
  * version are already the log group and stream, and at one line per task
  * CloudWatch Logs ingestion is a large part of the bill.
- *
- * No middleware engine (middy): the handler has no middleware, and the one
- * thing middy's core gave it, giving up just before Lambda's timeout, is
- * `withEarlyTimeout` below, without its 3 KB in the bundle (issue 17).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE } from '../definition/environment.ts';
 import type { Definition } from '../definition/registry.ts';
 import { dedupTableRecordStore } from './dead-letter.ts';
 import { DedupStore } from './dedup.ts';
 import { DedupBatcher } from './dedup-batch.ts';
-import { BatchTimeoutError } from './errors.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
 import { DeferralBatcher } from './deferral-batch.ts';
@@ -73,33 +69,6 @@ export class ConfigurationError extends Error {
 }
 
 const SERVICE_NAME = 'tasklanes';
-
-/**
- * How long before Lambda's own timeout a batch still running gives up. The
- * invocation then fails as a whole (every record is redelivered, as on a
- * timeout) but the sandbox is kept, where Lambda's timeout would end it and
- * the next batch would pay a cold start. middy's default, which the consumer had.
- */
-const TIMEOUT_EARLY_MS = 5;
-
-type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-
-/** Races the batch against TIMEOUT_EARLY_MS before Lambda's timeout; a context without a clock (tests, local runs) only runs the batch. */
-function withEarlyTimeout(processBatch: BatchHandler): BatchHandler {
-  return async (event, context) => {
-    if (typeof context.getRemainingTimeInMillis !== 'function') return processBatch(event, context);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const delay = Math.max(0, context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS);
-      timer = setTimeout(() => reject(new BatchTimeoutError(TIMEOUT_EARLY_MS)), delay);
-    });
-    try {
-      return await Promise.race([processBatch(event, context), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
 
 /**
  * One line per task (docs/design.md#outcomes). The line has its own
@@ -155,7 +124,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     now,
   };
 
-  const processBatch: BatchHandler = async (event, context) => {
+  const processBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // The batch's claims and done marks share requests (dedup-batch.ts).
     const batched = new DedupBatcher(dedup);
     const batchDeps: PipelineDependencies = {
@@ -180,8 +149,9 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     return { batchItemFailures };
   };
 
+  const handler = middy<SQSEvent, SQSBatchResponse>().handler(processBatch);
   return {
-    handler: withEarlyTimeout(processBatch),
+    handler: (event, context) => handler(event, context),
     close: () => runner.close(),
   };
 }

@@ -47,14 +47,3 @@ export class LeaseHeldError extends Error {
 export class WorkerCrashedError extends Error {
   override readonly name = 'WorkerCrashedError';
 }
-
-/**
- * The batch was still running just before Lambda's timeout: the invocation
- * fails as a whole, so SQS redelivers every record of it (consumer.ts).
- */
-export class BatchTimeoutError extends Error {
-  override readonly name = 'BatchTimeoutError';
-  constructor(readonly marginMs: number) {
-    super(`batch still running ${marginMs} ms before the Lambda timeout`);
-  }
-}
