@@ -37,7 +37,12 @@ export const INCIDENT_LIMITS = {
   /** scheduled: the singleton report of incident 002 (docs/incidents.md#002-overlapping-schedules), beside normal load. */
   scheduledTimeoutSeconds: 30,
   /** shared, shared-open: one tenant's flood in a lane it shares with others (docs/incidents.md#004-flood, issue 14). */
-  sharedTimeoutSeconds: 5,
+  /**
+   * Far above the tasks' 400 ms: the local visibility timeout follows it (shortVisibilitySeconds), and
+   * with 5 s (8 s visibility) batches that outlasted it under CPU starvation came back, so some of A's
+   * tasks ran on attempt 2: a receive spent on a slow machine, not on waiting for the limit.
+   */
+  sharedTimeoutSeconds: 20,
   sharedMaxReceiveCount: 3,
   /**
    * Batches in flight in each shared lane: room for every tenant beside the flood's running and waiting
