@@ -45,13 +45,17 @@ export class UnclassifiedRequestError extends Error {
   override readonly name = 'UnclassifiedRequestError';
 }
 
-export interface CostPerTask {
+/** Requests and capacity units by kind: totals of a drain (BillInput), or per task (CostPerTask). */
+interface RequestCounts {
   readonly sqsSend: number;
   readonly sqsReceive: number;
   readonly sqsDelete: number;
   readonly dynamodbRequests: number;
   readonly writeUnits: number;
   readonly readUnits: number;
+}
+
+export interface CostPerTask extends RequestCounts {
   readonly lambdaInvocations: number;
   readonly logBytes: number;
   /** Every AWS request: SQS, DynamoDB and Lambda invocations. */
@@ -74,14 +78,8 @@ export interface CostPerTask {
   readonly awsDollarsPerMillion: number;
 }
 
-interface BillInput {
+interface BillInput extends RequestCounts {
   readonly tasks: number;
-  readonly sqsSend: number;
-  readonly sqsReceive: number;
-  readonly sqsDelete: number;
-  readonly dynamodbRequests: number;
-  readonly writeUnits: number;
-  readonly readUnits: number;
   readonly invocations: number;
   readonly logBytes: number;
   /** Sums over the invocations. */
