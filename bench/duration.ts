@@ -6,7 +6,8 @@
  * and deletes, which Lambda's event source mapping makes outside the
  * function, are not counted) with its time on the wire. From these, cost.ts
  * estimates the same invocation with AWS's round-trip latencies in place of
- * the rig's: the local servers answer in well under a millisecond.
+ * the rig's, which run from under a millisecond to tens of milliseconds
+ * (DynamoDB Local is slow on some requests, and the machine is shared).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -54,9 +54,10 @@ export interface BenchOptions {
   readonly runs: number;
   /**
    * Round trip of one request from a Lambda function to the service in the
-   * same region, for figure 2's duration estimate on AWS: the rig's servers
-   * answer in well under a millisecond, AWS's in single-digit milliseconds
-   * (DynamoDB's documented latency; SQS is slower). Not measured here: an
+   * same region, for figure 2's duration estimate on AWS, in place of the
+   * rig's round trips (under a millisecond to tens of them): AWS's are
+   * single-digit milliseconds (DynamoDB's documented latency; SQS is
+   * slower). Not measured here: an
    * assumption to replace with a deployed lane's X-Ray or SDK timings.
    */
   readonly awsRoundTripMs: Readonly<Record<Service, number>>;

@@ -196,8 +196,10 @@ function billSection(report: BenchReport): string {
   return table(['path', ...columns.map((column) => column.header)], costRows(report, columns));
 }
 
+/** A run's bundle of one contender (figure 3 names each bundle after its contender). */
+const bundleOf = (run: RunFigures, contender: 'tasklanes' | 'peer') => run.bundles.find((bundle) => bundle.name.startsWith(contender))!;
+
 function bundleSection(runs: readonly RunFigures[]): string {
-  const peerOf = (bundles: readonly BundleFigure[]) => bundles.find((bundle) => bundle.name.startsWith('peer'))!;
   type Figures = { bundle: BundleFigure; peer: BundleFigure };
   const columns: Column<Figures>[] = [
     { header: 'size KB', value: ({ bundle }) => bundle.bytes / 1024, format: digits(0) },
@@ -212,7 +214,7 @@ function bundleSection(runs: readonly RunFigures[]): string {
       first.name,
       ...cells(
         columns,
-        runs.map((run) => ({ bundle: run.bundles[index]!, peer: peerOf(run.bundles) })),
+        runs.map((run) => ({ bundle: run.bundles[index]!, peer: bundleOf(run, 'peer') })),
       ),
       runs.map((run) => run.bundles[index]!.coldImportSamples.map((ms) => fixed(ms)).join(', ')).join('; '),
     ]),
@@ -314,11 +316,13 @@ export function renderSummary(runs: readonly RunFigures[], awsRoundTripMs: Reado
       ),
     ]),
   );
-  const tasklanesBundle = (run: RunFigures) => run.bundles.find((bundle) => bundle.name.startsWith('tasklanes'))!;
-  const peerBundle = (run: RunFigures) => run.bundles.find((bundle) => bundle.name.startsWith('peer'))!;
   const other: Array<[string, number[], Format]> = [
-    ['bundle size KB, tasklanes', runs.map((run) => tasklanesBundle(run).bytes / 1024), digits(0)],
-    ['cold import, tasklanes / peer', runs.map((run) => tasklanesBundle(run).coldImportMs / peerBundle(run).coldImportMs), times],
+    ['bundle size KB, tasklanes', runs.map((run) => bundleOf(run, 'tasklanes').bytes / 1024), digits(0)],
+    [
+      'cold import, tasklanes / peer',
+      runs.map((run) => bundleOf(run, 'tasklanes').coldImportMs / bundleOf(run, 'peer').coldImportMs),
+      times,
+    ],
     ...cpuBatchSizes(runs[0]!.cpu).map((batchSize): [string, number[], Format] => [
       `CPU per task, tasklanes / peer, batch ${batchSize}`,
       runs.map((run) => {

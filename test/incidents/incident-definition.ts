@@ -36,9 +36,9 @@ export const INCIDENT_LIMITS = {
   criticalMaxReceiveCount: 3,
   /** scheduled: the singleton report of incident 002 (docs/incidents.md#002-overlapping-schedules), beside normal load. */
   scheduledTimeoutSeconds: 30,
-  /** shared, shared-open: one tenant's flood in a lane it shares with others (docs/incidents.md#004-flood, issue 14). */
   /**
-   * Far above the tasks' 400 ms: the local visibility timeout follows it (shortVisibilitySeconds), and
+   * shared, shared-open: one tenant's flood in a lane it shares with others (docs/incidents.md#004-flood,
+   * issue 14). Their timeout is far above the tasks' 400 ms: the local visibility timeout follows it (shortVisibilitySeconds), and
    * with 5 s (8 s visibility) batches that outlasted it under CPU starvation came back, so some of A's
    * tasks ran on attempt 2: a receive spent on a slow machine, not on waiting for the limit.
    */
