@@ -15,7 +15,8 @@ const PROJECT_NODE_MAJOR = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).devDependencies.node as string
 ).match(/\d+/)![0];
 
-const { stack, template } = synthesize();
+// Bundled: the test of one asset for every consumer means the bundle.
+const { stack, template } = synthesize({}, undefined, { bundle: true });
 const lanes = definition.lanes.map((lane) => ({
   lane,
   built: stack.tasklanes.lanes.find((built) => built.definition.name === lane.name)!,

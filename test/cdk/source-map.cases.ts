@@ -22,14 +22,22 @@ function consumerOf({ app, stack, template }: Synthesized) {
 
 test('by default the map is shipped and used: readable stacks', () => {
   assert.equal(DEFAULT_OPTIONS.consumer.sourceMap, true);
-  assert.deepEqual(consumerOf(synthesize()), { nodeOptions: '--enable-source-maps', files: ['index.mjs', 'index.mjs.map'] });
+  assert.deepEqual(consumerOf(synthesize({}, undefined, { bundle: true })), {
+    nodeOptions: '--enable-source-maps',
+    files: ['index.mjs', 'index.mjs.map'],
+  });
 });
 
 test('consumer.sourceMap false: no map in the asset, no --enable-source-maps', () => {
-  assert.deepEqual(consumerOf(synthesize({ consumer: { sourceMap: false } })), { nodeOptions: undefined, files: ['index.mjs'] });
+  assert.deepEqual(consumerOf(synthesize({ consumer: { sourceMap: false } }, undefined, { bundle: true })), {
+    nodeOptions: undefined,
+    files: ['index.mjs'],
+  });
 });
 
 test("an app's bundling.sourceMap decides over the option, for the runtime flag too", () => {
-  const off = synthesize({ bundling: { esbuildArgs: { '--conditions': 'tasklanes-source,module' }, sourceMap: false } });
+  const off = synthesize({ bundling: { esbuildArgs: { '--conditions': 'tasklanes-source,module' }, sourceMap: false } }, undefined, {
+    bundle: true,
+  });
   assert.deepEqual(consumerOf(off), { nodeOptions: undefined, files: ['index.mjs'] });
 });
