@@ -34,7 +34,11 @@ export const MAPPING_METRICS = {
 export type MappingMetric = keyof typeof MAPPING_METRICS;
 
 export class LaneMappingMetrics {
-  constructor(private readonly lane: Lane) {}
+  private readonly lane: Lane;
+
+  constructor(lane: Lane) {
+    this.lane = lane;
+  }
 
   metric(name: MappingMetric, period: Duration, statistic = 'Sum'): Metric {
     return new Metric({

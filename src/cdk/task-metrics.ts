@@ -18,10 +18,13 @@ import {
 } from '../definition/metrics.ts';
 
 export class LaneTaskMetrics {
-  constructor(
-    private readonly namespace: string,
-    private readonly lane: string,
-  ) {}
+  private readonly namespace: string;
+  private readonly lane: string;
+
+  constructor(namespace: string, lane: string) {
+    this.namespace = namespace;
+    this.lane = lane;
+  }
 
   /** Records of one outcome (or timed out), from the [lane, outcome] dimension set. */
   count(outcome: Outcome | typeof TIMED_OUT, period: Duration): Metric {

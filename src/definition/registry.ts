@@ -19,39 +19,40 @@ export class DefinitionError extends Error {
 
 /** More lanes than one deployment can hold (capacity.ts): `needed` against `allowed` of a CloudFormation quota. */
 export class DeploymentTooLargeError extends DefinitionError {
+  readonly quota: keyof typeof CLOUDFORMATION_QUOTAS;
+  readonly needed: number;
+  readonly allowed: number;
   override readonly name = 'DeploymentTooLargeError';
-  constructor(
-    readonly quota: keyof typeof CLOUDFORMATION_QUOTAS,
-    readonly needed: number,
-    readonly allowed: number,
-    message: string,
-  ) {
+  constructor(quota: keyof typeof CLOUDFORMATION_QUOTAS, needed: number, allowed: number, message: string) {
     super(message);
+    this.quota = quota;
+    this.needed = needed;
+    this.allowed = allowed;
   }
 }
 
 /** A lane option AWS would reject, or that contradicts another option of the lane. */
 export class LaneOptionError extends DefinitionError {
+  readonly lane: string;
+  readonly option: keyof LaneDefinition;
   override readonly name = 'LaneOptionError';
-  constructor(
-    readonly lane: string,
-    readonly option: keyof LaneDefinition,
-    reason: string,
-  ) {
+  constructor(lane: string, option: keyof LaneDefinition, reason: string) {
     super(`lane "${lane}": ${reason}`);
+    this.lane = lane;
+    this.option = option;
   }
 }
 
 /** A concurrency or rate limit (docs/design.md#6-limits) that cannot be enforced as written. */
 export class LimitOptionError extends DefinitionError {
+  /** `lane "<name>"` or `task type "<name>"`. */
+  readonly owner: string;
+  readonly option: 'concurrency' | 'rateLimit';
   override readonly name = 'LimitOptionError';
-  constructor(
-    /** `lane "<name>"` or `task type "<name>"`. */
-    readonly owner: string,
-    readonly option: 'concurrency' | 'rateLimit',
-    reason: string,
-  ) {
+  constructor(owner: string, option: 'concurrency' | 'rateLimit', reason: string) {
     super(`${owner}: ${option} ${reason}`);
+    this.owner = owner;
+    this.option = option;
   }
 }
 

@@ -62,16 +62,15 @@ export class DynamoDbLocalStartError extends Error {
 
 /** The Java executable could not be run. */
 export class JavaUnavailableError extends DynamoDbLocalStartError {
+  readonly java: string;
   override readonly name = 'JavaUnavailableError';
-  constructor(
-    readonly java: string,
-    cause: Error,
-  ) {
+  constructor(java: string, cause: Error) {
     super(
       `DynamoDB Local needs Java 17+ and "${java}" could not be run (${cause.message}): ` +
         'install a Java runtime (Debian: apt-get install default-jre-headless) or set JAVA_HOME',
       { cause },
     );
+    this.java = java;
   }
 }
 

@@ -79,12 +79,12 @@ export interface LocalSchedulerEndpointOptions {
 
 /** A Scheduler API error as the SDK reads it: its name in x-amzn-errortype, the message in the body. */
 class SchedulerApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: 'ValidationException' | 'ConflictException' | 'ResourceNotFoundException',
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: 'ValidationException' | 'ConflictException' | 'ResourceNotFoundException';
+  constructor(status: number, code: SchedulerApiError['code'], message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 

@@ -123,11 +123,13 @@ const toIso = (value: Date | string) => (value instanceof Date ? value : new Dat
  * also checks names and payloads at compile time.
  */
 export class Publisher<P extends PayloadMap = PayloadMap> {
+  private readonly options: PublisherOptions;
   private readonly sqs: SQSClient;
   private readonly now: () => number;
   private scheduler: Promise<SchedulerClient> | undefined;
 
-  constructor(private readonly options: PublisherOptions) {
+  constructor(options: PublisherOptions) {
+    this.options = options;
     this.sqs = options.sqs ?? new SQSClient({});
     this.now = options.now ?? Date.now;
   }

@@ -16,14 +16,16 @@ export class InvalidTaskError extends PublishError {
 
 /** The message would exceed SQS's size limit, or (a task sent by a schedule) the limit of a schedule's target input. */
 export class MessageTooLargeError extends PublishError {
+  readonly bytes: number;
+  readonly limit: number;
+  /** Whose limit: SQS's message, or EventBridge Scheduler's target input (a `runAt` beyond SQS's delay). */
+  readonly carrier: 'SQS' | 'an EventBridge Scheduler target input';
   override readonly name = 'MessageTooLargeError';
-  constructor(
-    readonly bytes: number,
-    readonly limit: number,
-    /** Whose limit: SQS's message, or EventBridge Scheduler's target input (a `runAt` beyond SQS's delay). */
-    readonly carrier: 'SQS' | 'an EventBridge Scheduler target input' = 'SQS',
-  ) {
+  constructor(bytes: number, limit: number, carrier: MessageTooLargeError['carrier'] = 'SQS') {
     super(`message is ${bytes} bytes; ${carrier} takes at most ${limit} bytes (store large payloads elsewhere and send a reference)`);
+    this.bytes = bytes;
+    this.limit = limit;
+    this.carrier = carrier;
   }
 }
 
@@ -55,13 +57,14 @@ export class MissingQueueUrlError extends PublishError {
  * never run it, so it is not sent. Set a later `notAfter`, or a shorter delay.
  */
 export class DeliveryAfterDeadlineError extends PublishError {
+  readonly deliverAt: Date;
+  readonly deadline: Date;
   override readonly name = 'DeliveryAfterDeadlineError';
-  constructor(
-    readonly deliverAt: Date,
-    readonly deadline: Date,
-  ) {
+  constructor(deliverAt: Date, deadline: Date) {
     super(
       `the task would reach its lane at ${deliverAt.toISOString()}, after its deadline ${deadline.toISOString()}: the consumer would expire it unrun (set a later notAfter, or a shorter delay)`,
     );
+    this.deliverAt = deliverAt;
+    this.deadline = deadline;
   }
 }

@@ -44,11 +44,15 @@ const number = (value: number): AttributeValue => ({ N: String(value) });
 const ttlOf = (leaseUntil: number) => number(Math.ceil(leaseUntil / 1000) + LIMIT_RECORD_IDLE_SECONDS);
 
 export class ConcurrencyLeases {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly table: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly client: DynamoDBClient;
+  private readonly table: string;
+  private readonly now: () => number;
+
+  constructor(client: DynamoDBClient, table: string, now: () => number = Date.now) {
+    this.client = client;
+    this.table = table;
+    this.now = now;
+  }
 
   async acquire(key: string, request: SlotRequest): Promise<SlotResult> {
     let seen: Record<string, AttributeValue> | undefined;

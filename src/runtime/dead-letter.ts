@@ -53,16 +53,15 @@ export interface DeadLetterSent {
 
 /** The letter is in the DLQ, but its reason record could not be written: only the log line has the reason. */
 export class DeadLetterRecordError extends Error {
+  readonly dlqMessageId: string | undefined;
   override readonly name = 'DeadLetterRecordError';
-  constructor(
-    readonly dlqMessageId: string | undefined,
-    options: { cause: unknown },
-  ) {
+  constructor(dlqMessageId: string | undefined, options: { cause: unknown }) {
     const cause = options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : String(options.cause);
     super(
       `dead-lettered as DLQ message ${dlqMessageId ?? '(no id returned)'}, but its reason did not fit on it and could not be kept in the dedup table (${cause})`,
       options,
     );
+    this.dlqMessageId = dlqMessageId;
   }
 }
 

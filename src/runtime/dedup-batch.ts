@@ -47,6 +47,8 @@ type PendingClaim = Pending<ClaimEntry, ClaimResult>;
 export type BatchedStore = Pick<DedupStore, 'claimMany' | 'markDone' | 'markDoneMany' | 'release'>;
 
 export class DedupBatcher implements DedupPort {
+  private readonly store: BatchedStore;
+  private readonly maxDelayMs: number;
   /** Deliveries (owners) holding a claim that have not settled yet: the marks to wait for. */
   readonly #running = new Set<string>();
   #pending: PendingMark[] = [];
@@ -55,10 +57,10 @@ export class DedupBatcher implements DedupPort {
   #claims: PendingClaim[] = [];
   #claimsFlush: NodeJS.Immediate | undefined;
 
-  constructor(
-    private readonly store: BatchedStore,
-    private readonly maxDelayMs = DONE_BATCH_MAX_DELAY_MS,
-  ) {}
+  constructor(store: BatchedStore, maxDelayMs = DONE_BATCH_MAX_DELAY_MS) {
+    this.store = store;
+    this.maxDelayMs = maxDelayMs;
+  }
 
   claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
     return new Promise((resolve, reject) => {

@@ -125,12 +125,11 @@ export interface ClaimEntry {
 
 /** DynamoDB refused one statement of a batch for a reason a retry cannot fix (validation, access, missing table). */
 export class DedupStatementError extends Error {
+  readonly code: string;
   override readonly name = 'DedupStatementError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  constructor(code: string, message: string) {
     super(`${code}: ${message}`);
+    this.code = code;
   }
 }
 

@@ -17,12 +17,11 @@ const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** SQS refused one entry of a batch. */
 export class DeferralSendError extends Error {
+  readonly code: string;
   override readonly name = 'DeferralSendError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  constructor(code: string, message: string) {
     super(`${code}: ${message}`);
+    this.code = code;
   }
 }
 

@@ -21,10 +21,13 @@ const RUN_WEIGHT = 0.2;
 const MAX_KEYS = 1000;
 
 export class DeferralSchedule {
+  private readonly now: () => number;
   readonly #runMs = new Map<string, number>();
   readonly #nextAt = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
 
   /** The scope's typical run time, once a run was seen. */
   runMs(scope: string): number | undefined {

@@ -21,20 +21,21 @@ export interface NamedFields {
 
 /** The envelope or payload failed validation: a permanent failure. */
 export class ValidationError extends PermanentError {
+  readonly named: NamedFields;
   override readonly name = 'ValidationError';
-  constructor(
-    message: string,
-    readonly named: NamedFields = {},
-  ) {
+  constructor(message: string, named: NamedFields = {}) {
     super(message);
+    this.named = named;
   }
 }
 
 /** The task ran past its timeout. Retryable: the next attempt may be faster. */
 export class TaskTimeoutError extends Error {
+  readonly timeoutSeconds: number;
   override readonly name = 'TaskTimeoutError';
-  constructor(readonly timeoutSeconds: number) {
+  constructor(timeoutSeconds: number) {
     super(`task did not finish within ${timeoutSeconds}s`);
+    this.timeoutSeconds = timeoutSeconds;
   }
 }
 

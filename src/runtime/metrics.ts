@@ -27,12 +27,14 @@ interface Bucket {
 }
 
 export class BatchMetrics {
+  private readonly namespace: string;
+  private readonly write: EmfWriter;
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(
-    private readonly namespace: string,
-    private readonly write: EmfWriter,
-  ) {}
+  constructor(namespace: string, write: EmfWriter) {
+    this.namespace = namespace;
+    this.write = write;
+  }
 
   add(event: OutcomeEvent): void {
     this.push(this.bucket(event.type, event.outcome), event);

@@ -45,14 +45,17 @@ const MAX_REMEMBERED_KEYS = 1000;
 const number = (value: number): AttributeValue => ({ N: String(value) });
 
 export class RateLimiter {
+  private readonly client: DynamoDBClient;
+  private readonly table: string;
+  private readonly now: () => number;
   /** The last `tat` seen per key: only a guess of which branch to try, never a decision. */
   readonly #lastTat = new Map<string, number>();
 
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly table: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(client: DynamoDBClient, table: string, now: () => number = Date.now) {
+    this.client = client;
+    this.table = table;
+    this.now = now;
+  }
 
   async take(key: string, request: RateRequest): Promise<RateResult> {
     const windowMs = request.perSeconds * 1000;

@@ -62,12 +62,15 @@ export interface PoolThread {
 const startWorker = (entry: string | URL, workerData: Record<string, unknown>): PoolThread => new Worker(entry, { workerData });
 
 class PoolWorker {
+  readonly thread: PoolThread;
   private next = 0;
   /** Set while the thread starts: stops listening for its ready message, and ends the start as failed for this reason. */
   starting?: { readonly stopListening: () => void; readonly fail: (reason: string) => void };
   /** Armed once a task waits for this starting thread. */
   startDeadline?: ReturnType<typeof setTimeout>;
-  constructor(readonly thread: PoolThread) {}
+  constructor(thread: PoolThread) {
+    this.thread = thread;
+  }
   nextId(): number {
     return ++this.next;
   }
@@ -79,6 +82,7 @@ interface Waiter {
 }
 
 export class WorkerPool implements TaskRunner {
+  private readonly options: WorkerPoolOptions;
   private readonly idle: PoolWorker[] = [];
   /** Threads not yet ready, in start order; the first ones are what the waiting tasks wait for. */
   private readonly starting: PoolWorker[] = [];
@@ -88,7 +92,8 @@ export class WorkerPool implements TaskRunner {
   private readonly startTimeoutMs: number;
   private closed = false;
 
-  constructor(private readonly options: WorkerPoolOptions) {
+  constructor(options: WorkerPoolOptions) {
+    this.options = options;
     this.replyGraceMs = options.replyGraceMs ?? WORKER_POOL_DEFAULTS.replyGraceMs;
     this.startTimeoutMs = options.startTimeoutMs ?? WORKER_POOL_DEFAULTS.startTimeoutMs;
     // Warm: the first task should not pay a thread's start-up.

@@ -139,6 +139,13 @@ export class UnsettledError extends Error {
 const SETTLE_TIMEOUT_MS = 90_000;
 
 export class Ledger {
+  readonly scenario: string;
+  private readonly harness: Harness;
+  private readonly emf: EmfCapture;
+  private readonly outcomeMark: number;
+  private readonly emfMark: number;
+  private readonly claimWritesMark: number;
+  private readonly letterMarks: ReadonlyMap<string, number>;
   private readonly entries: Entry[] = [];
   private readonly extraEvents: OutcomeEvent[] = [];
   private readonly extraEmf: string[] = [];
@@ -146,14 +153,22 @@ export class Ledger {
   private readonly started = Date.now();
 
   private constructor(
-    readonly scenario: string,
-    private readonly harness: Harness,
-    private readonly emf: EmfCapture,
-    private readonly outcomeMark: number,
-    private readonly emfMark: number,
-    private readonly claimWritesMark: number,
-    private readonly letterMarks: ReadonlyMap<string, number>,
-  ) {}
+    scenario: string,
+    harness: Harness,
+    emf: EmfCapture,
+    outcomeMark: number,
+    emfMark: number,
+    claimWritesMark: number,
+    letterMarks: ReadonlyMap<string, number>,
+  ) {
+    this.scenario = scenario;
+    this.harness = harness;
+    this.emf = emf;
+    this.outcomeMark = outcomeMark;
+    this.emfMark = emfMark;
+    this.claimWritesMark = claimWritesMark;
+    this.letterMarks = letterMarks;
+  }
 
   /** Starts the books now: outcomes, metrics and dead letters from before are not this scenario's. */
   static async open(scenario: string, harness: Harness, emf: EmfCapture): Promise<Ledger> {

@@ -32,12 +32,13 @@ export function newControlToken(): string {
 
 /** A request the guard turned away: answered 403 with `reason`, and logged. */
 export class RequestRefusedError extends Error {
+  readonly check: RefusedCheck;
+  readonly reason: string;
   override readonly name = 'RequestRefusedError';
-  constructor(
-    readonly check: RefusedCheck,
-    readonly reason: string,
-  ) {
+  constructor(check: RefusedCheck, reason: string) {
     super(reason);
+    this.check = check;
+    this.reason = reason;
   }
 }
 

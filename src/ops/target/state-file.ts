@@ -44,26 +44,28 @@ export class StateFileError extends OpsError {
 
 /** The file can be read or written by other users: they could have its control token, or have changed it. */
 export class StateFileModeError extends StateFileError {
+  readonly path: string;
+  readonly mode: number;
   override readonly name = 'StateFileModeError';
-  constructor(
-    readonly path: string,
-    readonly mode: number,
-  ) {
+  constructor(path: string, mode: number) {
     super(
       `${path} is open to other users (mode ${octal(mode)}, expected ${octal(STATE_FILE_MODE)}): it holds the local stack's control token; ` +
         `\`chmod ${octal(STATE_FILE_MODE)} ${path}\` if you trust its content, or stop the local run (\`tasklanes dev\`, \`npm start\`) and start it again (it writes the file ${octal(STATE_FILE_MODE)})`,
     );
+    this.path = path;
+    this.mode = mode;
   }
 }
 
 /** The state file's directory is writable by every user, who could replace the file. */
 export class StateDirectoryModeError extends StateFileError {
+  readonly directory: string;
+  readonly mode: number;
   override readonly name = 'StateDirectoryModeError';
-  constructor(
-    readonly directory: string,
-    readonly mode: number,
-  ) {
+  constructor(directory: string, mode: number) {
     super(`${directory} is writable by every user (mode ${octal(mode)}): put the state file in a directory of your own (--state-file)`);
+    this.directory = directory;
+    this.mode = mode;
   }
 }
 

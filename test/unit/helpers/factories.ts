@@ -101,9 +101,12 @@ export interface DedupScript {
 
 /** The pipeline's dedup port, answering from a script and recording every call in order. */
 export class FakeDedupStore implements DedupPort {
+  private readonly script: DedupScript;
   readonly calls: DedupCall[] = [];
 
-  constructor(private readonly script: DedupScript = {}) {}
+  constructor(script: DedupScript = {}) {
+    this.script = script;
+  }
 
   async claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
     this.calls.push({ op: 'claim', key, ...request });
@@ -128,9 +131,12 @@ export type LimitAnswer = 'granted' | Omit<Extract<LimitDecision, { kind: 'over'
 
 /** The pipeline's limit port, answering every acquire with `answer` and recording acquires and releases in order. */
 export class FakeLimits implements LimitPort {
+  private readonly answer: LimitAnswer;
   readonly calls: Array<{ readonly op: 'acquire'; readonly owner: string; readonly leaseMs: number } | { readonly op: 'release' }> = [];
 
-  constructor(private readonly answer: LimitAnswer = 'granted') {}
+  constructor(answer: LimitAnswer = 'granted') {
+    this.answer = answer;
+  }
 
   async acquire(request: LimitRequest): Promise<LimitDecision> {
     this.calls.push({ op: 'acquire', owner: request.owner, leaseMs: request.leaseMs });
@@ -207,13 +213,15 @@ export class FakeBatchStore implements BatchedStore {
 
 /** Stands in for a worker thread (nothing runs): the test answers its requests by emitting events. */
 export class FakeThread extends EventEmitter implements PoolThread {
+  readonly workerData: Record<string, unknown>;
   readonly requests: WorkerRequest[] = [];
   /** Whether the thread currently holds the process open. */
   referenced = true;
   terminations = 0;
 
-  constructor(readonly workerData: Record<string, unknown>) {
+  constructor(workerData: Record<string, unknown>) {
     super();
+    this.workerData = workerData;
   }
 
   /** What serveTaskWorker posts once it listens. */
@@ -338,9 +346,12 @@ export interface KeptRecord {
 
 /** The dead-letter record store, recording what it was asked to keep; every keep fails with `failure` when set. */
 export class FakeDeadLetterRecords implements DeadLetterRecordStore {
+  private readonly failure?: Error;
   readonly kept: KeptRecord[] = [];
 
-  constructor(private readonly failure?: Error) {}
+  constructor(failure?: Error) {
+    this.failure = failure;
+  }
 
   async keep(dlqMessageId: string, attributes: ReasonAttributes, expiresAtSeconds: number): Promise<void> {
     if (this.failure) throw this.failure;
