@@ -4,7 +4,7 @@
  * through a lane without a limit, with `perTenant` never reached (20
  * tenants), with `perTenant` reached by one tenant's backlog (deferrals),
  * and with a rate limit. Publishing is not counted. Run:
- * `node --conditions=tasklanes-source --import tsx bench/limits.ts [dynalite|dynamodb-local]`
+ * `node --conditions=tasklanes-source bench/limits.ts [dynalite|dynamodb-local]`
  * and it prints the rows of bench/RESULTS.md's "Limits" table.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -3,7 +3,7 @@
  * batch 10, DynamoDB Local) under the V8 CPU profiler of this process and
  * prints self time by package or project file. Not part of `npm run bench`;
  * run it as
- *   node_modules/.bin/node --import tsx bench/profile.ts [tasklanes|peer|floor] [tasks]
+ *   node_modules/.bin/node --conditions=tasklanes-source bench/profile.ts [tasklanes|peer|floor] [tasks]
  */
 import { Session } from 'node:inspector/promises';
 

@@ -6,7 +6,7 @@
  * time to format an error's stack thrown from inside the bundle's handler
  * (the first one, when Node parses the map, and the next ones). Medians of
  * REPEATS processes (default 15). Run on its own:
- * `node --conditions=tasklanes-source --import tsx bench/source-map.ts`.
+ * `node --conditions=tasklanes-source bench/source-map.ts`.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';

@@ -6,7 +6,7 @@
  * (claim-writes.ts) as a JSON line, so the test can count what it reported
  * before it died. SIGTERM stops it cleanly.
  *
- *   node --import tsx test/support/consumer-process.ts '<ConsumerProcessConfig as JSON>'
+ *   node --conditions=tasklanes-source test/support/consumer-process.ts '<ConsumerProcessConfig as JSON>'
  *
  * Start it with `spawnConsumerProcess` (consumer-child.ts, which also holds its config type).
  */
