@@ -1,18 +1,20 @@
 /**
  * The consumer of one lane: a middy handler for SQS events with
  * `ReportBatchItemFailures`. Records of a batch run concurrently through the
- * pipeline; each ends in one outcome, one log line and one metric count, and
- * only the records that must be redelivered are reported as failures.
+ * pipeline; each ends in one outcome and one metric count, and only the
+ * records that must be redelivered are reported as failures. Every outcome
+ * but a success gets a log line of its own; the batch's successes share one
+ * (src/definition/success-line.ts).
  *
  * Why not Powertools' BatchProcessor: its record handler can only succeed
  * or fail, while docs/design.md#outcomes needs a third way out (dead-letter
  * at once and acknowledge) plus expired/duplicate/coalesced
  * acknowledgements with their own counts. Powertools Logger does the
  * logging; instead of its injectLambdaContext middleware, which adds five
- * context fields (~230 bytes) to every task's line, a line that is not a
- * success carries the invocation's request id alone: the function name and
- * version are already the log group and stream, and at one line per task
- * CloudWatch Logs ingestion is a large part of the bill.
+ * context fields (~230 bytes) to every line, a line that is not a success
+ * carries the invocation's request id alone: the function name and version
+ * are already the log group and stream, and CloudWatch Logs ingestion is
+ * what keeps the bill above the request floor (issue 17).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,6 +33,13 @@ import { TaskLimiter } from './limiter.ts';
 import { processRecord, type PipelineDependencies } from './pipeline.ts';
 import { laneUsesLimits } from '../definition/task-limits.ts';
 import { inlineRunner, type TaskRunner } from './runner.ts';
+import {
+  SUCCEEDED_LINE_MESSAGE,
+  succeededEntry,
+  succeededLines,
+  type SucceededEntry,
+  type SucceededLine,
+} from '../definition/success-line.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export interface LaneConsumerOptions {
@@ -71,22 +80,23 @@ export class ConfigurationError extends Error {
 const SERVICE_NAME = 'tasklanes';
 
 /**
- * One line per task (docs/design.md#outcomes). The line has its own
- * timestamp, so `at` is not repeated; `timedOut` only when it happened. A
- * success, most lines by far, is compact: what finds it again (lane, type,
- * tenant, id, dedup key, message id) and its duration, `attempt` only above
- * 1; its latency is in EMF (TaskLatency). Every other outcome is logged in
- * full, with the invocation's request id.
+ * The line of an outcome that is not a success (docs/design.md#outcomes),
+ * in full, with the invocation's request id. The line has its own
+ * timestamp, so `at` is not repeated; `timedOut` only when it happened.
  */
 function logOutcome(logger: Logger, event: OutcomeEvent, requestId: string): void {
   const { at: _at, timedOut, ...fields } = event;
-  if (event.outcome === 'succeeded') {
-    const { latencyMs: _latencyMs, attempt, ...compact } = fields;
-    logger.info('task succeeded', attempt > 1 ? { ...compact, attempt } : compact);
-    return;
-  }
   const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
   logger[level](`task ${event.outcome}`, { ...fields, ...(timedOut ? { timedOut } : {}), requestId });
+}
+
+/**
+ * A batch's successes, most outcomes by far, in one line
+ * (src/definition/success-line.ts): a compact entry each instead of a line
+ * each, which saves every line's Powertools keys and the lane per task.
+ */
+function logSuccesses(logger: Logger, lane: string, entries: readonly SucceededEntry[]): void {
+  for (const succeeded of succeededLines(entries)) logger.info(SUCCEEDED_LINE_MESSAGE, { lane, succeeded } satisfies SucceededLine);
 }
 
 export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
@@ -139,12 +149,15 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
       event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled(record.messageId))),
     );
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    const succeeded: SucceededEntry[] = [];
     for (const { event: outcome, failed } of results) {
       metrics.add(outcome);
-      logOutcome(logger, outcome, context.awsRequestId);
+      if (outcome.outcome === 'succeeded') succeeded.push(succeededEntry(outcome));
+      else logOutcome(logger, outcome, context.awsRequestId);
       options.onOutcome?.(outcome);
       if (failed) batchItemFailures.push({ itemIdentifier: outcome.messageId });
     }
+    logSuccesses(logger, lane, succeeded);
     metrics.flush(lane, now());
     return { batchItemFailures };
   };

@@ -5,6 +5,7 @@
  */
 import type { Definition } from '../definition/registry.ts';
 import { describeIssues, ENVELOPE_FIELD_LIMITS, ENVELOPE_VERSION, envelopeSchema, type TaskEnvelope } from '../definition/envelope.ts';
+import { recordKey } from '../definition/record-key.ts';
 import { validate } from '../definition/standard-schema.ts';
 import type { ResolvedTaskType } from '../definition/types.ts';
 import { ValidationError, type NamedFields } from './errors.ts';
@@ -58,11 +59,6 @@ export function dedupRecordKey(envelope: TaskEnvelope, task: ResolvedTaskType): 
     task.type,
     envelope.dedupKey ?? task.dedupKey?.(envelope.payload as never, envelope as never) ?? envelope.id,
   );
-}
-
-/** `tenant#type#dedupKey`, for a reader who knows the three (`tasklanes task --tenant --type --dedup-key`). */
-export function recordKey(tenant: string, type: string, dedupKey: string): string {
-  return `${tenant}#${type}#${dedupKey}`;
 }
 
 /**

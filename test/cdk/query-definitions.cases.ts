@@ -2,8 +2,9 @@
  * The saved Logs Insights queries: the three questions `tasklanes task`
  * answers (a task by id, a tenant's tasks, dead letters by reason), each
  * over every lane's consumer log group, with the query strings written out
- * as the console shows them; in lane stacks, the log groups come out of
- * each lane's nested stack; beyond 50 lanes, each question is saved per 50.
+ * as the console shows them (a task's success in its batch's success line
+ * too); in lane stacks, the log groups come out of each lane's nested
+ * stack; beyond 50 lanes, each question is saved per 50.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,15 +12,16 @@ import { defineLane } from '../../src/definition/lanes.ts';
 import { createDefinition } from '../../src/definition/registry.ts';
 import { logicalId, synthesize, type Resource } from './support.ts';
 
-const FIELDS = 'fields @timestamp, lane, type, tenant, id, dedupKey, messageId, outcome, attempt, durationMs, reason, timedOut';
+const FIELDS = 'fields @timestamp, lane, type, tenant, id, dedupKey, messageId, outcome, attempt, durationMs, reason, timedOut, @message';
 
-const BY_TASK_ID = `${FIELDS}
-| filter id = "TASK-ID"
+// A batch's successes share one line (src/definition/success-line.ts): its raw text holds the task's entry.
+const BY_TASK_ID = String.raw`${FIELDS}
+| filter id = "TASK-ID" or (message = "tasks succeeded" and @message like "\"id\":\"TASK-ID\"")
 | sort @timestamp asc
 | limit 1000`;
 
-const BY_TENANT = `${FIELDS}
-| filter tenant = "TENANT"
+const BY_TENANT = String.raw`${FIELDS}
+| filter tenant = "TENANT" or (message = "tasks succeeded" and @message like "\"tenant\":\"TENANT\"")
 | sort @timestamp desc
 | limit 1000`;
 

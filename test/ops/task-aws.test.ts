@@ -6,7 +6,9 @@
  * Insights and Lambda's GetFunctionConfiguration, which no local server
  * answers, are SDK-level fakes: Insights answers the lines of the task
  * (the filter the query string states, which the test asserts written out)
- * in Insights' row shape, after a Running poll.
+ * in Insights' row shape, after a Running poll. A batch's successes share
+ * one line: the tasks are published before the consumer starts, so that its
+ * first batch holds several and a lookup must keep only its own task's entry.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, mock } from 'node:test';
@@ -40,7 +42,9 @@ import { waitFor } from '../support/wait.ts';
 const REGION = 'eu-west-1';
 const LANES = ['fast', 'slow'];
 const logGroupOf = (lane: string) => `tasks-Lane${lane}ConsumerLogs0A1B2C3D-abcdefgh`;
-const FIELDS = '@timestamp, lane, type, tenant, id, dedupKey, messageId, outcome, attempt, durationMs, reason, timedOut';
+const FIELDS = '@timestamp, lane, type, tenant, id, dedupKey, messageId, outcome, attempt, durationMs, reason, timedOut, @message';
+/** The half of a filter that finds a success line: `message = "tasks succeeded" and @message like "<text>"`. */
+const SUCCEEDED = 'message = "tasks succeeded" and @message like';
 
 const stack = withLocalStack({
   definition: testDefinition,
@@ -51,16 +55,25 @@ const stack = withLocalStack({
 /** `2026-12-02T13:20:01.123Z` as Insights prints @timestamp: `2026-12-02 13:20:01.123`. */
 const insightsTimestamp = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
-/** One captured line as an Insights result row: the query's fields the line has, values as strings, booleans as 1/0. */
+/**
+ * One captured line as an Insights result row: the query's fields the line
+ * has at its top level, values as strings, booleans as 1/0; `@message` the
+ * line's text as Lambda ships it (Powertools' dev mode, which the capture
+ * uses, indents it).
+ */
 function row(line: Record<string, unknown>): ResultField[] {
   const fields: ResultField[] = [{ field: '@timestamp', value: insightsTimestamp(String(line.timestamp)) }];
-  for (const name of FIELDS.split(', ').slice(1)) {
+  for (const name of FIELDS.split(', ').slice(1, -1)) {
     const value = line[name];
     if (value === undefined) continue;
     fields.push({ field: name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) });
   }
-  return [...fields, { field: '@ptr', value: 'CmAKJgoi' }];
+  return [...fields, { field: '@message', value: JSON.stringify(line) }, { field: '@ptr', value: 'CmAKJgoi' }];
 }
+
+/** A success line whose text holds `text`: what `message = "tasks succeeded" and @message like "<text>"` matches. */
+const successLineWith = (line: Record<string, unknown>, text: string) =>
+  line.message === 'tasks succeeded' && JSON.stringify(line).includes(text);
 
 describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
   const lines: Array<Record<string, unknown>> = [];
@@ -69,6 +82,9 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
   let flaky: PublishedTask;
   let permanent: PublishedTask;
   let ok: PublishedTask;
+  /** Of the same batch as `ok`: a custom dedup key, another tenant. */
+  let keyed: PublishedTask;
+  let other: PublishedTask;
   /** What the fake Insights answers: the captured lines this picks. */
   let answer: (line: Record<string, unknown>) => boolean = () => false;
   /** Statuses GetQueryResults reports before Complete. */
@@ -84,19 +100,21 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     for (const level of ['info', 'warn', 'error'] as const) {
       mock.method(console, level, (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>));
     }
-    consumers = startLocalConsumers(stack(), { lanes: ['fast'], logger, onOutcome: (event) => outcomes.push(event) });
     const publisher = new Publisher({ definition: testDefinition, sqs: stack().clients.sqs, queueUrls: stack().queueUrls });
     flaky = await publisher.publish('test.flaky', { failTimes: 1 }, { tenant: 'acme' });
     permanent = await publisher.publish('test.permanent', {}, { tenant: 'acme' });
     ok = await publisher.publish('test.ok', {}, { tenant: 'acme' });
+    keyed = await publisher.publish('test.ok', {}, { tenant: 'acme', dedupKey: 'order-7' });
+    other = await publisher.publish('test.ok', {}, { tenant: 'globex' });
+    // Started once all five wait in the queue: its first receive takes them as one batch.
+    consumers = startLocalConsumers(stack(), { lanes: ['fast'], logger, onOutcome: (event) => outcomes.push(event) });
     await waitFor(
       () =>
         outcomes.some((event) => event.id === flaky.id && event.outcome === 'succeeded') &&
-        outcomes.some((event) => event.id === permanent.id) &&
-        outcomes.some((event) => event.id === ok.id),
+        [permanent, ok, keyed, other].every((task) => outcomes.some((event) => event.id === task.id)),
       {
         timeoutMs: 60_000,
-        description: 'the flaky task to succeed and the permanent one to be dead-lettered',
+        description: 'the flaky task to succeed, the permanent one to be dead-lettered and the three others to succeed',
       },
     );
   });
@@ -161,7 +179,7 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
 
   it("retried, then succeeded: the query by task id over every lane's log group, polled until Complete; the record by GetItem", async () => {
     sent.length = 0;
-    answer = (line) => line.id === flaky.id;
+    answer = (line) => line.id === flaky.id || successLineWith(line, `"id":"${flaky.id}"`);
     statuses = ['Scheduled', 'Running'];
     const lookup = await lookupTask(await target(), { id: flaky.id });
 
@@ -170,7 +188,7 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
       { ...query, startTime: undefined, endTime: undefined },
       {
         logGroupNames: [logGroupOf('fast'), logGroupOf('slow')],
-        queryString: `fields ${FIELDS}\n| filter id = "${flaky.id}"\n| sort @timestamp asc\n| limit 1000`,
+        queryString: `fields ${FIELDS}\n| filter id = "${flaky.id}" or (${SUCCEEDED} "\\"id\\":\\"${flaky.id}\\"")\n| sort @timestamp asc\n| limit 1000`,
         startTime: undefined,
         endTime: undefined,
         limit: 1000,
@@ -199,7 +217,8 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
       lookup.trail.outcomes.map(({ at: _at, durationMs: _durationMs, ...rest }) => rest),
       [
         { ...base, outcome: 'retried', attempt: 1, reason: 'Error: flaky failure on attempt 1' },
-        { ...base, outcome: 'succeeded', attempt: 2 },
+        // From its batch's success line, whose entry has no message id.
+        { ...base, messageId: '', outcome: 'succeeded', attempt: 2 },
       ],
     );
     const logged = outcomes.filter((event) => event.id === flaky.id);
@@ -230,13 +249,24 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     assert.deepEqual(lookup.deadLetters, []);
   });
 
-  it('succeeded on its first attempt: the compact line (no attempt, latency or request id) answers as attempt 1', async () => {
+  it("succeeded on its first attempt, in its batch's success line: by task id, only its own entry, as attempt 1", async () => {
     sent.length = 0;
-    answer = (line) => line.id === ok.id;
+    answer = (line) => line.id === ok.id || successLineWith(line, `"id":"${ok.id}"`);
     statuses = [];
     const lookup = await lookupTask(await target(), { id: ok.id });
-    const [line] = lines.filter(answer);
-    assert.deepEqual([line?.attempt, line?.latencyMs, line?.requestId], [undefined, undefined, undefined]);
+    assert.equal(
+      startQueries()[0]!.queryString,
+      `fields ${FIELDS}\n| filter id = "${ok.id}" or (${SUCCEEDED} "\\"id\\":\\"${ok.id}\\"")\n| sort @timestamp asc\n| limit 1000`,
+    );
+    // The one line Insights answers holds the batch's other successes too.
+    const answered = lines.filter(answer);
+    assert.equal(answered.length, 1, 'the batch line');
+    const line = answered[0]!;
+    assert.deepEqual(
+      (line.succeeded as Array<{ id: string }>).map((entry) => entry.id).sort(),
+      [ok.id, keyed.id, other.id].sort(),
+      'one batch: ok, keyed and other succeeded together',
+    );
     assert.deepEqual(
       lookup.trail.outcomes.map(({ at: _at, durationMs: _durationMs, ...rest }) => rest),
       [
@@ -246,13 +276,15 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
           tenant: 'acme',
           id: ok.id,
           dedupKey: `acme#test.ok#${ok.id}`,
-          messageId: ok.messageId,
+          messageId: '',
           timedOut: false,
           outcome: 'succeeded',
           attempt: 1,
         },
       ],
     );
+    assert.equal(lookup.trail.outcomes[0]!.at, Date.parse(String(line.timestamp)), "the line's time");
+    assert.equal(lookup.trail.recordKey, `acme#test.ok#${ok.id}`, 'the default key, from the entry without one');
     assert.equal(lookup.trail.record?.status, 'done');
   });
 
@@ -282,20 +314,72 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     );
   });
 
-  it('by tenant, type and dedup key: the query filters on the record key', async () => {
+  it('by tenant, type and dedup key: the query filters on the record key, and on the text of a success entry under it', async () => {
     sent.length = 0;
-    answer = (line) => line.dedupKey === `acme#test.flaky#${flaky.id}`;
+    const key = `acme#test.flaky#${flaky.id}`;
+    const entry = `"id":"${flaky.id}","type":"test.flaky","tenant":"acme"`;
+    answer = (line) => line.dedupKey === key || successLineWith(line, `"dedupKey":"${key}"`) || successLineWith(line, entry);
     statuses = [];
     const lookup = await lookupTask(await target(), { tenant: 'acme', type: 'test.flaky', dedupKey: flaky.id });
     assert.equal(
       startQueries()[0]!.queryString,
-      `fields ${FIELDS}\n| filter dedupKey = "acme#test.flaky#${flaky.id}"\n| sort @timestamp asc\n| limit 1000`,
+      `fields ${FIELDS}\n| filter dedupKey = "${key}" or (message = "tasks succeeded" and (` +
+        `@message like "\\"dedupKey\\":\\"${key}\\"" or ` +
+        `@message like "\\"id\\":\\"${flaky.id}\\",\\"type\\":\\"test.flaky\\",\\"tenant\\":\\"acme\\""))\n| sort @timestamp asc\n| limit 1000`,
     );
     assert.deepEqual(
-      lookup.trail.outcomes.map((outcome) => outcome.outcome),
-      ['retried', 'succeeded'],
+      lookup.trail.outcomes.map((outcome) => `${outcome.outcome} ${outcome.attempt}`),
+      ['retried 1', 'succeeded 2'],
     );
     assert.equal(lookup.trail.record?.taskId, flaky.id);
+  });
+
+  it("by record key, a success in its batch's line: under its own dedup key, and under the default key of another task", async () => {
+    statuses = [];
+    // Under its own key: the entry carries it.
+    sent.length = 0;
+    answer = (line) => line.dedupKey === 'acme#test.ok#order-7' || successLineWith(line, '"dedupKey":"acme#test.ok#order-7"');
+    const byOwnKey = await lookupTask(await target(), { tenant: 'acme', type: 'test.ok', dedupKey: 'order-7' });
+    assert.equal(
+      startQueries()[0]!.queryString,
+      [
+        `fields ${FIELDS}`,
+        String.raw`filter dedupKey = "acme#test.ok#order-7" or (message = "tasks succeeded" and (@message like "\"dedupKey\":\"acme#test.ok#order-7\"" or @message like "\"id\":\"order-7\",\"type\":\"test.ok\",\"tenant\":\"acme\""))`,
+        'sort @timestamp asc',
+        'limit 1000',
+      ].join('\n| '),
+    );
+    assert.deepEqual(
+      byOwnKey.trail.outcomes.map(({ id, dedupKey, outcome, attempt }) => ({ id, dedupKey, outcome, attempt })),
+      [{ id: keyed.id, dedupKey: 'acme#test.ok#order-7', outcome: 'succeeded', attempt: 1 }],
+    );
+    assert.equal(byOwnKey.trail.record?.taskId, keyed.id);
+    // Under the default key of `other` (tenant globex): the line that holds it answers, with ok and keyed, which stay out.
+    sent.length = 0;
+    answer = (line) => successLineWith(line, `"id":"${other.id}","type":"test.ok","tenant":"globex"`);
+    const byDefaultKey = await lookupTask(await target(), { tenant: 'globex', type: 'test.ok', dedupKey: other.id });
+    assert.equal(lines.filter(answer).length, 1, 'the batch line');
+    assert.deepEqual(
+      byDefaultKey.trail.outcomes.map(({ id, tenant, dedupKey, outcome }) => ({ id, tenant, dedupKey, outcome })),
+      [{ id: other.id, tenant: 'globex', dedupKey: `globex#test.ok#${other.id}`, outcome: 'succeeded' }],
+    );
+    assert.equal(byDefaultKey.trail.record?.taskId, other.id);
+    // A key whose third part is a task's id, under another tenant: the entry's text is not there, and Insights answers nothing.
+    sent.length = 0;
+    answer = (line) => successLineWith(line, `"id":"${other.id}","type":"test.ok","tenant":"acme"`);
+    const wrongTenant = await lookupTask(await target(), { tenant: 'acme', type: 'test.ok', dedupKey: other.id });
+    assert.deepEqual(wrongTenant.trail.outcomes, []);
+  });
+
+  it('a success line answered for one task keeps none of the others of its batch', async () => {
+    sent.length = 0;
+    // As if the filter had matched the line for a reason of its own: every entry is checked against the query.
+    answer = (line) => line.message === 'tasks succeeded' && (line.succeeded as unknown[]).length === 3;
+    statuses = [];
+    const lookup = await lookupTask(await target(), { id: 'no-such-task' });
+    assert.equal(lines.filter(answer).length, 1, 'the batch of ok, keyed and other');
+    assert.deepEqual(lookup.trail.outcomes, []);
+    assert.equal(lookup.found, false);
   });
 
   it('a task id nobody has seen: says which log groups, which range and which table it searched', async () => {
@@ -323,7 +407,7 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
     sent.length = 0;
     const many = ['fast', ...Array.from({ length: 50 }, (_, i) => `extra-${i}`)];
     // Each query answers the task's lines: the merge keeps both answers, oldest first.
-    answer = (line) => line.id === flaky.id;
+    answer = (line) => line.id === flaky.id || successLineWith(line, `"id":"${flaky.id}"`);
     statuses = [];
     const lookup = await lookupTask(await target({}, many), { id: flaky.id });
     assert.deepEqual(

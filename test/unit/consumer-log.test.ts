@@ -1,8 +1,10 @@
 /**
- * The consumer's log line per task (docs/design.md#outcomes), as Powertools
- * writes it: a success is compact (what finds it again and its duration,
- * `attempt` only above 1, no latency, no request id); every other outcome is
- * logged in full with the invocation's request id. SDK clients answer in
+ * The consumer's log lines (docs/design.md#outcomes), as Powertools writes
+ * them: a batch's successes share one compact line (an entry each: id,
+ * type, tenant, duration; `attempt` only above 1, `dedupKey` only when it
+ * is not the default record key); every other outcome has a line of its
+ * own, in full, with the invocation's request id. The Logs Insights queries
+ * find a task's entry by the text it is written as. SDK clients answer in
  * process; the clock is fixed, so durations and latencies are written out.
  */
 import assert from 'node:assert/strict';
@@ -12,9 +14,11 @@ import { test } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import { defineLane } from '../../src/definition/lanes.ts';
+import { outcomeQueries } from '../../src/definition/log-queries.ts';
 import { createDefinition, defineTask } from '../../src/definition/registry.ts';
 import { lambdaContext } from '../../src/local/lambda-shapes.ts';
 import { createLaneConsumer } from '../../src/runtime/consumer.ts';
+import { succeededLines } from '../../src/definition/success-line.ts';
 import { envelopeFactory, fakeClock, fakeDynamoDbClient, fakeSqsClient, sqsRecordFactory } from './helpers/factories.ts';
 
 const LANE = 'work';
@@ -36,11 +40,13 @@ const definition = createDefinition({
   ],
 });
 
-/** The lines a Powertools Logger writes, parsed, without the timestamp (the real clock's). */
-function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+/** The lines a Powertools Logger writes, as written and parsed without the timestamp (the real clock's). */
+function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; raw: string[] } {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const stream = new Writable({
     write: (chunk: Buffer, _encoding, callback) => {
+      raw.push(chunk.toString());
       const { timestamp: _timestamp, ...line } = JSON.parse(chunk.toString()) as Record<string, unknown>;
       lines.push(line);
       callback();
@@ -49,12 +55,11 @@ function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown
   const logger = new Logger({ serviceName: 'tasklanes' });
   // Powertools offers no option for another stream (as bench/log-sink.ts does).
   (logger as unknown as { console: Console }).console = new Console({ stdout: stream, stderr: stream });
-  return { logger, lines };
+  return { logger, lines, raw };
 }
 
-test('a success is logged compact; a retry and a dead letter in full, with the request id', async () => {
-  // Prepare
-  const { logger, lines } = capturedLogger();
+async function runBatch(records: ReturnType<typeof sqsRecordFactory>[]) {
+  const captured = capturedLogger();
   const { client: dynamodb } = fakeDynamoDbClient(({ name, input }) =>
     name === 'BatchExecuteStatementCommand' ? { Responses: input.Statements.map(() => ({})) } : {},
   );
@@ -65,50 +70,108 @@ test('a success is logged compact; a retry and a dead letter in full, with the r
     dedupTable: 'dedup',
     sqs: fakeSqsClient().client,
     dynamodb,
-    logger,
+    logger: captured.logger,
     emitMetrics: () => {},
     now: fakeClock().now,
   });
+  const context = { ...lambdaContext({ functionName: 'work', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 }) };
+  context.awsRequestId = REQUEST_ID;
+  const response = await consumer.handler({ Records: records }, context);
+  await consumer.close();
+  return { response, ...captured };
+}
+
+const powertools = { service: 'tasklanes', sampling_rate: 0 };
+
+const retried = {
+  level: 'WARN',
+  message: 'task retried',
+  ...powertools,
+  lane: LANE,
+  type: 'unit.work',
+  tenant: 'acme',
+  id: 'task-3',
+  dedupKey: 'acme#unit.work#task-3',
+  outcome: 'retried',
+  messageId: 'msg-3',
+  attempt: 1,
+  durationMs: 0,
+  latencyMs: 30_000,
+  reason: 'Error: boom',
+  requestId: REQUEST_ID,
+};
+
+/** What a query searches a success line's raw text for (`@message like "..."`), decoded from its string literals. */
+const searchedTexts = (query: string) =>
+  [...query.matchAll(/@message like ("(?:[^"\\]|\\.)*")/g)].map(([, literal]) => JSON.parse(literal!) as string);
+
+test("a batch's successes share one compact line; a retry keeps its own line in full, with the request id", async () => {
+  // Prepare
   const records = [
     { ...sqsRecordFactory(envelopeFactory({ id: 'task-1' })), messageId: 'msg-1' },
     { ...sqsRecordFactory(envelopeFactory({ id: 'task-2' }), { receiveCount: 2 }), messageId: 'msg-2' },
     { ...sqsRecordFactory(envelopeFactory({ id: 'task-3', payload: { fail: true } })), messageId: 'msg-3' },
-    { ...sqsRecordFactory(envelopeFactory({ id: 'task-4', type: 'unit.gone' })), messageId: 'msg-4' },
+    { ...sqsRecordFactory(envelopeFactory({ id: 'task-4', dedupKey: 'order-7' })), messageId: 'msg-4' },
   ];
-  const context = { ...lambdaContext({ functionName: 'work', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 }) };
-  context.awsRequestId = REQUEST_ID;
   // Act
-  const response = await consumer.handler({ Records: records }, context);
-  await consumer.close();
+  const { response, lines, raw } = await runBatch(records);
   // Assess
   assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: 'msg-3' }] });
-  const powertools = { service: 'tasklanes', sampling_rate: 0 };
-  const task = (id: string) => ({ lane: LANE, type: 'unit.work', tenant: 'acme', id, dedupKey: `acme#unit.work#${id}` });
   assert.deepEqual(lines, [
-    { level: 'INFO', message: 'task succeeded', ...powertools, ...task('task-1'), outcome: 'succeeded', messageId: 'msg-1', durationMs: 0 },
+    retried,
     {
       level: 'INFO',
-      message: 'task succeeded',
+      message: 'tasks succeeded',
       ...powertools,
-      ...task('task-2'),
-      outcome: 'succeeded',
-      messageId: 'msg-2',
-      attempt: 2,
-      durationMs: 0,
+      lane: LANE,
+      succeeded: [
+        { id: 'task-1', type: 'unit.work', tenant: 'acme', durationMs: 0 },
+        { id: 'task-2', type: 'unit.work', tenant: 'acme', durationMs: 0, attempt: 2 },
+        { id: 'task-4', type: 'unit.work', tenant: 'acme', durationMs: 0, dedupKey: 'acme#unit.work#order-7' },
+      ],
     },
-    {
-      level: 'WARN',
-      message: 'task retried',
-      ...powertools,
-      ...task('task-3'),
-      outcome: 'retried',
-      messageId: 'msg-3',
-      attempt: 1,
-      durationMs: 0,
-      latencyMs: 30_000,
-      reason: 'Error: boom',
-      requestId: REQUEST_ID,
-    },
+  ]);
+  // The text as written, keys in order: what the queries search for.
+  const line = raw[1]!.replace(/"timestamp":"[^"]*"/, '"timestamp":"T"');
+  assert.equal(
+    line,
+    '{"level":"INFO","message":"tasks succeeded","timestamp":"T","service":"tasklanes","sampling_rate":0,"lane":"work","succeeded":[' +
+      '{"id":"task-1","type":"unit.work","tenant":"acme","durationMs":0},' +
+      '{"id":"task-2","type":"unit.work","tenant":"acme","durationMs":0,"attempt":2},' +
+      '{"id":"task-4","type":"unit.work","tenant":"acme","durationMs":0,"dedupKey":"acme#unit.work#order-7"}]}\n',
+  );
+  const found = (query: string) => searchedTexts(query).map((text) => [text, line.includes(text)]);
+  assert.deepEqual(found(outcomeQueries.byTask('task-2')), [['"id":"task-2"', true]]);
+  assert.deepEqual(found(outcomeQueries.byTask('task-3')), [['"id":"task-3"', false]], 'the retried task has no entry');
+  assert.deepEqual(found(outcomeQueries.byTenant('acme')), [['"tenant":"acme"', true]]);
+  assert.deepEqual(found(outcomeQueries.byRecordKey('acme#unit.work#task-1')), [
+    ['"dedupKey":"acme#unit.work#task-1"', false],
+    ['"id":"task-1","type":"unit.work","tenant":"acme"', true],
+  ]);
+  assert.deepEqual(found(outcomeQueries.byRecordKey('acme#unit.work#order-7')), [
+    ['"dedupKey":"acme#unit.work#order-7"', true],
+    ['"id":"order-7","type":"unit.work","tenant":"acme"', false],
+  ]);
+  // Tenants and type names have no "#": the rest of a key is its dedup key, "#" and all; a key of two parts names no default key.
+  assert.deepEqual(searchedTexts(outcomeQueries.byRecordKey('acme#unit.work#a#b')), [
+    '"dedupKey":"acme#unit.work#a#b"',
+    '"id":"a#b","type":"unit.work","tenant":"acme"',
+  ]);
+  assert.deepEqual(searchedTexts(outcomeQueries.byRecordKey('acme#unit.work')), ['"dedupKey":"acme#unit.work"']);
+});
+
+test('a batch without a success writes no success line: a retry and a dead letter in full, with the request id', async () => {
+  // Prepare
+  const records = [
+    { ...sqsRecordFactory(envelopeFactory({ id: 'task-3', payload: { fail: true } })), messageId: 'msg-3' },
+    { ...sqsRecordFactory(envelopeFactory({ id: 'task-5', type: 'unit.gone' })), messageId: 'msg-5' },
+  ];
+  // Act
+  const { response, lines } = await runBatch(records);
+  // Assess
+  assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: 'msg-3' }] });
+  assert.deepEqual(lines, [
+    retried,
     {
       level: 'ERROR',
       message: 'task deadLettered',
@@ -118,12 +181,21 @@ test('a success is logged compact; a retry and a dead letter in full, with the r
       namedType: 'unit.gone',
       outcome: 'deadLettered',
       tenant: 'acme',
-      id: 'task-4',
-      messageId: 'msg-4',
+      id: 'task-5',
+      messageId: 'msg-5',
       attempt: 1,
       durationMs: 0,
       reason: 'invalid: unknown task type "unit.gone"',
       requestId: REQUEST_ID,
     },
   ]);
+});
+
+test("entries beyond a line's byte budget go on another line; an entry over it alone has a line of its own", () => {
+  // Each of these is 49 bytes as written, 50 with its comma: two fill a budget of 100.
+  const entry = (id: string) => ({ id, type: 't', tenant: 'x', durationMs: 1 });
+  assert.equal(JSON.stringify(entry('a')).length, 49);
+  assert.deepEqual(succeededLines([entry('a'), entry('b'), entry('c')], 100), [[entry('a'), entry('b')], [entry('c')]]);
+  assert.deepEqual(succeededLines([entry('a'), entry('b')], 10), [[entry('a')], [entry('b')]]);
+  assert.deepEqual(succeededLines([]), []);
 });

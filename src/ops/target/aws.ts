@@ -3,7 +3,8 @@
  * mapping UUIDs from the stack's outputs (DescribeStacks), the oldest age
  * from CloudWatch's ApproximateAgeOfOldestMessage, consumer state and
  * pausing through the lane's event source mapping. A task's outcomes come
- * from the lanes' log groups through Logs Insights, its dedup record from a
+ * from the lanes' log groups through Logs Insights (a batch's successes
+ * share one line, read back entry by entry), its dedup record from a
  * GetItem on the stack's table: the caller's own permissions, nothing the
  * consumers are granted. Credentials and region come from the usual AWS
  * chain (environment, profile, SSO, instance role).
@@ -23,13 +24,21 @@ import { MAX_QUERY_LOG_GROUPS, OUTCOME_QUERY_LIMIT, outcomeQueries } from '../..
 import type { Outcome } from '../../definition/metrics.ts';
 import { laneQueuesFromUrl, stackOutputKey } from '../../definition/stack-outputs.ts';
 import { DedupStore } from '../../runtime/dedup.ts';
-import { MissingCredentialsError, MissingRegionError, StackNotFoundError, StackOutputMissingError, UnknownLaneError } from '../errors.ts';
+import { entryRecordKey, readSucceededLine } from '../../definition/success-line.ts';
+import {
+  MissingCredentialsError,
+  MissingRegionError,
+  OpsError,
+  StackNotFoundError,
+  StackOutputMissingError,
+  UnknownLaneError,
+} from '../errors.ts';
 import { readDeadLetterRecords } from './dead-letter-records.ts';
 import { chunks } from '../lanes/receive.ts';
 import { runInsightsQuery, type InsightsPolling, type InsightsRow } from './logs-insights.ts';
 import { sqsQueueCounts } from './sqs-counts.ts';
 import { reportUnreachable } from './unreachable.ts';
-import { traceTask } from './task-trail.ts';
+import { matchesOutcome, traceTask } from './task-trail.ts';
 import type { LaneQueues, OpsTarget, OutcomeMatch, TaskOutcome } from './target.ts';
 
 /** The AWS clients the target uses; injectable for tests. */
@@ -64,6 +73,11 @@ export const AWS_TARGET_DEFAULTS = {
   /** An Insights query over a day of a lane's logs takes seconds; two minutes is a query gone wrong. */
   logsQuery: { pollMs: 1_000, maxWaitMs: 120_000 } satisfies InsightsPolling,
 } as const;
+
+/** A row the outcome query returned as a success line whose raw text is not one (src/definition/success-line.ts). */
+export class UnreadableSuccessLineError extends OpsError {
+  override readonly name = 'UnreadableSuccessLineError';
+}
 
 /** Event source mapping states in which the lane consumes (or is about to). */
 const CONSUMING_STATES = new Set(['Enabled', 'Enabling', 'Updating']);
@@ -154,7 +168,7 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<OpsTar
               );
             }
             return {
-              outcomes: rows.map(outcomeOf),
+              outcomes: rows.flatMap((row) => outcomesOf(row, match)),
               searched: { source: 'Logs Insights', from, to, logGroups: logGroupNames, limit: OUTCOME_QUERY_LIMIT },
             };
           },
@@ -267,7 +281,40 @@ function outcomeQuery(match: OutcomeMatch): string {
 /** Insights prints @timestamp as `2026-12-02 13:20:01.123`, in UTC. */
 const insightsTime = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
 
-/** One row of an outcome query; a field the line did not have is absent from its row. */
+/**
+ * The outcomes of one row: an outcome line's own, or the entries of a
+ * success line (the only line without an `outcome`) that belong to the
+ * task asked for, each at the line's time; the line holds other tasks of
+ * its batch too.
+ */
+function outcomesOf(row: InsightsRow, match: OutcomeMatch): TaskOutcome[] {
+  if (row.outcome !== undefined) return [outcomeOf(row)];
+  const line = readSucceededLine(row['@message'] ?? '');
+  if (!line)
+    throw new UnreadableSuccessLineError(`a Logs Insights row (@ptr ${row['@ptr'] ?? 'none'}) has no outcome and is no success line`);
+  const at = insightsTime(row['@timestamp'] ?? '');
+  return line.succeeded
+    .map(
+      (entry): TaskOutcome => ({
+        lane: line.lane,
+        type: entry.type,
+        outcome: 'succeeded',
+        timedOut: false,
+        tenant: entry.tenant,
+        id: entry.id,
+        dedupKey: entryRecordKey(entry),
+        // A success's entry has no message id: its task id finds it (docs/design.md#outcomes).
+        messageId: '',
+        attempt: entry.attempt ?? 1,
+        durationMs: entry.durationMs,
+        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+        at,
+      }),
+    )
+    .filter((outcome) => matchesOutcome(match, outcome));
+}
+
+/** One row of an outcome line; a field the line did not have is absent from its row. */
 function outcomeOf(row: InsightsRow): TaskOutcome {
   const optional = (field: 'tenant' | 'id' | 'dedupKey' | 'reason') => (row[field] === undefined ? {} : { [field]: row[field] });
   return {
@@ -280,7 +327,7 @@ function outcomeOf(row: InsightsRow): TaskOutcome {
     ...optional('id'),
     ...optional('dedupKey'),
     messageId: row.messageId ?? '',
-    // A success's compact line leaves out attempt 1 (src/runtime/consumer.ts, logOutcome).
+    // A release before the success lines logged a success's own line without attempt 1.
     attempt: Number(row.attempt ?? 1),
     durationMs: Number(row.durationMs ?? 0),
     ...optional('reason'),

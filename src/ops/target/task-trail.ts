@@ -5,7 +5,7 @@
  * build it from the payload).
  */
 import { OUTCOME_LOG_FIELDS } from '../../definition/log-queries.ts';
-import { recordKey } from '../../runtime/envelope.ts';
+import { recordKey } from '../../definition/record-key.ts';
 import type { DedupRecord } from '../../runtime/dedup.ts';
 import type { OutcomeMatch, OutcomeScope, TaskOutcome, TaskQuery, TaskTrail, TaskTrailOptions } from './target.ts';
 
