@@ -40,7 +40,7 @@ export function contenderHandler(contender: Contender, resources: ContenderResou
         dedupTable: resources.dedupTable,
         sqs: resources.sqs,
         dynamodb: resources.dynamodb,
-        logger: sink.logger('tasklanes', { lane: BENCH_LANE }),
+        logger: sink.jsonLogger('tasklanes'),
         emitMetrics: sink.emf,
       });
       return consumer;

@@ -8,13 +8,13 @@
  * and it prints the rows of bench/RESULTS.md's "Limits" table.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { defineLane } from '../src/definition/lanes.ts';
 import { createDefinition, defineTask } from '../src/definition/registry.ts';
 import { startLocalConsumers } from '../src/local/consumers.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import type { DynamoDbBackend } from '../src/local/servers.ts';
+import { JsonLogger } from '../src/runtime/logger.ts';
 import type { OutcomeEvent } from '../src/runtime/outcome.ts';
 import { Publisher } from '../src/publisher/index.ts';
 import { RequestCounter } from './request-counter.ts';
@@ -74,7 +74,7 @@ const counter = new RequestCounter();
 counter.attach(stack.clients.sqs, 'sqs');
 counter.attach(stack.clients.dynamodb, 'dynamodb');
 const outcomes: OutcomeEvent[] = [];
-const consumers = startLocalConsumers(stack, { onOutcome: (event) => outcomes.push(event), logger: new Logger({ logLevel: 'SILENT' }) });
+const consumers = startLocalConsumers(stack, { onOutcome: (event) => outcomes.push(event), logger: new JsonLogger({ level: 'SILENT' }) });
 const publisher = new Publisher({ definition, sqs: stack.clients.sqs, queueUrls: stack.queueUrls });
 const perTask = (value: number) => (value / TASKS).toFixed(2);
 console.log('| case | SQS send | SQS receive | SQS delete | DynamoDB requests | WCU | RCU | deferrals | all requests |');

@@ -7,6 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
+import { JsonLogger } from '../src/runtime/logger.ts';
 import type { EmfWriter } from '../src/runtime/metrics.ts';
 
 export class LogSink {
@@ -25,13 +26,18 @@ export class LogSink {
     this.stream.write(`${line}\n`);
   };
 
+  /** tasklanes' consumer logger, writing here: what Lambda would ship, one line per event. */
+  jsonLogger(service: string): JsonLogger {
+    return new JsonLogger({ service, level: 'INFO', write: this.emf });
+  }
+
   /**
-   * A Powertools Logger writing here. Powertools builds its own Console on
+   * The peer's Powertools Logger writing here. Powertools builds its own Console on
    * process.stdout and offers no option for another stream, so its console
    * is replaced after construction.
    */
-  logger(serviceName: string, persistentKeys: Record<string, string> = {}): Logger {
-    const logger = new Logger({ serviceName, persistentKeys });
+  logger(serviceName: string): Logger {
+    const logger = new Logger({ serviceName });
     (logger as unknown as { console: Console }).console = new Console({ stdout: this.stream, stderr: this.stream });
     return logger;
   }

@@ -17,7 +17,7 @@ export const SUCCEEDED_LINE_MESSAGE = 'tasks succeeded';
  * a longer line does not arrive whole. A batch of up to 10,000 records (a
  * lane's batchSize) could pass it, so a line holds entries up to this many
  * bytes and the rest go on further lines; the other 64 KB leave room for
- * Powertools' own keys and any persistent ones. The line of a batch of 10
+ * the line's leading keys and the lane. The line of a batch of 10
  * UUID-keyed tasks is 1.2–1.6 KB.
  */
 export const SUCCEEDED_LINE_ENTRY_BYTES = 192 * 1024;
@@ -105,7 +105,7 @@ export function succeededLines(entries: readonly SucceededEntry[], maxBytes = SU
 
 /**
  * How an entry's fields read in the line's raw JSON text, for a search of
- * that text (Logs Insights `like`): Powertools writes the line with
+ * that text (Logs Insights `like`): the consumer writes the line with
  * JSON.stringify, without spaces, in the entry's key order.
  */
 export const succeededEntryText = {

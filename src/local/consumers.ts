@@ -4,8 +4,8 @@
  * mapping feeds the deployed function. `npm start`, the tests, the incident
  * suite and the benchmarks all start lanes through here.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { createLaneConsumer, type LaneConsumer } from '../runtime/consumer.ts';
+import type { JsonLogger } from '../runtime/logger.ts';
 import type { EmfWriter } from '../runtime/metrics.ts';
 import type { OutcomeListener } from '../runtime/outcome.ts';
 import type { LanePoller, PollerTuning } from './poller.ts';
@@ -19,7 +19,8 @@ export interface LocalConsumersOptions {
   readonly onOutcome?: OutcomeListener;
   /** Default: EMF documents are dropped; locally the outcome listener is the metrics sink. */
   readonly emitMetrics?: EmfWriter;
-  readonly logger?: Logger;
+  /** @default the consumer's: JSON lines on stdout */
+  readonly logger?: JsonLogger;
   readonly now?: () => number;
   /** Per-lane poller overrides. */
   readonly tuning?: Partial<PollerTuning> | ((lane: string) => Partial<PollerTuning>);

@@ -104,7 +104,7 @@ export function pollerTuning(definition: Definition, lane: string, overrides: Pa
   };
 }
 
-/** Structurally compatible with a Powertools Logger. */
+/** Structurally compatible with the consumer's JsonLogger (src/runtime/logger.ts) and a Powertools Logger. */
 export interface PollerLog {
   warn(message: string, details: Record<string, unknown>): void;
   error(message: string, details: Record<string, unknown>): void;

@@ -5,7 +5,6 @@
  * and scheduled types, the dashboard with the control API the ops CLI uses,
  * and the state file through which that CLI finds it all.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Definition } from '../definition/registry.ts';
 import { heartbeatType } from '../definition/schedule.ts';
@@ -15,6 +14,7 @@ import { createSchedulerClient } from '../ops/target/local-clients.ts';
 import { UsageError } from '../ops/errors.ts';
 import { Publisher } from '../publisher/index.ts';
 import type { OutcomeEvent } from '../runtime/outcome.ts';
+import { JsonLogger } from '../runtime/logger.ts';
 import { LocalAlarmEvaluator } from './alarms.ts';
 import { startLocalConsumers, type LocalConsumers } from './consumers.ts';
 import { recordControlUrl, startDashboard, type Dashboard } from './dashboard/server.ts';
@@ -125,7 +125,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   const consumers = startLocalConsumers(stack, {
     workerEntry: options.workerEntry,
     onOutcome: recorder.listener,
-    logger: new Logger({ serviceName: 'tasklanes', logLevel: options.verbose ? 'INFO' : 'SILENT' }),
+    logger: new JsonLogger({ level: options.verbose ? 'INFO' : 'SILENT' }),
   });
   // Heartbeats and scheduled types fire as EventBridge Scheduler would fire them.
   const scheduler = startLocalScheduler(stack, { speed });

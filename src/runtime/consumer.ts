@@ -9,14 +9,13 @@
  * Why not Powertools' BatchProcessor: its record handler can only succeed
  * or fail, while docs/design.md#outcomes needs a third way out (dead-letter
  * at once and acknowledge) plus expired/duplicate/coalesced
- * acknowledgements with their own counts. Powertools Logger does the
- * logging; instead of its injectLambdaContext middleware, which adds five
- * context fields (~230 bytes) to every line, a line that is not a success
+ * acknowledgements with their own counts. Lines are Powertools-shaped
+ * (logger.ts); instead of the five context fields (~230 bytes) Powertools'
+ * injectLambdaContext adds to every line, a line that is not a success
  * carries the invocation's request id alone: the function name and version
  * are already the log group and stream, and CloudWatch Logs ingestion is
  * what keeps the bill above the request floor (issue 17).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -26,6 +25,7 @@ import type { Definition } from '../definition/registry.ts';
 import { dedupTableRecordStore } from './dead-letter.ts';
 import { DedupStore } from './dedup.ts';
 import { DedupBatcher } from './dedup-batch.ts';
+import { JsonLogger } from './logger.ts';
 import { BatchMetrics, stdoutEmfWriter, type EmfWriter } from './metrics.ts';
 import type { OutcomeEvent, OutcomeListener } from './outcome.ts';
 import { DeferralBatcher } from './deferral-batch.ts';
@@ -53,8 +53,8 @@ export interface LaneConsumerOptions {
   readonly dynamodb: DynamoDBClient;
   /** Module serving tasks in worker threads (see task-worker.ts). Required when the lane's isolation is `worker`. */
   readonly workerEntry?: string | URL;
-  /** Default: a Powertools Logger with service `tasklanes`, level from POWERTOOLS_LOG_LEVEL. */
-  readonly logger?: Logger;
+  /** @default a JsonLogger on the consumer's clock, with its defaults (src/runtime/logger.ts): service `tasklanes`, level from POWERTOOLS_LOG_LEVEL, stdout */
+  readonly logger?: JsonLogger;
   /** Default: `tasklanes`. */
   readonly metricsNamespace?: string;
   /** Where EMF documents go. Default: stdout, where Lambda ships them to CloudWatch. */
@@ -77,14 +77,12 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-const SERVICE_NAME = 'tasklanes';
-
 /**
  * The line of an outcome that is not a success (docs/design.md#outcomes),
  * in full, with the invocation's request id. The line has its own
  * timestamp, so `at` is not repeated; `timedOut` only when it happened.
  */
-function logOutcome(logger: Logger, event: OutcomeEvent, requestId: string): void {
+function logOutcome(logger: JsonLogger, event: OutcomeEvent, requestId: string): void {
   const { at: _at, timedOut, ...fields } = event;
   const level = event.outcome === 'deadLettered' ? 'error' : event.outcome === 'retried' ? 'warn' : 'info';
   logger[level](`task ${event.outcome}`, { ...fields, ...(timedOut ? { timedOut } : {}), requestId });
@@ -93,9 +91,9 @@ function logOutcome(logger: Logger, event: OutcomeEvent, requestId: string): voi
 /**
  * A batch's successes, most outcomes by far, in one line
  * (src/definition/success-line.ts): a compact entry each instead of a line
- * each, which saves every line's Powertools keys and the lane per task.
+ * each, which saves every line's leading keys and the lane per task.
  */
-function logSuccesses(logger: Logger, lane: string, entries: readonly SucceededEntry[]): void {
+function logSuccesses(logger: JsonLogger, lane: string, entries: readonly SucceededEntry[]): void {
   for (const succeeded of succeededLines(entries)) logger.info(SUCCEEDED_LINE_MESSAGE, { lane, succeeded } satisfies SucceededLine);
 }
 
@@ -110,7 +108,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
     runner = new WorkerPool({ entry: options.workerEntry, size: laneDefinition.batchSize });
   }
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const logger = options.logger ?? new JsonLogger({ now });
   const metrics = new BatchMetrics(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE, options.emitMetrics ?? stdoutEmfWriter);
   const dedup = new DedupStore({ client: options.dynamodb, table: options.dedupTable, now });
   // Only a lane whose types have limits pays for them (docs/design.md#6-limits).

@@ -124,7 +124,7 @@ test('the synthesized bundle consumes a batch on local servers, in its worker th
   // A file, not --eval: worker threads inherit the process's flags, and --input-type is not valid for them.
   const runner = join(out, 'invoke-bundle.mjs');
   writeFileSync(runner, script);
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [runner], {
+  const { stdout } = await promisify(execFile)(process.execPath, [runner], {
     env: {
       PATH: process.env.PATH,
       EVENT: JSON.stringify(event),
@@ -140,8 +140,8 @@ test('the synthesized bundle consumes a batch on local servers, in its worker th
   });
   const lines = stdout.trim().split('\n');
   assert.deepEqual(JSON.parse(lines.find((line) => line.startsWith('RESULT '))!.slice('RESULT '.length)), { batchItemFailures: [] });
-  // Powertools Logger writes warnings and errors to stderr, the rest to stdout.
-  const logs = [...lines, ...stderr.split('\n')].filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
+  // The consumer writes every log line, whatever its level, and every EMF document to stdout, as Lambda ships it.
+  const logs = lines.filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
   // A batch's successes share one line, an entry each (src/definition/success-line.ts); every other outcome has its own.
   const outcomes = logs.flatMap((log) =>
     log.message === 'tasks succeeded'

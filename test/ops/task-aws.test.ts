@@ -11,8 +11,7 @@
  * first batch holds several and a lookup must keep only its own task's entry.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, mock } from 'node:test';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { after, before, describe, it } from 'node:test';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -28,6 +27,7 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/cli
 import { stackOutputKey } from '../../src/definition/stack-outputs.ts';
 import { shortVisibilitySeconds } from '../../src/definition/timeouts.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { renderLookup } from '../../src/ops/commands/task.ts';
 import { lookupTask } from '../../src/ops/lanes/task-lookup.ts';
 import { createAwsTarget, type AwsClients } from '../../src/ops/target/aws.ts';
@@ -93,13 +93,8 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
 
   before(async () => {
     useFreshExecutionLog();
-    // Powertools writes to the global console in dev mode: capture each line as Lambda would ship it.
-    process.env.POWERTOOLS_DEV = 'true';
-    const logger = new Logger({ serviceName: 'tasklanes' });
-    delete process.env.POWERTOOLS_DEV;
-    for (const level of ['info', 'warn', 'error'] as const) {
-      mock.method(console, level, (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>));
-    }
+    // Each line as Lambda would ship it.
+    const logger = new JsonLogger({ level: 'INFO', write: (text) => lines.push(JSON.parse(text) as Record<string, unknown>) });
     const publisher = new Publisher({ definition: testDefinition, sqs: stack().clients.sqs, queueUrls: stack().queueUrls });
     flaky = await publisher.publish('test.flaky', { failTimes: 1 }, { tenant: 'acme' });
     permanent = await publisher.publish('test.permanent', {}, { tenant: 'acme' });
@@ -120,7 +115,6 @@ describe('tasklanes task on AWS: Logs Insights and GetItem', () => {
   });
   after(async () => {
     await consumers.stop();
-    mock.restoreAll();
   });
 
   const fake = <T>(answerOf: (command: object) => unknown): T =>

@@ -13,6 +13,7 @@ import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, t
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { shortVisibilitySeconds } from '../../src/definition/timeouts.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { createSchedulerClient } from '../../src/ops/target/local-clients.ts';
 import { Publisher } from '../../src/publisher/index.ts';
@@ -21,7 +22,6 @@ import { readExecutions, useFreshExecutionLog } from '../support/execution-log.t
 import { isOutcome } from '../support/harness.ts';
 import { TEST_WORKER_ENTRY, testDefinition } from '../support/test-definition.ts';
 import { waitFor } from '../support/wait.ts';
-import { Logger } from '@aws-lambda-powertools/logger';
 
 useFreshExecutionLog();
 
@@ -49,7 +49,7 @@ before(async () => {
     workerEntry: TEST_WORKER_ENTRY,
     onOutcome: (event) => outcomes.push(event),
     now: clock,
-    logger: new Logger({ serviceName: 'tasklanes-test', logLevel: 'SILENT' }),
+    logger: new JsonLogger({ level: 'SILENT' }),
   });
   scheduler = createSchedulerClient(stack.servers.schedulerEndpoint, stack.servers.region);
   publisher = new Publisher({

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalAlarmEvaluator, type LocalAlarmState } from '../../src/local/alarms.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { OutcomeRecorder } from '../../src/local/outcome-recorder.ts';
 import { startLocalScheduler, type LocalScheduler } from '../../src/local/scheduler.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
@@ -38,7 +38,7 @@ before(async () => {
   });
   consumers = startLocalConsumers(running, {
     onOutcome: recorder.listener,
-    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    logger: new JsonLogger({ level: 'SILENT' }),
   });
   scheduler = startLocalScheduler(running, { speed: HEARTBEAT_SPEED });
   evaluator = new LocalAlarmEvaluator({ stack: running, recorder, clock: scheduler.clock });

@@ -10,9 +10,9 @@
  *
  * Start it with `spawnConsumerProcess` (consumer-child.ts, which also holds its config type).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Definition } from '../../src/definition/registry.ts';
 import { createLaneConsumer } from '../../src/runtime/consumer.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { createLocalClients } from '../../src/ops/target/local-clients.ts';
 import { startLanePoller } from '../../src/local/poller.ts';
 import { watchClaimWrites } from './claim-writes.ts';
@@ -40,7 +40,7 @@ async function main(argument: string | undefined): Promise<void> {
     sqs: clients.sqs,
     dynamodb: clients.dynamodb,
     workerEntry: config.definitionModule,
-    logger: new Logger({ serviceName: 'tasklanes-consumer-process', logLevel: 'SILENT' }),
+    logger: new JsonLogger({ level: 'SILENT' }),
     onOutcome: (event) => process.stdout.write(`${JSON.stringify({ [OUTCOME_LINE_KEY]: event })}\n`),
     now: () => Date.now() + config.clockOffsetMs,
   });

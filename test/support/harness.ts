@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Outcome } from '../../src/definition/metrics.ts';
 import type { Definition } from '../../src/definition/registry.ts';
 import { shortVisibilitySeconds } from '../../src/definition/timeouts.ts';
 import type { EmfWriter } from '../../src/runtime/metrics.ts';
 import type { OutcomeEvent } from '../../src/runtime/outcome.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { Publisher, type BatchEntry, type PublishedTask } from '../../src/publisher/index.ts';
 import type { LocalClientOverrides } from '../../src/ops/target/local-clients.ts';
 import { startLocalConsumers, type LocalConsumers } from '../../src/local/consumers.ts';
@@ -158,7 +158,7 @@ export function withRunningLanes(options: HarnessOptions): () => Harness {
 }
 
 /** Outcome logs are asserted through `outcomes`; printing them would bury the test report. */
-const silentLogger = new Logger({ serviceName: 'tasklanes-test', logLevel: 'SILENT' });
+const silentLogger = new JsonLogger({ level: 'SILENT' });
 
 export const isOutcome = (id: string, outcome: Outcome) => (event: OutcomeEvent) => event.id === id && event.outcome === outcome;
 export const ofTask = (id: string) => (event: OutcomeEvent) => event.id === id;

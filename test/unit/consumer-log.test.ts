@@ -1,5 +1,5 @@
 /**
- * The consumer's log lines (docs/design.md#outcomes), as Powertools writes
+ * The consumer's log lines (docs/design.md#outcomes), as its logger writes
  * them: a batch's successes share one compact line (an entry each: id,
  * type, tenant, duration; `attempt` only above 1, `dedupKey` only when it
  * is not the default record key); every other outcome has a line of its
@@ -8,16 +8,14 @@
  * process; the clock is fixed, so durations and latencies are written out.
  */
 import assert from 'node:assert/strict';
-import { Console } from 'node:console';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import { defineLane } from '../../src/definition/lanes.ts';
 import { outcomeQueries } from '../../src/definition/log-queries.ts';
 import { createDefinition, defineTask } from '../../src/definition/registry.ts';
 import { lambdaContext } from '../../src/local/lambda-shapes.ts';
 import { createLaneConsumer } from '../../src/runtime/consumer.ts';
+import { JsonLogger } from '../../src/runtime/logger.ts';
 import { succeededLines } from '../../src/definition/success-line.ts';
 import { envelopeFactory, fakeClock, fakeDynamoDbClient, fakeSqsClient, sqsRecordFactory } from './helpers/factories.ts';
 
@@ -40,26 +38,24 @@ const definition = createDefinition({
   ],
 });
 
-/** The lines a Powertools Logger writes, as written and parsed without the timestamp (the real clock's). */
-function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; raw: string[] } {
+/** The lines the consumer's logger writes, as written and parsed. */
+function capturedLogger(now: () => number): { logger: JsonLogger; lines: Array<Record<string, unknown>>; raw: string[] } {
   const lines: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
-  const stream = new Writable({
-    write: (chunk: Buffer, _encoding, callback) => {
-      raw.push(chunk.toString());
-      const { timestamp: _timestamp, ...line } = JSON.parse(chunk.toString()) as Record<string, unknown>;
-      lines.push(line);
-      callback();
+  const logger = new JsonLogger({
+    level: 'INFO',
+    now,
+    write: (line) => {
+      raw.push(line);
+      lines.push(JSON.parse(line) as Record<string, unknown>);
     },
   });
-  const logger = new Logger({ serviceName: 'tasklanes' });
-  // Powertools offers no option for another stream (as bench/log-sink.ts does).
-  (logger as unknown as { console: Console }).console = new Console({ stdout: stream, stderr: stream });
   return { logger, lines, raw };
 }
 
 async function runBatch(records: ReturnType<typeof sqsRecordFactory>[]) {
-  const captured = capturedLogger();
+  const clock = fakeClock();
+  const captured = capturedLogger(clock.now);
   const { client: dynamodb } = fakeDynamoDbClient(({ name, input }) =>
     name === 'BatchExecuteStatementCommand' ? { Responses: input.Statements.map(() => ({})) } : {},
   );
@@ -72,7 +68,7 @@ async function runBatch(records: ReturnType<typeof sqsRecordFactory>[]) {
     dynamodb,
     logger: captured.logger,
     emitMetrics: () => {},
-    now: fakeClock().now,
+    now: clock.now,
   });
   const context = { ...lambdaContext({ functionName: 'work', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 }) };
   context.awsRequestId = REQUEST_ID;
@@ -81,12 +77,13 @@ async function runBatch(records: ReturnType<typeof sqsRecordFactory>[]) {
   return { response, ...captured };
 }
 
-const powertools = { service: 'tasklanes', sampling_rate: 0 };
+/** The fake clock's T0, which never moves here. */
+const leading = { timestamp: '2024-05-01T12:00:00.000Z', service: 'tasklanes' };
 
 const retried = {
   level: 'WARN',
   message: 'task retried',
-  ...powertools,
+  ...leading,
   lane: LANE,
   type: 'unit.work',
   tenant: 'acme',
@@ -122,7 +119,7 @@ test("a batch's successes share one compact line; a retry keeps its own line in 
     {
       level: 'INFO',
       message: 'tasks succeeded',
-      ...powertools,
+      ...leading,
       lane: LANE,
       succeeded: [
         { id: 'task-1', type: 'unit.work', tenant: 'acme', durationMs: 0 },
@@ -132,13 +129,13 @@ test("a batch's successes share one compact line; a retry keeps its own line in 
     },
   ]);
   // The text as written, keys in order: what the queries search for.
-  const line = raw[1]!.replace(/"timestamp":"[^"]*"/, '"timestamp":"T"');
+  const line = raw[1]!;
   assert.equal(
     line,
-    '{"level":"INFO","message":"tasks succeeded","timestamp":"T","service":"tasklanes","sampling_rate":0,"lane":"work","succeeded":[' +
+    '{"level":"INFO","message":"tasks succeeded","timestamp":"2024-05-01T12:00:00.000Z","service":"tasklanes","lane":"work","succeeded":[' +
       '{"id":"task-1","type":"unit.work","tenant":"acme","durationMs":0},' +
       '{"id":"task-2","type":"unit.work","tenant":"acme","durationMs":0,"attempt":2},' +
-      '{"id":"task-4","type":"unit.work","tenant":"acme","durationMs":0,"dedupKey":"acme#unit.work#order-7"}]}\n',
+      '{"id":"task-4","type":"unit.work","tenant":"acme","durationMs":0,"dedupKey":"acme#unit.work#order-7"}]}',
   );
   const found = (query: string) => searchedTexts(query).map((text) => [text, line.includes(text)]);
   assert.deepEqual(found(outcomeQueries.byTask('task-2')), [['"id":"task-2"', true]]);
@@ -175,7 +172,7 @@ test('a batch without a success writes no success line: a retry and a dead lette
     {
       level: 'ERROR',
       message: 'task deadLettered',
-      ...powertools,
+      ...leading,
       lane: LANE,
       type: 'unknown',
       namedType: 'unit.gone',
