@@ -133,18 +133,19 @@ export function createLaneConsumer(options: LaneConsumerOptions): LaneConsumer {
   };
 
   const processBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    // The batch's claims and done marks share requests (dedup-batch.ts).
-    const batched = new DedupBatcher(dedup);
+    // The batch's claims and done marks share requests (dedup-batch.ts). A batch of one has nothing to
+    // share them with: its claim and mark go straight out, without the batcher's turns of the event loop.
+    const batched = event.Records.length > 1 ? new DedupBatcher(dedup) : undefined;
     const batchDeps: PipelineDependencies = {
       ...deps,
-      dedup: batched,
+      dedup: batched ?? dedup,
       // The batch's deferred copies share SendMessageBatch requests (deferral-batch.ts).
       ...(limiter && options.queueUrl
         ? { limits: { port: limiter.forBatch(), queueUrl: options.queueUrl, random: options.random, send: new DeferralBatcher().send } }
         : {}),
     };
     const results = await Promise.all(
-      event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched.recordSettled(record.messageId))),
+      event.Records.map((record) => processRecord(record, batchDeps).finally(() => batched?.recordSettled(record.messageId))),
     );
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     const succeeded: SucceededEntry[] = [];
