@@ -17,9 +17,12 @@ export interface BenchOptions {
   /** Repeats of each throughput run; the median is reported. */
   readonly throughputRepeats: number;
   /**
-   * Tasks of one unmeasured drain per contender before figure 1: the first
-   * drain of a fresh process ran up to 40% slower (JIT, DynamoDB Local's own
-   * JVM warming up), which landed on whichever repeat came first.
+   * Tasks of one unmeasured drain per contender and batch size before
+   * figure 1 (at most that batch size's throughputTasks): the first drain of
+   * a fresh process ran up to 40% slower (JIT, DynamoDB Local's own JVM
+   * warming up), which landed on whichever repeat came first; a batch size
+   * warmed only by another's drain still rose over its three repeats
+   * (tasklanes at batch 1: 109, 124, 148 tasks/s in one run).
    */
   readonly warmupTasks: number;
   /** Lambda batch sizes compared (event source `batchSize`). */

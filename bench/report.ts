@@ -372,7 +372,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 1. End-to-end throughput (local servers, full pipeline, trivial handler)',
     '',
-    'Median of the repeats, after one unmeasured warm-up drain per contender; each repeat drains a fresh backlog through the local event source mapping (`src/local/poller.ts`, with the poller concurrency stated under Run: receives in progress plus batches in flight). Batch 1 runs were published with one SendMessage per task, batch 10 runs with SendMessageBatch (the publish is not timed).',
+    'Median of the repeats, after one unmeasured warm-up drain per contender and batch size; each repeat drains a fresh backlog through the local event source mapping (`src/local/poller.ts`, with the poller concurrency stated under Run: receives in progress plus batches in flight). Batch 1 runs were published with one SendMessage per task, batch 10 runs with SendMessageBatch (the publish is not timed).',
     '',
     throughputSection(runs),
     '',

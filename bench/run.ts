@@ -61,9 +61,13 @@ async function runFigures(rig: Rig, label: string, runStarted: number): Promise<
       stallTimeoutMs: options.stallTimeoutMs,
       onProgress,
     });
-  for (const contender of CONTENDERS) {
-    say(`warm-up: ${contender}, ${options.warmupTasks} tasks, not measured`);
-    await drain(contender, options.warmupTasks, Math.max(...options.batchSizes), 0);
+  // Each batch size takes its own paths (publish, claims, the SDK's commands), so each is warmed.
+  for (const batchSize of options.batchSizes) {
+    const tasks = Math.min(options.warmupTasks, options.throughputTasks[batchSize]!);
+    for (const contender of CONTENDERS) {
+      say(`warm-up: ${contender}, batch ${batchSize}, ${tasks} tasks, not measured`);
+      await drain(contender, tasks, batchSize, 0);
+    }
   }
 
   const throughput: ThroughputRow[] = [];
