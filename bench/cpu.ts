@@ -3,13 +3,14 @@
  * (validation, deadline, dedup requests built and parsed, outcome, metrics,
  * log line) with I/O taken out: clients answer from memory
  * (canned-clients.ts). Batches are invoked one after another on one thread,
- * so process.cpuUsage() over a sample is the handler's own cost.
+ * so process.cpuUsage() over a sample, less what the canned server metered
+ * for its answers, is the handler's own cost.
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { lambdaContext, toSqsRecord } from '../src/local/lambda-shapes.ts';
-import { cannedResources } from './canned-clients.ts';
+import { cannedServer } from './canned-clients.ts';
 import { contenderHandler, type Contender } from './contenders.ts';
 import { LogSink } from './log-sink.ts';
 import { median } from './stats.ts';
@@ -56,27 +57,34 @@ function events(records: number, batchSize: number, runId: string): SQSEvent[] {
   return result;
 }
 
-export async function measureCpu(
-  contender: Contender,
-  batchSize: number,
-  records: number,
-  repeats: number,
-  warmup: number,
-): Promise<CpuFigure> {
-  const handler = contenderHandler(contender, cannedResources(), new LogSink());
+const CPU_CONTENDERS = ['tasklanes', 'peer'] as const satisfies readonly Contender[];
+
+/**
+ * Both contenders' figures at one batch size. Their samples alternate, so a
+ * neighbour's burst on the shared machine lands on both alike (as the
+ * contenders of figure 1 alternate within a repeat).
+ */
+export async function measureCpu(batchSize: number, records: number, repeats: number, warmup: number): Promise<CpuFigure[]> {
   const context = () => lambdaContext({ functionName: 'bench', queueArn: QUEUE_ARN, deadline: Date.now() + 60_000, memoryLimitInMB: 1024 });
-  const samples: number[] = [];
+  const contenders = CPU_CONTENDERS.map((contender) => {
+    const server = cannedServer();
+    return { contender, server, handler: contenderHandler(contender, server.resources, new LogSink()), samples: [] as number[] };
+  });
   try {
     // The first samples warm the JIT and the SDK's lazy paths and are not kept.
     for (let sample = 0; sample < warmup + repeats; sample++) {
-      const batches = events(records, batchSize, `cpu-${contender}-${batchSize}-${sample}`);
-      const before = process.cpuUsage();
-      for (const event of batches) await handler.handler(event, context());
-      const used = process.cpuUsage(before);
-      if (sample >= warmup) samples.push((used.user + used.system) / records);
+      for (const { contender, server, handler, samples } of contenders) {
+        const batches = events(records, batchSize, `cpu-${contender}-${batchSize}-${sample}`);
+        const serverBefore = server.cpuMicros();
+        const before = process.cpuUsage();
+        for (const event of batches) await handler.handler(event, context());
+        const used = process.cpuUsage(before);
+        const serverUsed = server.cpuMicros() - serverBefore;
+        if (sample >= warmup) samples.push((used.user + used.system - serverUsed) / records);
+      }
     }
   } finally {
-    await handler.close();
+    await Promise.all(contenders.map(({ handler }) => handler.close()));
   }
-  return { contender, batchSize, microsPerTask: median(samples), samples };
+  return contenders.map(({ contender, samples }) => ({ contender, batchSize, microsPerTask: median(samples), samples }));
 }

@@ -11,7 +11,10 @@ export interface BenchOptions {
   /**
    * Tasks per throughput run (figure 1 and the request counts of figure 2),
    * by batch size: batch 1 drains about 5x slower on the local servers, so it
-   * gets fewer tasks to keep every run near the same length.
+   * gets fewer tasks to keep every run near the same length. Each drain lasts
+   * a few seconds, so its start and its last batches (about the same time for
+   * every contender) weigh little: at 400 and 1,500 tasks a drain lasted
+   * about 2 s, and batch 1's repeats spread over ±7% within a run.
    */
   readonly throughputTasks: Readonly<Record<number, number>>;
   /** Repeats of each throughput run; the median is reported. */
@@ -35,7 +38,11 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Fresh processes per bundle for the cold-import figure; the median is reported. */
   readonly coldImportRuns: number;
-  /** Records processed per CPU sample (figure 4). */
+  /**
+   * Records processed per CPU sample (figure 4): at 2,000 a batch-10 sample
+   * of tasklanes lasted under 0.2 s, and one scheduler hiccup moved it by
+   * half (75 to 169 µs per task within one run).
+   */
   readonly cpuRecords: number;
   /** CPU samples per configuration; the median is reported. */
   readonly cpuRepeats: number;
@@ -67,7 +74,7 @@ export interface BenchOptions {
 }
 
 export const BENCH_DEFAULTS: BenchOptions = {
-  throughputTasks: { 1: 400, 10: 1_500 },
+  throughputTasks: { 1: 1_000, 10: 4_000 },
   throughputRepeats: 3,
   warmupTasks: 1_000,
   batchSizes: [1, 10],
@@ -75,7 +82,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
   duplicateDistance: 100,
   concurrency: 4,
   coldImportRuns: 7,
-  cpuRecords: 2_000,
+  cpuRecords: 5_000,
   cpuRepeats: 5,
   cpuWarmupSamples: 3,
   scalingBacklogs: [1_000, 10_000, 100_000],

@@ -400,7 +400,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 4. Pipeline CPU per task, I/O excluded',
     '',
-    'user+system CPU (process.cpuUsage) per task over sequential batches, SDK clients answering from memory (requests still built, signed and parsed); logs and EMF serialized into a discarding stream. Median of the samples kept after the dropped warm-up samples (bench option `cpuWarmupSamples`).',
+    "user+system CPU (process.cpuUsage) per task over sequential batches, SDK clients answering from memory (requests still built, signed and parsed; the canned server's own CPU for its answers taken out); logs and EMF serialized into a discarding stream. The two contenders' samples alternate. Median of the samples kept after the dropped warm-up samples (bench option `cpuWarmupSamples`).",
     '',
     cpuSection(runs),
     '',
