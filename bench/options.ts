@@ -106,15 +106,22 @@ export class BenchOptionsError extends Error {
   override readonly name = 'BenchOptionsError';
 }
 
-const USAGE = 'options: --quick, --runs N (N a whole number from 1)';
+const USAGE = 'options: --quick, --runs N (N a whole number from 1), --help';
 
-/** `--quick` and `--runs N` are the only flags; anything else is a typo worth stopping for. */
-export function optionsFromArgs(args: readonly string[]): BenchOptions & { readonly quick: boolean } {
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--runs N] [--help]
+  --quick   a small run that checks the rig end to end; its figures are too small to publish
+  --runs N  figures 1-4 N times, each on a fresh rig; every figure reported as its median and min-max
+  --help    this text`;
+
+/** `--quick`, `--runs N` and `--help` are the only flags; anything else is a typo worth stopping for. */
+export function optionsFromArgs(args: readonly string[]): BenchOptions & { readonly quick: boolean; readonly help: boolean } {
   let quick = false;
+  let help = false;
   let runs: number | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === '--quick') quick = true;
+    else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--runs') {
       const value = args[++index];
       if (runs !== undefined) throw new BenchOptionsError(`--runs given twice; ${USAGE}`);
@@ -123,7 +130,7 @@ export function optionsFromArgs(args: readonly string[]): BenchOptions & { reado
       runs = Number(value);
     } else throw new BenchOptionsError(`unknown argument ${arg}; ${USAGE}`);
   }
-  const options = { ...BENCH_DEFAULTS, ...(quick ? QUICK_OVERRIDES : {}), ...(runs === undefined ? {} : { runs }), quick };
+  const options = { ...BENCH_DEFAULTS, ...(quick ? QUICK_OVERRIDES : {}), ...(runs === undefined ? {} : { runs }), quick, help };
   const unsized = options.batchSizes.filter((size) => !options.throughputTasks[size]);
   if (unsized.length) throw new BenchOptionsError(`throughputTasks has no task count for batch size(s) ${unsized.join(', ')}`);
   return options;

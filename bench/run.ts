@@ -13,7 +13,7 @@ import { CONTENDERS, type Contender } from './contenders.ts';
 import { MEMORY_SIZE_MB } from './cost.ts';
 import { measureCpu, type CpuFigure } from './cpu.ts';
 import { timedDrain } from './drain.ts';
-import { optionsFromArgs } from './options.ts';
+import { BENCH_USAGE, BenchOptionsError, optionsFromArgs } from './options.ts';
 import { renderReport, renderSummary, writeResults, type RunFigures, type ThroughputRow } from './report.ts';
 import { startRig, type DynamoBackend, type Rig } from './rig.ts';
 import { measureScaling, type ScalingRow } from './scaling.ts';
@@ -24,7 +24,22 @@ const TOTAL_BUDGET_MS = 14 * 60_000;
 const BACKEND: DynamoBackend = 'dynamodb-local';
 const RESULTS_FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
-const options = optionsFromArgs(process.argv.slice(2));
+function parseOptions(): ReturnType<typeof optionsFromArgs> {
+  try {
+    return optionsFromArgs(process.argv.slice(2));
+  } catch (error) {
+    // A typo in a flag is the user's to fix: the message, not a stack trace.
+    if (!(error instanceof BenchOptionsError)) throw error;
+    console.error(`npm run bench: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+const options = parseOptions();
+if (options.help) {
+  console.log(BENCH_USAGE);
+  process.exit(0);
+}
 const started = performance.now();
 const progress = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 

@@ -2,10 +2,13 @@
  * The bench's pure helpers behind figure 2's duration and `--runs`: the
  * median and spread over runs and how a cell shows them, Lambda's billed
  * milliseconds, an invocation's time on the wire and its round trips in
- * series, the duration and request floor in the bill, and the `--runs`
- * argument. The rig itself runs only in `npm run bench`.
+ * series, the duration and request floor in the bill, and the bench's
+ * flags (`--runs`, `--help`, a typo). The rig itself runs only in
+ * `npm run bench`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { costPerTask, MEMORY_SIZE_MB, requestFloor } from '../../bench/cost.ts';
 import type { DrainResult } from '../../bench/drain.ts';
@@ -140,5 +143,25 @@ describe('--runs', () => {
     for (const args of [['--runs'], ['--runs', '0'], ['--runs', '1.5'], ['--runs', 'x'], ['--runs', '2', '--runs', '3'], ['--fast']]) {
       assert.throws(() => optionsFromArgs(args), BenchOptionsError, args.join(' '));
     }
+  });
+});
+
+describe('the bench command line', () => {
+  const RUN = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+  const bench = (...args: string[]) => spawnSync(process.execPath, [RUN, ...args], { encoding: 'utf8' });
+
+  test('--help prints the usage and exits 0 without starting the rig', () => {
+    assert.equal(optionsFromArgs(['--help']).help, true);
+    const run = bench('--help');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^usage: npm run bench -- \[--quick\] \[--runs N\] \[--help\]$/m);
+    assert.doesNotMatch(run.stdout, /starting SQS/);
+  });
+
+  test('a typo exits 2 with one line naming it, not a stack trace', () => {
+    const run = bench('--fast');
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, 'npm run bench: unknown argument --fast; options: --quick, --runs N (N a whole number from 1), --help\n');
   });
 });
