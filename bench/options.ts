@@ -17,7 +17,10 @@ export interface BenchOptions {
    * about 2 s, and batch 1's repeats spread over ±7% within a run.
    */
   readonly throughputTasks: Readonly<Record<number, number>>;
-  /** Repeats of each throughput run; the median is reported. */
+  /**
+   * Repeats of each throughput run; the median is reported. At 3 a run's
+   * batch-1 ratio to the peer moved by ±5% between runs of the same code.
+   */
   readonly throughputRepeats: number;
   /**
    * Tasks of one unmeasured drain per contender and batch size before
@@ -36,7 +39,11 @@ export interface BenchOptions {
   readonly duplicateDistance: number;
   /** Batches in flight at once: the local poller's cap (LOCAL_CONCURRENCY_CAP). */
   readonly concurrency: number;
-  /** Fresh processes per bundle for the cold-import figure; the median is reported. */
+  /**
+   * Fresh processes per bundle for the cold-import figure; the median is
+   * reported. At 7 a run's median moved from 0.54x to 0.66x of the peer's
+   * on a busy machine (samples of one bundle 58-101 ms within a run).
+   */
   readonly coldImportRuns: number;
   /**
    * Records processed per CPU sample (figure 4): at 2,000 a batch-10 sample
@@ -75,13 +82,13 @@ export interface BenchOptions {
 
 export const BENCH_DEFAULTS: BenchOptions = {
   throughputTasks: { 1: 1_000, 10: 4_000 },
-  throughputRepeats: 3,
+  throughputRepeats: 5,
   warmupTasks: 1_000,
   batchSizes: [1, 10],
   duplicateShares: [0, 0.2],
   duplicateDistance: 100,
   concurrency: 4,
-  coldImportRuns: 7,
+  coldImportRuns: 15,
   cpuRecords: 5_000,
   cpuRepeats: 5,
   cpuWarmupSamples: 3,

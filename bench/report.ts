@@ -394,7 +394,7 @@ export function renderReport(report: BenchReport): string {
     '',
     '## 3. Lambda package size and cold init',
     '',
-    "esbuild with the stack's bundling options (`src/cdk/consumer-bundling.ts`); import time of the bundle in a fresh Node process, with the environment the stack sets.",
+    "esbuild with the stack's bundling options (`src/cdk/consumer-bundling.ts`); import time of the bundle in a fresh Node process, with the environment the stack sets; the two bundles' imports alternate.",
     '',
     bundleSection(runs),
     '',
